@@ -1,0 +1,215 @@
+import { createInterface } from "node:readline/promises";
+import { Cron } from "croner";
+import { describeProfile, loadConfig } from "../config/index.js";
+import { connect } from "../db/connect.js";
+import { PgsyncError } from "../errors.js";
+import { planRun } from "../pipeline/plan-only.js";
+import { runSync } from "../pipeline/run.js";
+import { listSnapshots } from "../restore/meta.js";
+import { pruneSnapshots } from "../restore/retention.js";
+import { rollback } from "../restore/rollback.js";
+import { maskUrl } from "../util/mask.js";
+import { verifyDatabases } from "../verify/compare.js";
+import { EXIT } from "./exit.js";
+import { formatBytes, formatRunReport, formatVerifyReport } from "./format.js";
+import { abortOnSignals } from "./interrupt.js";
+import { createLogger } from "./logger.js";
+import { resolveTarget, type TargetFlags } from "./target.js";
+
+const out = (text: string) => process.stdout.write(`${text}\n`);
+const json = (value: unknown) => out(JSON.stringify(value, null, 2));
+
+export async function runCommand(
+  flags: TargetFlags & { json?: boolean; schema?: string[]; excludeSchema?: string[] },
+): Promise<number> {
+  const profile = await resolveTarget(flags);
+  const log = createLogger({ profile: profile.name });
+  const interrupt = abortOnSignals();
+  log.info(
+    { source: maskUrl(profile.sourceUrl), destination: maskUrl(profile.destinationUrl) },
+    "run starting",
+  );
+  try {
+    const report = await runSync({
+      sourceUrl: profile.sourceUrl,
+      destinationUrl: profile.destinationUrl,
+      profile: profile.name,
+      parallelism: profile.parallelism,
+      timeouts: profile.timeouts,
+      retention: profile.retention,
+      lockWait: profile.lockWait,
+      structureOnly: profile.structureOnly,
+      ...(flags.schema?.length
+        ? { schemas: flags.schema }
+        : profile.include?.schemas
+          ? { schemas: profile.include.schemas }
+          : {}),
+      excludeSchemas: [...profile.exclude.schemas, ...(flags.excludeSchema ?? [])],
+      signal: interrupt.signal,
+      onEvent: (e) => {
+        if (e.type === "step")
+          log.info(
+            { step: e.report.name, status: e.report.status, seconds: e.report.seconds },
+            `step ${e.report.name} ${e.report.status}`,
+          );
+        else if (e.type === "table")
+          log.info({ table: e.table, rows: e.rows, bytes: e.bytes, seconds: e.seconds }, `copied ${e.table}`);
+        else log.warn(e.message);
+      },
+    });
+    if (flags.json) json(report);
+    else out(formatRunReport(report));
+    return (
+      interrupt.exitCode() ??
+      (report.ok ? EXIT.ok : report.error?.kind === "config" ? EXIT.usage : EXIT.failed)
+    );
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+export async function verifyCommand(
+  flags: TargetFlags & { json?: boolean; method?: "counts" | "checksum" },
+): Promise<number> {
+  const profile = await resolveTarget(flags);
+  const report = await verifyDatabases({
+    sourceUrl: profile.sourceUrl,
+    destinationUrl: profile.destinationUrl,
+    method: flags.method ?? "checksum",
+    connectSeconds: profile.timeouts.connectSeconds,
+  });
+  if (flags.json) json(report);
+  else out(formatVerifyReport(report));
+  return report.outcome === "identical"
+    ? EXIT.ok
+    : report.outcome === "different"
+      ? EXIT.failed
+      : EXIT.cannotCompare;
+}
+
+export async function planCommand(flags: TargetFlags & { json?: boolean }): Promise<number> {
+  const profile = await resolveTarget(flags);
+  const report = await planRun({
+    sourceUrl: profile.sourceUrl,
+    destinationUrl: profile.destinationUrl,
+    connectSeconds: profile.timeouts.connectSeconds,
+    structureOnly: profile.structureOnly,
+  });
+  if (flags.json) {
+    json(report);
+  } else {
+    out(
+      `-- plan: ${report.source} (PostgreSQL ${report.sourceVersion}) -> ${report.destination} (PostgreSQL ${report.destinationVersion})`,
+    );
+    out(`-- schemas: ${report.schemas.join(", ") || "(none)"}`);
+    for (const t of report.tables) {
+      out(
+        `-- table ${t.table}: ~${t.estimatedRows.toLocaleString("en-US")} rows, ${formatBytes(t.bytes)}, ${t.data ? `${t.format} COPY` : "structure only"}`,
+      );
+    }
+    for (const r of report.refused) out(`-- REFUSED: ${r}`);
+    for (const n of report.notCarried.filter((n) => !n.holdsRows))
+      out(`-- not carried: ${n.kind} ${n.identity} (${n.reason})`);
+    for (const s of report.ddl) out(`${s.sql};`);
+  }
+  return report.refused.length > 0 ? EXIT.failed : EXIT.ok;
+}
+
+export async function snapshotsCommand(
+  flags: TargetFlags & { prune?: boolean; json?: boolean },
+): Promise<number> {
+  const profile = await resolveTarget(flags, false);
+  const c = await connect({
+    url: profile.destinationUrl,
+    side: "destination",
+    connectSeconds: profile.timeouts.connectSeconds,
+  });
+  try {
+    const pruned = flags.prune ? await pruneSnapshots(c.client, profile.retention) : [];
+    const snapshots = await listSnapshots(c.client);
+    if (flags.json) {
+      json({ snapshots, pruned: pruned.map((p) => p.snapshotId) });
+    } else {
+      for (const p of pruned) out(`pruned ${p.snapshotId}`);
+      if (snapshots.length === 0) out("no snapshots");
+      for (const s of snapshots) {
+        out(
+          `${s.snapshotId}  ${s.takenAt.toISOString()}  ${formatBytes(s.bytes).padStart(9)}  ${s.reason}  ${s.schemas.map((x) => x.original).join(", ")}`,
+        );
+      }
+    }
+    return EXIT.ok;
+  } finally {
+    await c.close();
+  }
+}
+
+export async function rollbackCommand(
+  flags: TargetFlags & { yes?: boolean; snapshot?: string },
+): Promise<number> {
+  const profile = await resolveTarget(flags, false);
+  if (!flags.yes) {
+    if (!process.stdin.isTTY) {
+      throw new PgsyncError(
+        "guard",
+        "rollback replaces the live destination; pass --yes to confirm (no terminal to ask on)",
+      );
+    }
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    const answer = await rl.question(
+      `Roll back ${maskUrl(profile.destinationUrl)} to its ${flags.snapshot ?? "newest"} snapshot? [y/N] `,
+    );
+    rl.close();
+    if (!/^y(es)?$/i.test(answer.trim())) {
+      out("rollback cancelled");
+      return EXIT.failed;
+    }
+  }
+  const report = await rollback({
+    destinationUrl: profile.destinationUrl,
+    connectSeconds: profile.timeouts.connectSeconds,
+    lockSeconds: profile.timeouts.lockSeconds,
+    statementSeconds: profile.timeouts.statementSeconds,
+    ...(flags.snapshot ? { snapshotId: flags.snapshot } : {}),
+  });
+  out(
+    `rolled back to snapshot ${report.restored.snapshotId}; the replaced state is kept as snapshot ${report.keptAs}`,
+  );
+  return EXIT.ok;
+}
+
+export async function scheduleCommand(flags: { config?: string; json?: boolean }): Promise<number> {
+  const config = await loadConfig({
+    ...(flags.config ? { configPath: flags.config } : {}),
+    env: process.env,
+  });
+  const rows = [...config.profiles.entries()].map(([name, p]) => {
+    const next = p.schedule
+      ? new Cron(p.schedule.cron, { timezone: p.schedule.timezone, paused: true }).nextRuns(4)
+      : [];
+    return {
+      profile: name,
+      cron: p.schedule?.cron ?? null,
+      timezone: p.schedule?.timezone ?? null,
+      next: next.map((d) => d.toISOString()),
+    };
+  });
+  if (flags.json) json(rows);
+  else {
+    for (const r of rows) {
+      out(
+        r.cron
+          ? `${r.profile.padEnd(12)} ${r.cron.padEnd(16)} ${r.timezone}  next: ${r.next.join(", ")}`
+          : `${r.profile.padEnd(12)} (no schedule)`,
+      );
+    }
+  }
+  return EXIT.ok;
+}
+
+export function notBuilt(command: string): number {
+  process.stderr.write(`pgsync-ts ${command}: not built yet in this version\n`);
+  return EXIT.usage;
+}
+
+export { describeProfile };

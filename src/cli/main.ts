@@ -1,0 +1,133 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import {
+  notBuilt,
+  planCommand,
+  rollbackCommand,
+  runCommand,
+  scheduleCommand,
+  snapshotsCommand,
+  verifyCommand,
+} from "./commands.js";
+import { EXIT, reportError } from "./exit.js";
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
+  return n;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** The command line: a thin shell over the library API. Returns the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command("pgsync-ts")
+    .description(
+      "Copy a whole PostgreSQL database (schema and data) to another server, atomically, across versions 14-18.",
+    )
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)");
+
+  const target = (cmd: Command, options: { from?: boolean } = { from: true }) => {
+    cmd
+      .option("--profile <name>", "a profile from the config file or the built-in ones (backup, dev)")
+      .option("--config <file>", "config file (default: $PGSYNC_CONFIG, else ./pgsync.config.{json,mjs,js})");
+    if (options.from) cmd.option("--from <url>", "source database URL (ad hoc, instead of --profile)");
+    cmd.option("--to <url>", "destination database URL (ad hoc, instead of --profile)");
+    return cmd;
+  };
+
+  target(
+    program
+      .command("run")
+      .description("copy the source database to the destination, verify it, and cut over atomically"),
+  )
+    .option("--keep <n>", "snapshots to keep for an ad hoc run (default 1)", positiveInt)
+    .option("--parallel <n>", "tables copied at once (default from the profile, 4)", positiveInt)
+    .option("--schema <name>", "copy only this schema (repeatable)", collect)
+    .option("--exclude-schema <name>", "skip this schema (repeatable)", collect)
+    .option("--json", "print one JSON summary on stdout")
+    .action(async (opts) => {
+      code = await runCommand(opts);
+    });
+
+  target(
+    program
+      .command("verify")
+      .description("compare source and destination: tables, columns, row counts and content checksums"),
+  )
+    .addOption(
+      new Option("--method <method>", "counts or checksum")
+        .choices(["counts", "checksum"])
+        .default("checksum"),
+    )
+    .option("--json", "print one JSON summary on stdout")
+    .action(async (opts) => {
+      code = await verifyCommand(opts);
+    });
+
+  target(program.command("plan").description("show what a run would do, without changing the destination"))
+    .option("--json", "print one JSON summary on stdout")
+    .action(async (opts) => {
+      code = await planCommand(opts);
+    });
+
+  target(
+    program.command("rollback").description("bring back the newest snapshot as the live destination state"),
+    { from: false },
+  )
+    .option("--yes", "do not ask for confirmation")
+    .option("--snapshot <id>", "a specific snapshot instead of the newest")
+    .action(async (opts) => {
+      code = await rollbackCommand(opts);
+    });
+
+  target(program.command("snapshots").description("list the destination's snapshots with their size"), {
+    from: false,
+  })
+    .option("--prune", "drop the snapshots the retention policy no longer keeps")
+    .option("--json", "print JSON on stdout")
+    .action(async (opts) => {
+      code = await snapshotsCommand(opts);
+    });
+
+  program
+    .command("schedule")
+    .description("print every profile with its cron expression, time zone and next runs")
+    .option("--config <file>", "config file")
+    .option("--json", "print JSON on stdout")
+    .action(async (opts) => {
+      code = await scheduleCommand(opts);
+    });
+
+  for (const name of ["serve", "history"]) {
+    program
+      .command(name)
+      .description(`(${name === "serve" ? "the scheduled service" : "run history"}: not built yet)`)
+      .allowUnknownOption()
+      .action(() => {
+        code = notBuilt(name);
+      });
+  }
+
+  program
+    .command("demo")
+    .description(
+      "start two embedded PostgreSQL servers, seed a sample database, sync it, verify it, clean up",
+    )
+    .option("--json", "print the run's JSON summary on stdout")
+    .action(async (opts) => {
+      const { demoCommand } = await import("../demo/demo-command.js");
+      code = await demoCommand(opts);
+    });
+
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    return reportError(error);
+  }
+}

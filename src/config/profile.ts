@@ -1,0 +1,82 @@
+import {
+  DEFAULT_LOCK_WAIT,
+  DEFAULT_PARALLELISM,
+  DEFAULT_RETENTION_DAYS,
+  DEFAULT_TIMEOUTS,
+  DEFAULT_VERIFY,
+} from "./builtins.js";
+import { formatPath } from "./schema.js";
+import type { ConnectionSpec, ProfileConfig, ProfileInput } from "./types.js";
+
+/**
+ * Applies `defaults` to a profile: each field the profile does not set is taken from `defaults`.
+ * `timeouts` is merged key by key (its four settings are independent); every other field, objects
+ * included, is taken whole from one side.
+ */
+export function mergeProfile(profile: ProfileInput, defaults: ProfileInput): ProfileInput {
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(profile)) {
+    if (value !== undefined) merged[key] = value;
+  }
+  if (defaults.timeouts || profile.timeouts) merged.timeouts = { ...defaults.timeouts, ...profile.timeouts };
+  return merged as ProfileInput;
+}
+
+export type CompleteResult =
+  | { readonly ok: true; readonly profile: ProfileConfig }
+  | { readonly ok: false; readonly issues: readonly string[] };
+
+/** Fills the built-in default of every field still unset; source and destination are required. */
+export function completeProfile(input: ProfileInput, path: readonly PropertyKey[]): CompleteResult {
+  const issues: string[] = [];
+  for (const side of ["source", "destination"] as const) {
+    if (input[side] === undefined) {
+      issues.push(`${formatPath([...path, side])}: required (set it in the profile or in "defaults")`);
+    }
+  }
+  if (input.source === undefined || input.destination === undefined) return { ok: false, issues };
+  const profile: ProfileConfig = {
+    source: copyConnection(input.source),
+    destination: copyConnection(input.destination),
+    ...(input.schedule ? { schedule: { cron: input.schedule.cron, timezone: input.schedule.timezone } } : {}),
+    retention: input.retention
+      ? {
+          days: input.retention.days,
+          ...(input.retention.count === undefined ? {} : { count: input.retention.count }),
+        }
+      : { days: DEFAULT_RETENTION_DAYS },
+    timeouts: { ...DEFAULT_TIMEOUTS, ...definedOnly(input.timeouts ?? {}) },
+    parallelism: input.parallelism ?? DEFAULT_PARALLELISM,
+    verify: input.verify ?? DEFAULT_VERIFY,
+    ...(input.include
+      ? {
+          include: {
+            ...(input.include.schemas ? { schemas: [...input.include.schemas] } : {}),
+            ...(input.include.tables ? { tables: [...input.include.tables] } : {}),
+          },
+        }
+      : {}),
+    exclude: { schemas: [...(input.exclude?.schemas ?? [])], tables: [...(input.exclude?.tables ?? [])] },
+    structureOnly: [...(input.structureOnly ?? [])],
+    allowProduction: input.allowProduction ?? false,
+    force: input.force ?? false,
+    lockWait: input.lockWait ?? DEFAULT_LOCK_WAIT,
+  };
+  return { ok: true, profile: deepFreeze(profile) };
+}
+
+function copyConnection(spec: ConnectionSpec): ConnectionSpec {
+  return "url" in spec ? { url: spec.url } : { env: spec.env };
+}
+
+function definedOnly<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,85 @@
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type pg from "pg";
+import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import type { TablePlan } from "../ddl/plan.js";
+import { qualify, quoteIdent } from "../ddl/quote.js";
+import { PgsyncError, wrapError } from "../errors.js";
+
+export interface CopyResult {
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+export interface CopyOptions {
+  /** Abort when no bytes arrive for this long: a stalled copy is cut, a slow one is not. */
+  readonly stallSeconds: number;
+  readonly onProgress?: (bytes: number) => void;
+}
+
+/**
+ * Streams one table from the source (already inside the snapshot transaction) into its staging table
+ * on the destination. pipeline() propagates backpressure, and on any error it destroys the COPY FROM
+ * stream, which sends CopyFail so the destination discards the partial load.
+ */
+export async function copyTable(
+  source: pg.Client,
+  destination: pg.Client,
+  plan: TablePlan,
+  options: CopyOptions,
+): Promise<CopyResult> {
+  const columnList = plan.columns.length > 0 ? ` (${plan.columns.map(quoteIdent).join(", ")})` : "";
+  const format = plan.format === "binary" ? " WITH (FORMAT binary)" : "";
+  const toSql = `COPY ${qualify(plan.table.schema, plan.table.name)}${columnList} TO STDOUT${format}`;
+  const fromSql = `COPY ${qualify(plan.staging.schema, plan.staging.name)}${columnList} FROM STDIN${format}`;
+  const object = `table ${qualify(plan.table.schema, plan.table.name)}`;
+
+  let bytes = 0;
+  let lastData = Date.now();
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      lastData = Date.now();
+      options.onProgress?.(bytes);
+      done(null, chunk);
+    },
+  });
+  const reader = source.query(copyTo(toSql));
+  const writer = destination.query(copyFrom(fromSql));
+  const stallTimer = setInterval(
+    () => {
+      if (Date.now() - lastData > options.stallSeconds * 1000) {
+        meter.destroy(
+          new PgsyncError("copy", `copying ${object} stalled: no data for ${options.stallSeconds} seconds`, {
+            object,
+          }),
+        );
+      }
+    },
+    Math.min(5000, options.stallSeconds * 250),
+  );
+  try {
+    await pipeline(reader, meter, writer);
+  } catch (error) {
+    const side = isFrom(error, reader) ? "source" : "destination";
+    throw wrapError("copy", `copying ${object}`, error, {
+      object,
+      side,
+      sql: side === "source" ? toSql : fromSql,
+    });
+  } finally {
+    clearInterval(stallTimer);
+  }
+  if (reader.rowCount !== writer.rowCount) {
+    throw new PgsyncError(
+      "copy",
+      `copying ${object}: the source sent ${reader.rowCount} rows but the destination stored ${writer.rowCount}`,
+      { object },
+    );
+  }
+  return { rows: reader.rowCount, bytes };
+}
+
+function isFrom(error: unknown, reader: { destroyed: boolean; errored?: unknown }): boolean {
+  return reader.errored === error;
+}

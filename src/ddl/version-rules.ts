@@ -1,0 +1,56 @@
+import type { CatalogModel } from "../introspect/model.js";
+
+/**
+ * Every rule that depends on the destination's major version lives here, with the version it needs.
+ * A rule either refuses an object the destination cannot hold, or is consulted by the renderer.
+ */
+
+export interface Refusal {
+  readonly object: string;
+  readonly feature: string;
+  /** The first major version that has the feature. */
+  readonly since: number;
+}
+
+interface FeatureRule {
+  readonly feature: string;
+  readonly since: number;
+  readonly find: (model: CatalogModel) => string[];
+}
+
+const FEATURE_RULES: readonly FeatureRule[] = [
+  {
+    feature: "virtual generated columns",
+    since: 18,
+    find: (m) =>
+      m.tables.flatMap((t) =>
+        t.columns
+          .filter((c) => c.generated?.kind === "virtual")
+          .map((c) => `column "${t.schema}"."${t.name}"."${c.name}"`),
+      ),
+  },
+  {
+    feature: "UNIQUE NULLS NOT DISTINCT",
+    since: 15,
+    find: (m) => [
+      ...m.constraints
+        .filter((c) => /\bNULLS NOT DISTINCT\b/.test(c.definition))
+        .map((c) => `constraint "${c.name}" on "${c.table.schema}"."${c.table.name}"`),
+      ...m.indexes
+        .filter((i) => /\bNULLS NOT DISTINCT\b/.test(i.definition))
+        .map((i) => `index "${i.table.schema}"."${i.name}"`),
+    ],
+  },
+];
+
+/** The objects of the model that a destination of this major version cannot hold. */
+export function findRefusals(model: CatalogModel, targetMajor: number): Refusal[] {
+  return FEATURE_RULES.filter((rule) => targetMajor < rule.since).flatMap((rule) =>
+    rule.find(model).map((object) => ({ object, feature: rule.feature, since: rule.since })),
+  );
+}
+
+/** transaction_timeout exists from 17 on; older servers reject SET of an unknown parameter. */
+export function hasTransactionTimeout(major: number): boolean {
+  return major >= 17;
+}

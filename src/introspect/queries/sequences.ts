@@ -1,0 +1,51 @@
+import type pg from "pg";
+import { z } from "zod";
+import { NOT_EXTENSION_MEMBER, oid, queryRows, text, textOrNull } from "../rows.js";
+
+// pg_sequence_last_value() is NULL when nextval() was never called (is_called = false). Sequences are
+// not transactional: the value read here is at least the value at the snapshot, which is what a copy
+// needs so that new rows never collide with copied ones.
+const SQL = `
+SELECT c.oid, n.nspname AS schema, c.relname AS name,
+       pg_catalog.format_type(s.seqtypid, NULL) AS data_type,
+       s.seqstart::text AS start, s.seqincrement::text AS increment, s.seqmin::text AS min,
+       s.seqmax::text AS max, s.seqcache::text AS cache, s.seqcycle AS cycle,
+       pg_catalog.pg_sequence_last_value(c.oid)::text AS last_value,
+       d.deptype::text AS owner_dep, tn.nspname AS owner_schema, tc.relname AS owner_table, a.attname AS owner_column
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
+LEFT JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid
+      AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i')
+LEFT JOIN pg_catalog.pg_class tc ON tc.oid = d.refobjid
+LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
+LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+WHERE c.relkind = 'S' AND c.relnamespace = ANY($1::oid[])
+  AND ${NOT_EXTENSION_MEMBER("pg_catalog.pg_class", "c.oid")}
+ORDER BY n.nspname, c.relname`;
+
+export const SequenceRow = z.object({
+  oid,
+  schema: text,
+  name: text,
+  data_type: z.enum(["smallint", "integer", "bigint"]),
+  start: text,
+  increment: text,
+  min: text,
+  max: text,
+  cache: text,
+  cycle: z.boolean(),
+  last_value: textOrNull,
+  owner_dep: z.enum(["a", "i"]).nullable(),
+  owner_schema: textOrNull,
+  owner_table: textOrNull,
+  owner_column: textOrNull,
+});
+export type SequenceRow = z.infer<typeof SequenceRow>;
+
+export async function readSequences(
+  client: pg.Client,
+  schemaOids: readonly number[],
+): Promise<SequenceRow[]> {
+  return queryRows(client, "sequences", SQL, [schemaOids], SequenceRow);
+}

@@ -1,0 +1,89 @@
+import { type Connection, connect } from "../db/connect.js";
+import { baseSettings, begin } from "../db/session.js";
+import { planSync, type Statement } from "../ddl/plan.js";
+import { qualify } from "../ddl/quote.js";
+import { introspect, readServerInfo } from "../introspect/index.js";
+import type { NotCarried } from "../introspect/model.js";
+import { STAGING_PREFIX } from "../restore/meta.js";
+import { maskUrl } from "../util/mask.js";
+
+export interface PlanOptions {
+  readonly sourceUrl: string;
+  readonly destinationUrl: string;
+  readonly connectSeconds?: number;
+  readonly schemas?: readonly string[];
+  readonly excludeSchemas?: readonly string[];
+  readonly structureOnly?: readonly string[];
+}
+
+export interface PlanReport {
+  readonly source: string;
+  readonly destination: string;
+  readonly sourceVersion: string;
+  readonly destinationVersion: string;
+  readonly schemas: readonly string[];
+  readonly tables: readonly {
+    readonly table: string;
+    readonly bytes: number;
+    readonly estimatedRows: number;
+    readonly format: string;
+    readonly data: boolean;
+  }[];
+  /** The DDL a run would execute, in order, rendered for the destination's version (with staging names). */
+  readonly ddl: readonly Statement[];
+  readonly refused: readonly string[];
+  readonly notCarried: readonly NotCarried[];
+}
+
+/** What a run would do, without changing the destination (it only reads both catalogs). */
+export async function planRun(options: PlanOptions): Promise<PlanReport> {
+  const opened: Connection[] = [];
+  try {
+    const [src, dst] = await Promise.all(
+      (["source", "destination"] as const).map(async (side) => {
+        const c = await connect({
+          url: side === "source" ? options.sourceUrl : options.destinationUrl,
+          side,
+          connectSeconds: options.connectSeconds ?? 30,
+        });
+        opened.push(c);
+        return c;
+      }),
+    );
+    const source = src as Connection;
+    const destination = dst as Connection;
+    await begin(source.client, baseSettings(300), "ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    const dstInfo = await readServerInfo(destination.client);
+    const model = await introspect(source.client, {
+      ...(options.schemas ? { schemas: options.schemas } : {}),
+      ...(options.excludeSchemas ? { excludeSchemas: options.excludeSchemas } : {}),
+    });
+    const plan = planSync(model, {
+      targetMajor: dstInfo.major,
+      stagingPrefix: `${STAGING_PREFIX}plan`,
+      ...(options.structureOnly ? { structureOnly: options.structureOnly } : {}),
+    });
+    return {
+      source: maskUrl(options.sourceUrl),
+      destination: maskUrl(options.destinationUrl),
+      sourceVersion: model.server.version,
+      destinationVersion: dstInfo.version,
+      schemas: plan.schemas.map((s) => s.name),
+      tables: plan.tables.map((t) => ({
+        table: qualify(t.table.schema, t.table.name),
+        bytes: t.table.bytes,
+        estimatedRows: t.table.estimatedRows,
+        format: t.format,
+        data: t.copyData,
+      })),
+      ddl: [...plan.preData, ...plan.tables.flatMap((t) => t.build), ...plan.postData],
+      refused: [
+        ...plan.refusals.map((r) => `${r.object}: ${r.feature} needs PostgreSQL ${r.since} or later`),
+        ...model.notCarried.filter((n) => n.holdsRows).map((n) => `${n.kind} ${n.identity}: ${n.reason}`),
+      ],
+      notCarried: model.notCarried,
+    };
+  } finally {
+    for (const c of opened) await c.close();
+  }
+}

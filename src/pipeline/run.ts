@@ -1,0 +1,440 @@
+import { randomBytes } from "node:crypto";
+import pLimit from "p-limit";
+import { DEFAULT_TIMEOUTS } from "../config/builtins.js";
+import type { TimeoutsConfig } from "../config/types.js";
+import { copyTable } from "../copy/copy-table.js";
+import { exportSnapshot, importSnapshot, lockSourceTables } from "../copy/source-snapshot.js";
+import { type Connection, connect } from "../db/connect.js";
+import { baseSettings, execute, inTransaction } from "../db/session.js";
+import { planSync, type SyncPlan, type TablePlan } from "../ddl/plan.js";
+import { qualify } from "../ddl/quote.js";
+import { errorMessage, PgsyncError } from "../errors.js";
+import { introspect, readServerInfo } from "../introspect/index.js";
+import type { CatalogModel, NotCarried, ServerInfo } from "../introspect/model.js";
+import { swapSchemas } from "../restore/cutover.js";
+import { dropToolSchema } from "../restore/drop-tool-schema.js";
+import { acquireDestinationLock } from "../restore/lock.js";
+import { ensureMetaSchema, STAGING_PREFIX, snapshotIdFor } from "../restore/meta.js";
+import { pruneSnapshots, type Retention } from "../restore/retention.js";
+import { dropLeftoverStaging } from "../restore/staging.js";
+import { maskUrl } from "../util/mask.js";
+import { type StepName, type StepReport, StepRunner } from "./steps.js";
+
+type Timeouts = TimeoutsConfig;
+
+export interface RunOptions {
+  readonly sourceUrl: string;
+  readonly destinationUrl: string;
+  readonly profile?: string;
+  readonly parallelism?: number;
+  readonly timeouts?: Partial<Timeouts>;
+  readonly retention?: Retention;
+  readonly schemas?: readonly string[];
+  readonly excludeSchemas?: readonly string[];
+  readonly structureOnly?: readonly string[];
+  readonly lockWait?: "wait" | "fail";
+  readonly onEvent?: (event: RunEvent) => void;
+  /** Test hook: called when a step is about to start; throwing from it fails the run there. */
+  readonly beforeStep?: (step: StepName) => Promise<void> | void;
+  readonly signal?: AbortSignal;
+}
+
+export type RunEvent =
+  | { readonly type: "step"; readonly report: StepReport }
+  | {
+      readonly type: "table";
+      readonly table: string;
+      readonly rows: number;
+      readonly bytes: number;
+      readonly seconds: number;
+    }
+  | { readonly type: "warning"; readonly message: string };
+
+export interface TableReport {
+  readonly table: string;
+  readonly format: "binary" | "text";
+  readonly rows: number;
+  readonly bytes: number;
+  readonly destinationRows: number;
+  readonly seconds: number;
+}
+
+export interface RunReport {
+  readonly runId: string;
+  readonly profile?: string;
+  readonly ok: boolean;
+  readonly source: string;
+  readonly destination: string;
+  readonly sourceVersion?: string;
+  readonly destinationVersion?: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly seconds: number;
+  readonly steps: readonly StepReport[];
+  readonly tables: readonly TableReport[];
+  readonly totals: { readonly tables: number; readonly rows: number; readonly bytes: number };
+  readonly verification: {
+    readonly method: "row counts";
+    readonly ok: boolean;
+    readonly mismatches: readonly string[];
+  } | null;
+  readonly notCarried: readonly NotCarried[];
+  readonly snapshot?: {
+    readonly id: string;
+    readonly schemas: readonly { original: string; snapshot: string }[];
+  };
+  readonly leftoversCleaned: readonly string[];
+  readonly prunedSnapshots: readonly string[];
+  readonly warnings: readonly string[];
+  readonly error?: Record<string, unknown>;
+}
+
+interface WorkerPair {
+  readonly source: Connection;
+  readonly destination: Connection;
+}
+
+/**
+ * One sync, end to end: read the source at one snapshot, build the copy in staging schemas on the
+ * destination (loaded in parallel, indexes built per table as soon as its rows are in), verify it,
+ * then swap it in atomically, keeping the previous state as a snapshot. Any failure before the swap
+ * leaves the destination's live schemas untouched; the staging schemas are dropped.
+ */
+export async function runSync(options: RunOptions): Promise<RunReport> {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const parallelism = Math.max(1, options.parallelism ?? 4);
+  const runId = randomBytes(4).toString("hex");
+  const startedAt = new Date();
+  const steps = new StepRunner((report) => options.onEvent?.({ type: "step", report }));
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    options.onEvent?.({ type: "warning", message });
+  };
+  const step = async <T>(name: StepName, fn: () => Promise<T>): Promise<T> =>
+    steps.run(name, async () => {
+      if (options.signal?.aborted) throw new PgsyncError("interrupted", "the run was interrupted");
+      await options.beforeStep?.(name);
+      return fn();
+    });
+
+  const connections: Connection[] = [];
+  const open = async (side: "source" | "destination") => {
+    const c = await connect({
+      url: side === "source" ? options.sourceUrl : options.destinationUrl,
+      side,
+      connectSeconds: timeouts.connectSeconds,
+      applicationName: `pgsync-ts ${runId}`,
+    });
+    connections.push(c);
+    return c;
+  };
+  const onAbort = () => {
+    for (const c of connections) c.client.end().catch(() => {});
+  };
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+
+  let sourceInfo: ServerInfo | undefined;
+  let destinationInfo: ServerInfo | undefined;
+  let model: CatalogModel | undefined;
+  let plan: SyncPlan | undefined;
+  let control: Connection | undefined;
+  let exporter: Connection | undefined;
+  let snapshotResult: RunReport["snapshot"];
+  let leftovers: string[] = [];
+  let pruned: string[] = [];
+  const tables: TableReport[] = [];
+  let verification: RunReport["verification"] = null;
+  let failure: unknown;
+  const stagingPrefix = `${STAGING_PREFIX}${runId}`;
+  let stagingCreated = false;
+
+  try {
+    await step("connect", async () => {
+      [exporter, control] = await Promise.all([open("source"), open("destination")]);
+      sourceInfo = await readServerInfo(exporter.client);
+      destinationInfo = await readServerInfo(control.client);
+    });
+    const src = exporter as unknown as Connection;
+    const dst = control as unknown as Connection;
+    const srcInfo = sourceInfo as ServerInfo;
+    const dstInfo = destinationInfo as ServerInfo;
+
+    await step("guard", async () => {
+      if (srcInfo.identity === dstInfo.identity) {
+        throw new PgsyncError(
+          "guard",
+          "the destination is the source database itself; refusing to write into the source",
+          {
+            side: "destination",
+          },
+        );
+      }
+      if (dstInfo.inRecovery) {
+        throw new PgsyncError(
+          "guard",
+          "the destination is a read-only standby (in recovery); it cannot be written",
+          {
+            side: "destination",
+          },
+        );
+      }
+      const priv = await dst.client.query<{ ok: boolean }>(
+        "SELECT pg_catalog.has_database_privilege(current_database(), 'CREATE') AS ok",
+      );
+      if (!priv.rows[0]?.ok) {
+        throw new PgsyncError(
+          "guard",
+          `role "${dstInfo.user}" lacks the CREATE privilege on destination database "${dstInfo.database}" (needed for staging schemas)`,
+          { side: "destination" },
+        );
+      }
+    });
+
+    await step("lock", async () => {
+      await acquireDestinationLock(dst.client, {
+        wait: options.lockWait !== "fail",
+        waitSeconds: timeouts.lockSeconds,
+      });
+      await ensureMetaSchema(dst.client);
+    });
+
+    await step("clean-leftovers", async () => {
+      leftovers = await dropLeftoverStaging(dst.client);
+      if (leftovers.length > 0)
+        warn(
+          `dropped ${leftovers.length} staging schema(s) left by an interrupted run: ${leftovers.join(", ")}`,
+        );
+    });
+
+    const snapshotName = await step("snapshot-source", () => exportSnapshot(src.client));
+
+    await step("introspect", async () => {
+      model = await introspect(
+        src.client,
+        {
+          ...(options.schemas ? { schemas: options.schemas } : {}),
+          ...(options.excludeSchemas ? { excludeSchemas: options.excludeSchemas } : {}),
+        },
+        srcInfo,
+      );
+      await lockSourceTables(src.client, model.tables, timeouts.lockSeconds);
+    });
+    const catalog = model as unknown as CatalogModel;
+
+    await step("plan", async () => {
+      plan = planSync(catalog, {
+        targetMajor: dstInfo.major,
+        stagingPrefix,
+        ...(options.structureOnly ? { structureOnly: options.structureOnly } : {}),
+      });
+      refuseUnportable(plan, catalog);
+      for (const n of catalog.notCarried) warn(`not carried: ${n.kind} ${n.identity} (${n.reason})`);
+    });
+    const syncPlan = plan as unknown as SyncPlan;
+
+    await step("create-staging", async () => {
+      stagingCreated = true;
+      await inTransaction(dst.client, baseSettings(timeouts.statementSeconds), async () => {
+        for (const s of syncPlan.preData) await execute(dst.client, s.sql, s.object);
+      });
+    });
+
+    await step("copy-data", async () => {
+      const workers = await openWorkers(parallelism, open, snapshotName);
+      const limit = pLimit(workers.length);
+      const idle = [...workers];
+      const largestFirst = [...syncPlan.tables].sort((a, b) => b.table.bytes - a.table.bytes);
+      await Promise.all(
+        largestFirst.map((t) =>
+          limit(async () => {
+            const worker = idle.pop() as WorkerPair;
+            try {
+              const report = await loadTable(worker, t, timeouts);
+              tables.push(report);
+              options.onEvent?.({ type: "table", ...report });
+            } finally {
+              idle.push(worker);
+            }
+          }),
+        ),
+      );
+    });
+
+    await step("post-data", async () => {
+      await inTransaction(dst.client, { ...baseSettings(0), maintenance_work_mem: "256MB" }, async () => {
+        for (const s of syncPlan.postData) await execute(dst.client, s.sql, s.object);
+      });
+    });
+
+    await step("verify", async () => {
+      const mismatches = tables
+        .filter((t) => t.rows !== t.destinationRows)
+        .map((t) => `${t.table}: source has ${t.rows} rows, destination has ${t.destinationRows}`);
+      verification = { method: "row counts", ok: mismatches.length === 0, mismatches };
+      if (mismatches.length > 0) {
+        throw new PgsyncError("verify", `verification failed: ${mismatches.join("; ")}`);
+      }
+    });
+
+    await step("analyze", async () => {
+      const targets = syncPlan.tables.map((t) => qualify(t.staging.schema, t.staging.name));
+      if (targets.length > 0)
+        await execute(dst.client, `ANALYZE ${targets.join(", ")}`, "analyze staging tables");
+    });
+
+    await step("cutover", async () => {
+      const snapshotId = snapshotIdFor(runId);
+      const result = await swapSchemas(dst.client, {
+        schemas: syncPlan.schemas.map((s) => ({ live: s.name, incoming: s.staging })),
+        runId,
+        snapshotId,
+        reason: "run",
+        lockSeconds: timeouts.lockSeconds,
+        statementSeconds: timeouts.statementSeconds,
+        ...(options.beforeStep ? { beforeCommit: async () => options.beforeStep?.("cutover") } : {}),
+      });
+      stagingCreated = false;
+      snapshotResult = { id: snapshotId, schemas: result.snapshotSchemas };
+    });
+
+    await step("prune", async () => {
+      if (options.retention) {
+        pruned = (await pruneSnapshots(dst.client, options.retention)).map((s) => s.snapshotId);
+      }
+    });
+  } catch (error) {
+    failure = error;
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+    if (stagingCreated)
+      await cleanupStaging(options, timeouts, plan, stagingPrefix, steps, connections, control);
+    for (const c of connections) await c.close();
+  }
+  steps.finish();
+
+  const finishedAt = new Date();
+  return {
+    runId,
+    ...(options.profile ? { profile: options.profile } : {}),
+    ok: failure === undefined,
+    source: maskUrl(options.sourceUrl),
+    destination: maskUrl(options.destinationUrl),
+    ...(sourceInfo ? { sourceVersion: (sourceInfo as ServerInfo).version } : {}),
+    ...(destinationInfo ? { destinationVersion: (destinationInfo as ServerInfo).version } : {}),
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    seconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 10) / 100,
+    steps: steps.reports,
+    tables: [...tables].sort((a, b) => a.table.localeCompare(b.table)),
+    totals: {
+      tables: tables.length,
+      rows: tables.reduce((n, t) => n + t.rows, 0),
+      bytes: tables.reduce((n, t) => n + t.bytes, 0),
+    },
+    verification,
+    notCarried: model ? (model as CatalogModel).notCarried : [],
+    ...(snapshotResult ? { snapshot: snapshotResult } : {}),
+    leftoversCleaned: leftovers,
+    prunedSnapshots: pruned,
+    warnings,
+    ...(failure === undefined ? {} : { error: errorJson(failure) }),
+  };
+}
+
+async function openWorkers(
+  count: number,
+  open: (side: "source" | "destination") => Promise<Connection>,
+  snapshot: string,
+): Promise<WorkerPair[]> {
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const [source, destination] = await Promise.all([open("source"), open("destination")]);
+      await importSnapshot(source.client, snapshot);
+      return { source, destination };
+    }),
+  );
+}
+
+/** Loads one table into staging, checks its row count, then builds its keys and indexes. */
+async function loadTable(worker: WorkerPair, t: TablePlan, timeouts: Timeouts): Promise<TableReport> {
+  const started = performance.now();
+  const dst = worker.destination.client;
+  const name = qualify(t.table.schema, t.table.name);
+  let rows = 0;
+  let bytes = 0;
+  let destinationRows = 0;
+  await inTransaction(dst, baseSettings(0), async () => {
+    if (t.copyData) {
+      ({ rows, bytes } = await copyTable(worker.source.client, dst, t, {
+        stallSeconds: timeouts.stallSeconds,
+      }));
+    }
+    const counted = await dst.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${qualify(t.staging.schema, t.staging.name)}`,
+    );
+    destinationRows = Number(counted.rows[0]?.n ?? 0);
+  });
+  if (t.build.length > 0) {
+    await inTransaction(dst, { ...baseSettings(0), maintenance_work_mem: "256MB" }, async () => {
+      for (const s of t.build) await execute(dst, s.sql, s.object);
+    });
+  }
+  return {
+    table: name,
+    format: t.format,
+    rows,
+    bytes,
+    destinationRows,
+    seconds: Math.round(performance.now() - started) / 1000,
+  };
+}
+
+function refuseUnportable(plan: SyncPlan, model: CatalogModel): void {
+  const lines = plan.refusals.map((r) => `${r.object}: ${r.feature} needs PostgreSQL ${r.since} or later`);
+  for (const n of model.notCarried.filter((n) => n.holdsRows))
+    lines.push(`${n.kind} ${n.identity}: ${n.reason}`);
+  if (lines.length > 0) {
+    throw new PgsyncError(
+      "unportable",
+      `the destination (PostgreSQL ${plan.targetMajor}) cannot receive ${lines.length} object(s); nothing was changed:\n  ${lines.join("\n  ")}`,
+    );
+  }
+}
+
+/** Drops this run's staging schemas after a failure. The live schemas were never touched. */
+async function cleanupStaging(
+  options: RunOptions,
+  timeouts: Timeouts,
+  plan: SyncPlan | undefined,
+  prefix: string,
+  steps: StepRunner,
+  connections: Connection[],
+  control: Connection | undefined,
+): Promise<void> {
+  await steps
+    .run("cleanup", async () => {
+      // The control connection may be the one that failed; a fresh one is safest.
+      await control?.close();
+      const c = await connect({
+        url: options.destinationUrl,
+        side: "destination",
+        connectSeconds: timeouts.connectSeconds,
+      });
+      connections.push(c);
+      const names = plan?.schemas.map((s) => s.staging) ?? [];
+      const found = await c.client.query<{ name: string }>(
+        "SELECT nspname AS name FROM pg_catalog.pg_namespace WHERE starts_with(nspname, $1) OR nspname = ANY($2::text[])",
+        [prefix, names],
+      );
+      for (const row of found.rows) await dropToolSchema(c.client, row.name);
+    })
+    .catch(() => {
+      // Reported in the step list; the next run finds and drops the leftovers.
+    });
+}
+
+function errorJson(error: unknown): Record<string, unknown> {
+  if (error instanceof PgsyncError) return error.toJSON();
+  return { kind: "internal", message: errorMessage(error) };
+}

@@ -1,0 +1,75 @@
+import { errorMessage } from "../errors.js";
+
+/** The steps of a run, in order. docs/design.md lists them; fault-injection tests iterate over them. */
+export const RUN_STEPS = [
+  "connect",
+  "guard",
+  "lock",
+  "clean-leftovers",
+  "snapshot-source",
+  "introspect",
+  "plan",
+  "create-staging",
+  "copy-data",
+  "post-data",
+  "verify",
+  "analyze",
+  "cutover",
+  "prune",
+] as const;
+export type StepName = (typeof RUN_STEPS)[number];
+
+export type StepStatus = "done" | "failed" | "not run";
+
+export interface StepReport {
+  readonly name: StepName | "cleanup";
+  readonly status: StepStatus;
+  readonly seconds: number;
+  readonly error?: string;
+}
+
+/**
+ * Runs steps in order and records each outcome, so a failed run reports which steps were done,
+ * which one failed and which never ran.
+ */
+export class StepRunner {
+  readonly reports: StepReport[] = [];
+  private failed = false;
+
+  constructor(private readonly onStep?: (report: StepReport) => void) {}
+
+  async run<T>(name: StepName | "cleanup", fn: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await fn();
+      this.record({ name, status: "done", seconds: elapsed(started) });
+      return result;
+    } catch (error) {
+      this.failed = true;
+      this.record({ name, status: "failed", seconds: elapsed(started), error: errorMessage(error) });
+      throw error;
+    }
+  }
+
+  /** Marks every step that has no report yet as not run. */
+  finish(): void {
+    const seen = new Set(this.reports.map((r) => r.name));
+    for (const name of RUN_STEPS)
+      if (!seen.has(name)) this.reports.push({ name, status: "not run", seconds: 0 });
+    const order = new Map<string, number>(RUN_STEPS.map((n, i) => [n, i]));
+    this.reports.sort((a, b) => (order.get(a.name) ?? 99) - (order.get(b.name) ?? 99));
+  }
+
+  get anyFailed(): boolean {
+    return this.failed;
+  }
+
+  private record(report: StepReport) {
+    this.reports.push(report);
+    this.onStep?.(report);
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started) / 1000;
+}

@@ -1,0 +1,83 @@
+import type pg from "pg";
+import { z } from "zod";
+import { PgsyncError } from "../errors.js";
+import { queryRows, text } from "../introspect/rows.js";
+
+/**
+ * The objects a schema swap moves: everything in the schema that can be moved with
+ * ALTER ... SET SCHEMA, except what moves along with its owner (indexes, owned sequences, row types,
+ * array types) and what an extension owns (the extension keeps it where it is).
+ */
+const SQL = `
+WITH objs(classid, objid) AS (
+  SELECT 'pg_catalog.pg_class'::regclass, c.oid FROM pg_catalog.pg_class c
+  WHERE c.relnamespace = $1::oid AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S', 'c')
+    AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+             WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')))
+  UNION ALL
+  SELECT 'pg_catalog.pg_type'::regclass, t.oid FROM pg_catalog.pg_type t
+  WHERE t.typnamespace = $1::oid AND t.typtype IN ('e', 'd', 'r', 'b') AND t.typcategory <> 'A'
+  UNION ALL SELECT 'pg_catalog.pg_proc'::regclass, o.oid FROM pg_catalog.pg_proc o WHERE o.pronamespace = $1::oid
+  UNION ALL SELECT 'pg_catalog.pg_collation'::regclass, o.oid FROM pg_catalog.pg_collation o WHERE o.collnamespace = $1::oid
+  UNION ALL SELECT 'pg_catalog.pg_conversion'::regclass, o.oid FROM pg_catalog.pg_conversion o WHERE o.connamespace = $1::oid
+  UNION ALL SELECT 'pg_catalog.pg_operator'::regclass, o.oid FROM pg_catalog.pg_operator o WHERE o.oprnamespace = $1::oid
+  UNION ALL SELECT 'pg_catalog.pg_opfamily'::regclass, o.oid FROM pg_catalog.pg_opfamily o WHERE o.opfnamespace = $1::oid
+  UNION ALL SELECT 'pg_catalog.pg_opclass'::regclass, o.oid FROM pg_catalog.pg_opclass o WHERE o.opcnamespace = $1::oid
+  UNION ALL SELECT 'pg_catalog.pg_ts_config'::regclass, o.oid FROM pg_catalog.pg_ts_config o WHERE o.cfgnamespace = $1::oid
+  UNION ALL SELECT 'pg_catalog.pg_ts_dict'::regclass, o.oid FROM pg_catalog.pg_ts_dict o WHERE o.dictnamespace = $1::oid
+  UNION ALL SELECT 'pg_catalog.pg_statistic_ext'::regclass, o.oid FROM pg_catalog.pg_statistic_ext o WHERE o.stxnamespace = $1::oid
+)
+SELECT ident.type AS kind, ident.identity AS identity,
+       (o.classid = 'pg_catalog.pg_type'::regclass AND EXISTS (
+          SELECT 1 FROM pg_catalog.pg_type t WHERE t.oid = o.objid AND t.typtype = 'd')) AS is_domain
+FROM objs o
+CROSS JOIN LATERAL pg_catalog.pg_identify_object(o.classid, o.objid, 0) ident
+WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = o.classid AND d.objid = o.objid AND d.deptype = 'e')
+ORDER BY 1, 2`;
+
+const Row = z.object({ kind: text, identity: text, is_domain: z.boolean() });
+
+const ALTER_KEYWORD: Record<string, string> = {
+  table: "TABLE",
+  view: "VIEW",
+  "materialized view": "MATERIALIZED VIEW",
+  "foreign table": "FOREIGN TABLE",
+  sequence: "SEQUENCE",
+  "composite type": "TYPE",
+  type: "TYPE",
+  function: "FUNCTION",
+  procedure: "PROCEDURE",
+  aggregate: "AGGREGATE",
+  collation: "COLLATION",
+  conversion: "CONVERSION",
+  operator: "OPERATOR",
+  "operator class": "OPERATOR CLASS",
+  "operator family": "OPERATOR FAMILY",
+  "text search configuration": "TEXT SEARCH CONFIGURATION",
+  "text search dictionary": "TEXT SEARCH DICTIONARY",
+  "statistics object": "STATISTICS",
+};
+
+export interface MoveStatement {
+  readonly object: string;
+  /** Completed with the target schema: `ALTER TABLE app.users SET SCHEMA <target>`. */
+  readonly alterPrefix: string;
+}
+
+export async function listMovable(client: pg.Client, schemaOid: number): Promise<MoveStatement[]> {
+  const rows = await queryRows(client, "movable objects", SQL, [schemaOid], Row);
+  return rows.map((r) => {
+    const keyword = r.is_domain ? "DOMAIN" : ALTER_KEYWORD[r.kind];
+    if (!keyword) {
+      throw new PgsyncError(
+        "cutover",
+        `cannot move ${r.kind} ${r.identity}: this object kind is not supported`,
+        {
+          object: `${r.kind} ${r.identity}`,
+          side: "destination",
+        },
+      );
+    }
+    return { object: `${r.kind} ${r.identity}`, alterPrefix: `ALTER ${keyword} ${r.identity} SET SCHEMA ` };
+  });
+}

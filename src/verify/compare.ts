@@ -1,0 +1,148 @@
+import { type Connection, connect } from "../db/connect.js";
+import { baseSettings, begin } from "../db/session.js";
+import { qualify } from "../ddl/quote.js";
+import { errorMessage, PgsyncError } from "../errors.js";
+import { introspect } from "../introspect/index.js";
+import type { CatalogModel, Table } from "../introspect/model.js";
+import { maskUrl } from "../util/mask.js";
+import { digestTable } from "./table-digest.js";
+
+export type VerifyMethod = "counts" | "checksum";
+
+export interface VerifyOptions {
+  readonly sourceUrl: string;
+  readonly destinationUrl: string;
+  readonly method?: VerifyMethod;
+  readonly connectSeconds?: number;
+  readonly schemas?: readonly string[];
+  readonly excludeSchemas?: readonly string[];
+}
+
+export interface TableComparison {
+  readonly table: string;
+  readonly sourceRows: number | null;
+  readonly destinationRows: number | null;
+  readonly sourceChecksum?: string;
+  readonly destinationChecksum?: string;
+  readonly differences: readonly string[];
+}
+
+export interface VerifyReport {
+  /** "identical", "different", or "error" when the comparison could not be made. */
+  readonly outcome: "identical" | "different" | "error";
+  readonly method: VerifyMethod;
+  readonly source: string;
+  readonly destination: string;
+  readonly tables: readonly TableComparison[];
+  readonly differences: readonly string[];
+  readonly error?: string;
+}
+
+/**
+ * Compares two databases: the set of tables, their columns, and per table the row count and (with
+ * "checksum") the content. Each side is read in one REPEATABLE READ transaction.
+ */
+export async function verifyDatabases(options: VerifyOptions): Promise<VerifyReport> {
+  const method = options.method ?? "checksum";
+  const base = { method, source: maskUrl(options.sourceUrl), destination: maskUrl(options.destinationUrl) };
+  const opened: Connection[] = [];
+  try {
+    const [src, dst] = await Promise.all(
+      (["source", "destination"] as const).map(async (side) => {
+        const c = await connect({
+          url: side === "source" ? options.sourceUrl : options.destinationUrl,
+          side,
+          connectSeconds: options.connectSeconds ?? 30,
+        });
+        opened.push(c);
+        await begin(
+          c.client,
+          { ...baseSettings(0), row_security: "off" },
+          "ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        );
+        return c;
+      }),
+    );
+    const filter = {
+      ...(options.schemas ? { schemas: options.schemas } : {}),
+      ...(options.excludeSchemas ? { excludeSchemas: options.excludeSchemas } : {}),
+    };
+    const [srcModel, dstModel] = await Promise.all([
+      introspect((src as Connection).client, filter),
+      introspect((dst as Connection).client, filter),
+    ]);
+    const tables = await compareTables(
+      srcModel,
+      dstModel,
+      src as Connection,
+      dst as Connection,
+      method === "checksum",
+    );
+    const differences = tables.flatMap((t) => t.differences.map((d) => `${t.table}: ${d}`));
+    return { ...base, outcome: differences.length === 0 ? "identical" : "different", tables, differences };
+  } catch (error) {
+    const message = error instanceof PgsyncError ? error.describe() : errorMessage(error);
+    return { ...base, outcome: "error", tables: [], differences: [], error: message };
+  } finally {
+    for (const c of opened) await c.close();
+  }
+}
+
+async function compareTables(
+  srcModel: CatalogModel,
+  dstModel: CatalogModel,
+  src: Connection,
+  dst: Connection,
+  withChecksum: boolean,
+): Promise<TableComparison[]> {
+  const key = (t: Table) => qualify(t.schema, t.name);
+  const dstByName = new Map(dstModel.tables.map((t) => [key(t), t]));
+  const srcNames = new Set(srcModel.tables.map(key));
+  const out: TableComparison[] = [];
+  for (const s of srcModel.tables) {
+    const d = dstByName.get(key(s));
+    if (!d) {
+      out.push({
+        table: key(s),
+        sourceRows: null,
+        destinationRows: null,
+        differences: ["missing on the destination"],
+      });
+      continue;
+    }
+    const differences = compareColumns(s, d);
+    const columns = s.columns.map((c) => c.name).filter((n) => d.columns.some((c) => c.name === n));
+    const [sd, dd] = await Promise.all([
+      digestTable(src.client, s, columns, withChecksum),
+      digestTable(dst.client, d, columns, withChecksum),
+    ]);
+    if (sd.rows !== dd.rows) differences.push(`row count differs: source ${sd.rows}, destination ${dd.rows}`);
+    else if (withChecksum && sd.checksum !== dd.checksum)
+      differences.push("content differs (checksums do not match)");
+    out.push({
+      table: key(s),
+      sourceRows: sd.rows,
+      destinationRows: dd.rows,
+      ...(sd.checksum ? { sourceChecksum: sd.checksum } : {}),
+      ...(dd.checksum ? { destinationChecksum: dd.checksum } : {}),
+      differences,
+    });
+  }
+  for (const d of dstModel.tables.filter((t) => !srcNames.has(key(t)))) {
+    out.push({
+      table: key(d),
+      sourceRows: null,
+      destinationRows: null,
+      differences: ["exists only on the destination"],
+    });
+  }
+  return out;
+}
+
+function compareColumns(s: Table, d: Table): string[] {
+  const describe = (t: Table) =>
+    t.columns.map((c) => `${c.name} ${c.type}${c.notNull ? " not null" : ""}`).join(", ");
+  const a = describe(s);
+  const b = describe(d);
+  return a === b ? [] : [`columns differ: source (${a}), destination (${b})`];
+}
