@@ -15,6 +15,8 @@ export interface CopyOptions {
   /** Abort when no bytes arrive for this long: a stalled copy is cut, a slow one is not. */
   readonly stallSeconds: number;
   readonly onProgress?: (bytes: number) => void;
+  /** Awaited after each chunk has been counted, before it is passed on (progress reporting, fault injection). */
+  readonly onChunk?: () => Promise<void>;
 }
 
 /**
@@ -41,7 +43,8 @@ export async function copyTable(
       bytes += chunk.length;
       lastData = Date.now();
       options.onProgress?.(bytes);
-      done(null, chunk);
+      if (options.onChunk) options.onChunk().then(() => done(null, chunk), done);
+      else done(null, chunk);
     },
   });
   const reader = source.query(copyTo(toSql));

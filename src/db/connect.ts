@@ -73,3 +73,27 @@ function connectionError(side: Side, maskedUrl: string, error: unknown): PgsyncE
 }
 
 export { maskUrl };
+
+/**
+ * Opens one connection to each side at once. If either fails, the other is closed before the error
+ * is thrown, so a refused login never leaves a connection (and the process) hanging.
+ */
+export async function connectBoth(
+  sourceUrl: string,
+  destinationUrl: string,
+  connectSeconds: number,
+): Promise<{ source: Connection; destination: Connection; close: () => Promise<void> }> {
+  const attempts = [
+    connect({ url: sourceUrl, side: "source", connectSeconds }),
+    connect({ url: destinationUrl, side: "destination", connectSeconds }),
+  ];
+  const results = await Promise.allSettled(attempts);
+  const opened = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) {
+    await Promise.all(opened.map((c) => c.close()));
+    throw failed.reason;
+  }
+  const [source, destination] = opened as [Connection, Connection];
+  return { source, destination, close: async () => void (await Promise.all(opened.map((c) => c.close()))) };
+}

@@ -1,4 +1,4 @@
-import { type Connection, connect } from "../db/connect.js";
+import { connectBoth } from "../db/connect.js";
 import { baseSettings, begin } from "../db/session.js";
 import { planSync, type Statement } from "../ddl/plan.js";
 import { qualify } from "../ddl/quote.js";
@@ -37,21 +37,12 @@ export interface PlanReport {
 
 /** What a run would do, without changing the destination (it only reads both catalogs). */
 export async function planRun(options: PlanOptions): Promise<PlanReport> {
-  const opened: Connection[] = [];
+  const { source, destination, close } = await connectBoth(
+    options.sourceUrl,
+    options.destinationUrl,
+    options.connectSeconds ?? 30,
+  );
   try {
-    const [src, dst] = await Promise.all(
-      (["source", "destination"] as const).map(async (side) => {
-        const c = await connect({
-          url: side === "source" ? options.sourceUrl : options.destinationUrl,
-          side,
-          connectSeconds: options.connectSeconds ?? 30,
-        });
-        opened.push(c);
-        return c;
-      }),
-    );
-    const source = src as Connection;
-    const destination = dst as Connection;
     await begin(source.client, baseSettings(300), "ISOLATION LEVEL REPEATABLE READ READ ONLY");
     const dstInfo = await readServerInfo(destination.client);
     const model = await introspect(source.client, {
@@ -84,6 +75,6 @@ export async function planRun(options: PlanOptions): Promise<PlanReport> {
       notCarried: model.notCarried,
     };
   } finally {
-    for (const c of opened) await c.close();
+    await close();
   }
 }

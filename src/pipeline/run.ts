@@ -18,7 +18,8 @@ import { ensureMetaSchema, STAGING_PREFIX, snapshotIdFor } from "../restore/meta
 import { pruneSnapshots, type Retention } from "../restore/retention.js";
 import { dropLeftoverStaging } from "../restore/staging.js";
 import { maskUrl } from "../util/mask.js";
-import { type StepName, type StepReport, StepRunner } from "./steps.js";
+import { settleAll } from "../util/settle.js";
+import { type FaultPoint, type StepName, type StepReport, StepRunner } from "./steps.js";
 
 type Timeouts = TimeoutsConfig;
 
@@ -34,8 +35,8 @@ export interface RunOptions {
   readonly structureOnly?: readonly string[];
   readonly lockWait?: "wait" | "fail";
   readonly onEvent?: (event: RunEvent) => void;
-  /** Test hook: called when a step is about to start; throwing from it fails the run there. */
-  readonly beforeStep?: (step: StepName) => Promise<void> | void;
+  /** Test hook, called at each fault point; whatever it throws or breaks fails the run there. */
+  readonly faultHook?: (point: FaultPoint) => Promise<void> | void;
   readonly signal?: AbortSignal;
 }
 
@@ -114,11 +115,12 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
   const step = async <T>(name: StepName, fn: () => Promise<T>): Promise<T> =>
     steps.run(name, async () => {
       if (options.signal?.aborted) throw new PgsyncError("interrupted", "the run was interrupted");
-      await options.beforeStep?.(name);
+      await options.faultHook?.(`before:${name}`);
       return fn();
     });
 
   const connections: Connection[] = [];
+  let closing = false;
   const open = async (side: "source" | "destination") => {
     const c = await connect({
       url: side === "source" ? options.sourceUrl : options.destinationUrl,
@@ -127,6 +129,8 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
       applicationName: `pgsync-ts ${runId}`,
     });
     connections.push(c);
+    // A connection that completes after the run already failed (a sibling connect was refused) is closed at once.
+    if (closing) await c.close();
     return c;
   };
   const onAbort = () => {
@@ -151,7 +155,7 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
 
   try {
     await step("connect", async () => {
-      [exporter, control] = await Promise.all([open("source"), open("destination")]);
+      [exporter, control] = await settleAll([open("source"), open("destination")]);
       sourceInfo = await readServerInfo(exporter.client);
       destinationInfo = await readServerInfo(control.client);
     });
@@ -245,12 +249,18 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
       const limit = pLimit(workers.length);
       const idle = [...workers];
       const largestFirst = [...syncPlan.tables].sort((a, b) => b.table.bytes - a.table.bytes);
+      let midStreamFired = false;
+      const midStream = async () => {
+        if (midStreamFired) return;
+        midStreamFired = true;
+        await options.faultHook?.("copy:mid-stream");
+      };
       await Promise.all(
         largestFirst.map((t) =>
           limit(async () => {
             const worker = idle.pop() as WorkerPair;
             try {
-              const report = await loadTable(worker, t, timeouts);
+              const report = await loadTable(worker, t, timeouts, midStream);
               tables.push(report);
               options.onEvent?.({ type: "table", ...report });
             } finally {
@@ -292,21 +302,25 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
         reason: "run",
         lockSeconds: timeouts.lockSeconds,
         statementSeconds: timeouts.statementSeconds,
-        ...(options.beforeStep ? { beforeCommit: async () => options.beforeStep?.("cutover") } : {}),
+        beforeCommit: async () => options.faultHook?.("cutover:before-commit"),
       });
       stagingCreated = false;
       snapshotResult = { id: snapshotId, schemas: result.snapshotSchemas };
     });
 
-    await step("prune", async () => {
+    // The new state is live and verified; a failed prune is retried by the next run or `snapshots --prune`.
+    const pruneError = await steps.runOptional("prune", async () => {
+      await options.faultHook?.("before:prune");
       if (options.retention) {
         pruned = (await pruneSnapshots(dst.client, options.retention)).map((s) => s.snapshotId);
       }
     });
+    if (pruneError) warn(`pruning old snapshots failed (the next run retries): ${pruneError}`);
   } catch (error) {
     failure = error;
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
+    closing = true;
     if (stagingCreated)
       await cleanupStaging(options, timeouts, plan, stagingPrefix, steps, connections, control);
     for (const c of connections) await c.close();
@@ -347,9 +361,9 @@ async function openWorkers(
   open: (side: "source" | "destination") => Promise<Connection>,
   snapshot: string,
 ): Promise<WorkerPair[]> {
-  return Promise.all(
+  return settleAll(
     Array.from({ length: count }, async () => {
-      const [source, destination] = await Promise.all([open("source"), open("destination")]);
+      const [source, destination] = await settleAll([open("source"), open("destination")]);
       await importSnapshot(source.client, snapshot);
       return { source, destination };
     }),
@@ -357,7 +371,12 @@ async function openWorkers(
 }
 
 /** Loads one table into staging, checks its row count, then builds its keys and indexes. */
-async function loadTable(worker: WorkerPair, t: TablePlan, timeouts: Timeouts): Promise<TableReport> {
+async function loadTable(
+  worker: WorkerPair,
+  t: TablePlan,
+  timeouts: Timeouts,
+  onChunk: () => Promise<void>,
+): Promise<TableReport> {
   const started = performance.now();
   const dst = worker.destination.client;
   const name = qualify(t.table.schema, t.table.name);
@@ -368,6 +387,7 @@ async function loadTable(worker: WorkerPair, t: TablePlan, timeouts: Timeouts): 
     if (t.copyData) {
       ({ rows, bytes } = await copyTable(worker.source.client, dst, t, {
         stallSeconds: timeouts.stallSeconds,
+        onChunk,
       }));
     }
     const counted = await dst.query<{ n: string }>(

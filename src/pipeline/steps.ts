@@ -19,6 +19,17 @@ export const RUN_STEPS = [
 ] as const;
 export type StepName = (typeof RUN_STEPS)[number];
 
+/**
+ * Where a test can inject a fault: the start of every step, the middle of a table's COPY stream, and
+ * the cut-over transaction just before its COMMIT.
+ */
+export const FAULT_POINTS = [
+  ...RUN_STEPS.map((s) => `before:${s}` as const),
+  "copy:mid-stream",
+  "cutover:before-commit",
+] as const;
+export type FaultPoint = (typeof FAULT_POINTS)[number];
+
 export type StepStatus = "done" | "failed" | "not run";
 
 export interface StepReport {
@@ -48,6 +59,23 @@ export class StepRunner {
       this.failed = true;
       this.record({ name, status: "failed", seconds: elapsed(started), error: errorMessage(error) });
       throw error;
+    }
+  }
+
+  /**
+   * Runs a step whose failure does not fail the run (its work can be redone later): the failure is
+   * recorded in the step list and returned as a message.
+   */
+  async runOptional(name: StepName, fn: () => Promise<void>): Promise<string | undefined> {
+    const started = performance.now();
+    try {
+      await fn();
+      this.record({ name, status: "done", seconds: elapsed(started) });
+      return undefined;
+    } catch (error) {
+      const message = errorMessage(error);
+      this.record({ name, status: "failed", seconds: elapsed(started), error: message });
+      return message;
     }
   }
 

@@ -1,4 +1,4 @@
-import { type Connection, connect } from "../db/connect.js";
+import { type Connection, connectBoth } from "../db/connect.js";
 import { baseSettings, begin } from "../db/session.js";
 import { qualify } from "../ddl/quote.js";
 import { errorMessage, PgsyncError } from "../errors.js";
@@ -45,31 +45,24 @@ export interface VerifyReport {
 export async function verifyDatabases(options: VerifyOptions): Promise<VerifyReport> {
   const method = options.method ?? "checksum";
   const base = { method, source: maskUrl(options.sourceUrl), destination: maskUrl(options.destinationUrl) };
-  const opened: Connection[] = [];
+  let pair: Awaited<ReturnType<typeof connectBoth>> | undefined;
   try {
-    const [src, dst] = await Promise.all(
-      (["source", "destination"] as const).map(async (side) => {
-        const c = await connect({
-          url: side === "source" ? options.sourceUrl : options.destinationUrl,
-          side,
-          connectSeconds: options.connectSeconds ?? 30,
-        });
-        opened.push(c);
-        await begin(
-          c.client,
-          { ...baseSettings(0), row_security: "off" },
-          "ISOLATION LEVEL REPEATABLE READ READ ONLY",
-        );
-        return c;
-      }),
-    );
+    pair = await connectBoth(options.sourceUrl, options.destinationUrl, options.connectSeconds ?? 30);
+    const { source: src, destination: dst } = pair;
+    for (const c of [src, dst]) {
+      await begin(
+        c.client,
+        { ...baseSettings(0), row_security: "off" },
+        "ISOLATION LEVEL REPEATABLE READ READ ONLY",
+      );
+    }
     const filter = {
       ...(options.schemas ? { schemas: options.schemas } : {}),
       ...(options.excludeSchemas ? { excludeSchemas: options.excludeSchemas } : {}),
     };
     const [srcModel, dstModel] = await Promise.all([
-      introspect((src as Connection).client, filter),
-      introspect((dst as Connection).client, filter),
+      introspect(src.client, filter),
+      introspect(dst.client, filter),
     ]);
     const tables = await compareTables(
       srcModel,
@@ -84,7 +77,7 @@ export async function verifyDatabases(options: VerifyOptions): Promise<VerifyRep
     const message = error instanceof PgsyncError ? error.describe() : errorMessage(error);
     return { ...base, outcome: "error", tables: [], differences: [], error: message };
   } finally {
-    for (const c of opened) await c.close();
+    await pair?.close();
   }
 }
 

@@ -1,0 +1,184 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { pickFreePort } from "../src/embedded/server.js";
+import { runCli } from "./helpers/cli.js";
+import {
+  type FreshDatabase,
+  freshDatabase,
+  type PgMajor,
+  sharedServer,
+  testMajors,
+  withClient,
+} from "./helpers/pg-servers.js";
+
+const majors = testMajors();
+const major = majors[majors.length - 1] as PgMajor;
+const other = majors[0] as PgMajor;
+const databases: FreshDatabase[] = [];
+afterAll(async () => {
+  await Promise.all(databases.map((d) => d.drop()));
+});
+async function fresh(m: PgMajor): Promise<FreshDatabase> {
+  const db = await freshDatabase(m);
+  databases.push(db);
+  return db;
+}
+
+const SECRET = "Sup3r-Secret-Pa55word";
+
+describe("the command line never prints a password", () => {
+  const cases: [string, () => Promise<{ from: string; to: string }>, number][] = [
+    [
+      "a refused login",
+      async () => {
+        const db = await fresh(major);
+        return { from: sharedServer(major).url(db.name, "postgres", SECRET), to: (await fresh(other)).url };
+      },
+      1,
+    ],
+    [
+      "a missing database",
+      async () => ({
+        from: sharedServer(major).url("no_such_db", "postgres", SECRET),
+        to: (await fresh(other)).url,
+      }),
+      1,
+    ],
+    [
+      "an unreachable port",
+      async () => ({
+        from: `postgres://postgres:${SECRET}@127.0.0.1:${await pickFreePort()}/db`,
+        to: (await fresh(other)).url,
+      }),
+      1,
+    ],
+    [
+      "a malformed URL",
+      async () => ({
+        from: `postgres://postgres:${SECRET}@127.0.0.1:notaport/db`,
+        to: (await fresh(other)).url,
+      }),
+      2,
+    ],
+    [
+      "a destination with a wrong password",
+      async () => ({
+        from: (await fresh(major)).url,
+        to: sharedServer(other).url("postgres", "postgres", SECRET),
+      }),
+      1,
+    ],
+  ];
+
+  it.each(cases)("%s", async (_name, urls, expectedCode) => {
+    const { from, to } = await urls();
+    for (const json of [false, true]) {
+      const result = await runCli(["run", "--from", from, "--to", to, ...(json ? ["--json"] : [])]);
+      const output = result.stdout + result.stderr;
+      expect(result.code).toBe(expectedCode);
+      expect(output).not.toContain(SECRET);
+      expect(output).not.toContain(encodeURIComponent(SECRET));
+      // It still says what went wrong, with the masked URL.
+      expect(output).toMatch(/error/i);
+      if (json && expectedCode === 1) {
+        const summary = JSON.parse(result.stdout);
+        expect(summary.ok).toBe(false);
+        expect(JSON.stringify(summary)).toContain("***");
+      }
+    }
+  });
+
+  it("not even from an environment variable named by a profile", async () => {
+    const result = await runCli(["run", "--profile", "dev"], {
+      RAILWAY_DATABASE_URL: sharedServer(major).url("no_such_db", "postgres", SECRET),
+      DATABASE_URL: sharedServer(other).url("postgres", "postgres", SECRET),
+      PGSYNC_CONFIG: "",
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).not.toContain(SECRET);
+    expect(result.stdout + result.stderr).toContain("no_such_db");
+  });
+});
+
+describe("commands and exit codes", () => {
+  it("run, verify and plan work end to end from the command line", async () => {
+    const source = await fresh(major);
+    const destination = await fresh(other);
+    await withClient(source.url, (c) =>
+      c.query(
+        "CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 500) g;",
+      ),
+    );
+    const plan = await runCli(["plan", "--from", source.url, "--to", destination.url, "--json"]);
+    expect(plan.code).toBe(0);
+    const planned = JSON.parse(plan.stdout);
+    expect(planned.tables.map((t: { table: string }) => t.table)).toEqual(['"public"."items"']);
+    expect(planned.ddl.some((s: { sql: string }) => s.sql.includes("CREATE TABLE"))).toBe(true);
+    // plan changes nothing
+    expect(
+      await withClient(
+        destination.url,
+        async (c) => (await c.query("SELECT to_regclass('public.items') AS t")).rows[0].t,
+      ),
+    ).toBeNull();
+
+    const run = await runCli(["run", "--from", source.url, "--to", destination.url, "--json"]);
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.ok).toBe(true);
+    expect(summary.totals.rows).toBe(500);
+    expect(summary.verification).toMatchObject({ method: "row counts", ok: true });
+    expect(run.stderr).toContain("step cutover done");
+
+    const same = await runCli(["verify", "--from", source.url, "--to", destination.url]);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toContain("IDENTICAL");
+
+    await withClient(destination.url, (c) => c.query("UPDATE items SET name = 'changed' WHERE id = 250"));
+    const changed = await runCli(["verify", "--from", source.url, "--to", destination.url, "--json"]);
+    expect(changed.code).toBe(1);
+    expect(JSON.parse(changed.stdout).differences).toEqual([
+      '"public"."items": content differs (checksums do not match)',
+    ]);
+
+    const unreachable = await runCli([
+      "verify",
+      "--from",
+      source.url,
+      "--to",
+      `postgres://x:y@127.0.0.1:${await pickFreePort()}/db`,
+    ]);
+    expect(unreachable.code).toBe(3);
+  });
+
+  it("usage errors exit 2 and name the problem", async () => {
+    const noTarget = await runCli(["run"]);
+    expect(noTarget.code).toBe(2);
+    expect(noTarget.stderr).toContain("--profile");
+    const unknown = await runCli(["run", "--profile", "nope"], { PGSYNC_CONFIG: "" });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown profile "nope"');
+    const missingEnv = await runCli(["run", "--profile", "dev"], {
+      RAILWAY_DATABASE_URL: "",
+      DATABASE_URL: "",
+    });
+    expect(missingEnv.code).toBe(2);
+    expect(missingEnv.stderr).toContain("RAILWAY_DATABASE_URL");
+    const badFlag = await runCli(["run", "--nope"]);
+    expect(badFlag.code).toBe(2);
+  });
+
+  it.each(["serve", "history"])("%s says plainly that it is not built yet and exits 2", async (command) => {
+    const result = await runCli([command]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("not built yet");
+  });
+
+  it.each(["run", "verify", "plan", "rollback", "snapshots", "schedule", "serve", "history", "demo"])(
+    "%s --help exits 0",
+    async (command) => {
+      const result = await runCli([command, "--help"]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`pgsync-ts ${command}`);
+    },
+  );
+});
