@@ -4,10 +4,13 @@ import { describeProfile, loadConfig } from "../config/index.js";
 import { connect } from "../db/connect.js";
 import { PgsyncError } from "../errors.js";
 import { planRun } from "../pipeline/plan-only.js";
-import { runSync } from "../pipeline/run.js";
-import { listSnapshots } from "../restore/meta.js";
+import { testFaultHook } from "../pipeline/test-faults.js";
+import { holdDestinationLock } from "../restore/lock.js";
+import { listSnapshots, snapshotStorage } from "../restore/meta.js";
 import { pruneSnapshots } from "../restore/retention.js";
 import { rollback } from "../restore/rollback.js";
+import { buildNotifiers } from "../schedule/notify/index.js";
+import { runProfile } from "../schedule/run-profile.js";
 import { maskUrl } from "../util/mask.js";
 import { verifyDatabases } from "../verify/compare.js";
 import { EXIT } from "./exit.js";
@@ -17,10 +20,17 @@ import { createLogger } from "./logger.js";
 import { resolveTarget, type TargetFlags } from "./target.js";
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, "; ");
+
+/** Test-only: PGSYNC_TEST_PAUSE_AT makes the run pause at a fault point (see pipeline/test-faults.ts). */
+function testFaultOption(signal: AbortSignal) {
+  const faultHook = testFaultHook(signal);
+  return faultHook ? { faultHook } : {};
+}
 const json = (value: unknown) => out(JSON.stringify(value, null, 2));
 
 export async function runCommand(
-  flags: TargetFlags & { json?: boolean; schema?: string[]; excludeSchema?: string[] },
+  flags: TargetFlags & { json?: boolean; schema?: string[]; excludeSchema?: string[]; force?: boolean },
 ): Promise<number> {
   const profile = await resolveTarget(flags);
   const log = createLogger({ profile: profile.name });
@@ -29,36 +39,53 @@ export async function runCommand(
     { source: maskUrl(profile.sourceUrl), destination: maskUrl(profile.destinationUrl) },
     "run starting",
   );
+  // Alerts are built before the run, so a notifier misconfiguration fails fast (exit 2).
+  const notifiers = buildNotifiers(profile.name, profile.notify, process.env);
   try {
-    const report = await runSync({
-      sourceUrl: profile.sourceUrl,
-      destinationUrl: profile.destinationUrl,
-      profile: profile.name,
-      parallelism: profile.parallelism,
-      timeouts: profile.timeouts,
-      retention: profile.retention,
-      lockWait: profile.lockWait,
-      structureOnly: profile.structureOnly,
-      ...(flags.schema?.length
-        ? { schemas: flags.schema }
-        : profile.include?.schemas
-          ? { schemas: profile.include.schemas }
-          : {}),
-      excludeSchemas: [...profile.exclude.schemas, ...(flags.excludeSchema ?? [])],
-      signal: interrupt.signal,
-      onEvent: (e) => {
-        if (e.type === "step")
-          log.info(
-            { step: e.report.name, status: e.report.status, seconds: e.report.seconds },
-            `step ${e.report.name} ${e.report.status}`,
-          );
-        else if (e.type === "table")
-          log.info({ table: e.table, rows: e.rows, bytes: e.bytes, seconds: e.seconds }, `copied ${e.table}`);
-        else log.warn(e.message);
+    // Recorded in the destination's run history (`_pgsync.runs`) and announced to the profile's notifiers.
+    const { report } = await runProfile({
+      profile,
+      trigger: "manual",
+      log,
+      notifiers,
+      run: {
+        sourceUrl: profile.sourceUrl,
+        destinationUrl: profile.destinationUrl,
+        profile: profile.name,
+        parallelism: profile.parallelism,
+        timeouts: profile.timeouts,
+        retention: profile.retention,
+        lockWait: profile.lockWait,
+        structureOnly: profile.structureOnly,
+        ...(flags.schema?.length
+          ? { schemas: flags.schema }
+          : profile.include?.schemas
+            ? { schemas: profile.include.schemas }
+            : {}),
+        excludeSchemas: [...profile.exclude.schemas, ...(flags.excludeSchema ?? [])],
+        force: flags.force === true || profile.force,
+        allowProduction: profile.allowProduction,
+        signal: interrupt.signal,
+        ...testFaultOption(interrupt.signal),
+        onEvent: (e) => {
+          if (e.type === "step")
+            log.info(
+              { step: e.report.name, status: e.report.status, seconds: e.report.seconds },
+              `step ${e.report.name} ${e.report.status}`,
+            );
+          else if (e.type === "table")
+            log.info(
+              { table: e.table, rows: e.rows, bytes: e.bytes, seconds: e.seconds },
+              `copied ${e.table}`,
+            );
+          else log.warn(e.message);
+        },
       },
     });
     if (flags.json) json(report);
     else out(formatRunReport(report));
+    // The last line names the cause, whatever came before it.
+    if (report.error) process.stderr.write(`pgsync-ts: error: ${oneLine(String(report.error.message))}\n`);
     return (
       interrupt.exitCode() ??
       (report.ok ? EXIT.ok : report.error?.kind === "config" ? EXIT.usage : EXIT.failed)
@@ -119,27 +146,52 @@ export async function snapshotsCommand(
   flags: TargetFlags & { prune?: boolean; json?: boolean },
 ): Promise<number> {
   const profile = await resolveTarget(flags, false);
-  const c = await connect({
-    url: profile.destinationUrl,
-    side: "destination",
-    connectSeconds: profile.timeouts.connectSeconds,
-  });
+  const open = () =>
+    connect({
+      url: profile.destinationUrl,
+      side: "destination",
+      connectSeconds: profile.timeouts.connectSeconds,
+    });
+  const c = await open();
+  const lock = flags.prune ? await open() : undefined;
   try {
-    const pruned = flags.prune ? await pruneSnapshots(c.client, profile.retention) : [];
+    // Pruning drops schemas: never while a run or a rollback is working on this destination.
+    if (lock) await holdDestinationLock(lock.client, { wait: false, waitSeconds: 0 });
+    const result = flags.prune
+      ? await pruneSnapshots(c.client, profile.retention, new Date(), profile.timeouts.statementSeconds)
+      : undefined;
     const snapshots = await listSnapshots(c.client);
+    const storage = await snapshotStorage(c.client, snapshots);
+    const retention = `${profile.retention.days} day(s)${profile.retention.count ? `, at most ${profile.retention.count}` : ""}`;
     if (flags.json) {
-      json({ snapshots, pruned: pruned.map((p) => p.snapshotId) });
+      json({
+        snapshots,
+        retention: profile.retention,
+        storage,
+        ...(result
+          ? {
+              pruned: result.pruned.map((p) => p.snapshotId),
+              refused: result.refused.map((r) => ({ snapshotId: r.snapshot.snapshotId, reason: r.reason })),
+            }
+          : {}),
+      });
     } else {
-      for (const p of pruned) out(`pruned ${p.snapshotId}`);
+      for (const p of result?.pruned ?? []) out(`pruned ${p.snapshotId}`);
+      for (const r of result?.refused ?? []) out(`kept ${r.snapshot.snapshotId}: ${r.reason}`);
       if (snapshots.length === 0) out("no snapshots");
       for (const s of snapshots) {
         out(
           `${s.snapshotId}  ${s.takenAt.toISOString()}  ${formatBytes(s.bytes).padStart(9)}  ${s.reason}  ${s.schemas.map((x) => x.original).join(", ")}`,
         );
       }
+      out(
+        `${storage.snapshots} snapshot(s) take ${formatBytes(storage.snapshotBytes)}; the live schemas take ${formatBytes(storage.liveBytes)}; retention (profile ${profile.name}): ${retention}`,
+      );
     }
-    return EXIT.ok;
+    if (storage.warning) process.stderr.write(`pgsync-ts: warning: ${storage.warning}\n`);
+    return result && result.refused.length > 0 ? EXIT.failed : EXIT.ok;
   } finally {
+    await lock?.close();
     await c.close();
   }
 }
@@ -151,7 +203,7 @@ export async function rollbackCommand(
   if (!flags.yes) {
     if (!process.stdin.isTTY) {
       throw new PgsyncError(
-        "guard",
+        "usage",
         "rollback replaces the live destination; pass --yes to confirm (no terminal to ask on)",
       );
     }
@@ -171,6 +223,7 @@ export async function rollbackCommand(
     lockSeconds: profile.timeouts.lockSeconds,
     statementSeconds: profile.timeouts.statementSeconds,
     ...(flags.snapshot ? { snapshotId: flags.snapshot } : {}),
+    onWarning: (message) => process.stderr.write(`pgsync-ts: warning: ${message}\n`),
   });
   out(
     `rolled back to snapshot ${report.restored.snapshotId}; the replaced state is kept as snapshot ${report.keptAs}`,

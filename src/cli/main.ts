@@ -1,6 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import {
-  notBuilt,
   planCommand,
   rollbackCommand,
   runCommand,
@@ -46,6 +45,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--parallel <n>", "tables copied at once (default from the profile, 4)", positiveInt)
     .option("--schema <name>", "copy only this schema (repeatable)", collect)
     .option("--exclude-schema <name>", "skip this schema (repeatable)", collect)
+    .option(
+      "--force",
+      "adopt a non-empty destination that pgsync-ts did not create (once: later runs need no flag)",
+    )
     .option("--json", "print one JSON summary on stdout")
     .action(async (opts) => {
       code = await runCommand(opts);
@@ -100,15 +103,34 @@ export async function main(argv: readonly string[]): Promise<number> {
       code = await scheduleCommand(opts);
     });
 
-  for (const name of ["serve", "history"]) {
-    program
-      .command(name)
-      .description(`(${name === "serve" ? "the scheduled service" : "run history"}: not built yet)`)
-      .allowUnknownOption()
-      .action(() => {
-        code = notBuilt(name);
-      });
-  }
+  program
+    .command("serve")
+    .description(
+      "run every profile on its schedule until SIGTERM/SIGINT (logs on stderr; optional /healthz, /metrics, status page)",
+    )
+    .option("--config <file>", "config file (default: $PGSYNC_CONFIG, else ./pgsync.config.{json,mjs,js})")
+    .option(
+      "--profile <name>",
+      "schedule only this profile (repeatable; default: every profile with a schedule)",
+      collect,
+    )
+    .action(async (opts) => {
+      const { serveCommand } = await import("./serve-command.js");
+      code = await serveCommand(opts);
+    });
+
+  program
+    .command("history")
+    .description("show the recent runs recorded on the destination, the success rate and the median duration")
+    .option("--profile <name>", "only this profile (default: every profile)")
+    .option("--config <file>", "config file (default: $PGSYNC_CONFIG, else ./pgsync.config.{json,mjs,js})")
+    .option("--to <url>", "read the history of this destination database (every profile recorded there)")
+    .option("--limit <n>", "runs listed per profile (default 20)", positiveInt)
+    .option("--json", "print JSON on stdout")
+    .action(async (opts) => {
+      const { historyCommand } = await import("./history-command.js");
+      code = await historyCommand(opts);
+    });
 
   program
     .command("demo")

@@ -34,6 +34,12 @@ export const DEFAULT_TIMEOUTS: TimeoutsConfig = {
 };
 
 export const DEFAULT_TIMEZONE = "UTC";
+/** A scheduled run that cannot start on time still runs if it is less than this late; else it is skipped. */
+export const DEFAULT_MISFIRE_GRACE_SECONDS = 600;
+/** After SIGTERM/SIGINT, a running sync gets this long to finish before it is aborted. */
+export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
+/** The address `serve` binds its HTTP endpoints to when `http.host` is not set. */
+export const DEFAULT_HTTP_HOST = "0.0.0.0";
 export const DEFAULT_RETENTION_DAYS = 7;
 export const DEFAULT_PARALLELISM = 4;
 export const DEFAULT_VERIFY = "counts";

@@ -3,7 +3,7 @@ import { readFile, stat } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PgsyncError } from "../errors.js";
-import { BUILTIN_PROFILES } from "./builtins.js";
+import { BUILTIN_PROFILES, DEFAULT_HTTP_HOST, DEFAULT_SHUTDOWN_GRACE_SECONDS } from "./builtins.js";
 import { completeProfile, deepFreeze, mergeProfile } from "./profile.js";
 import { configFileSchema, errorMap, formatIssues, typeName } from "./schema.js";
 import type { LoadedConfig, ProfileConfig, ProfileInput } from "./types.js";
@@ -147,10 +147,15 @@ export function parseConfig(raw: unknown, file?: string): LoadedConfig {
     else issues.push(...result.issues);
   }
   if (issues.length > 0) throw configError(where, issues);
+  const { http, shutdownGraceSeconds } = parsed.data;
   return Object.freeze({
     ...(file === undefined ? {} : { file }),
     profiles,
     defaults: deepFreeze(defaults),
+    service: deepFreeze({
+      shutdownGraceSeconds: shutdownGraceSeconds ?? DEFAULT_SHUTDOWN_GRACE_SECONDS,
+      ...(http ? { http: { port: http.port, host: http.host ?? DEFAULT_HTTP_HOST } } : {}),
+    }),
   });
 }
 

@@ -6,7 +6,7 @@ import {
   DEFAULT_VERIFY,
 } from "./builtins.js";
 import { formatPath } from "./schema.js";
-import type { ConnectionSpec, ProfileConfig, ProfileInput } from "./types.js";
+import type { ConnectionSpec, NotifyConfig, NotifyInput, ProfileConfig, ProfileInput } from "./types.js";
 
 /**
  * Applies `defaults` to a profile: each field the profile does not set is taken from `defaults`.
@@ -61,8 +61,22 @@ export function completeProfile(input: ProfileInput, path: readonly PropertyKey[
     allowProduction: input.allowProduction ?? false,
     force: input.force ?? false,
     lockWait: input.lockWait ?? DEFAULT_LOCK_WAIT,
+    ...(input.notify ? { notify: completeNotify(input.notify) } : {}),
+    ...(input.misfireGraceSeconds === undefined ? {} : { misfireGraceSeconds: input.misfireGraceSeconds }),
   };
   return { ok: true, profile: deepFreeze(profile) };
+}
+
+function completeNotify(input: NotifyInput): NotifyConfig {
+  return {
+    onSuccess: input.onSuccess ?? false,
+    webhook: (input.webhook ?? []).map((w) => ({
+      url: { ...w.url },
+      ...(w.headers ? { headers: { ...w.headers } } : {}),
+    })),
+    slack: (input.slack ?? []).map((s) => ({ url: { ...s.url } })),
+    smtp: (input.smtp ?? []).map((m) => ({ url: { ...m.url }, from: m.from, to: [...m.to] })),
+  };
 }
 
 function copyConnection(spec: ConnectionSpec): ConnectionSpec {

@@ -3,7 +3,15 @@ import { PgsyncError } from "../errors.js";
 import { AD_HOC_RETENTION_DAYS } from "./builtins.js";
 import { completeProfile, mergeProfile } from "./profile.js";
 import { errorMap, formatIssues, formatPath, profileInputSchema } from "./schema.js";
-import type { ConnectionSpec, LoadedConfig, ProfileConfig, ProfileInput, ResolvedProfile } from "./types.js";
+import type {
+  ConnectionSpec,
+  EndpointSpec,
+  LoadedConfig,
+  NotifyConfig,
+  ProfileConfig,
+  ProfileInput,
+  ResolvedProfile,
+} from "./types.js";
 import { maskConnectionUrl, parsePostgresUrl } from "./url.js";
 
 /**
@@ -127,7 +135,40 @@ export function describeProfile(p: ResolvedProfile): Record<string, unknown> {
     allowProduction: p.allowProduction,
     force: p.force,
     lockWait: p.lockWait,
+    ...(p.notify ? { notify: describeNotify(p.notify) } : {}),
+    ...(p.misfireGraceSeconds === undefined ? {} : { misfireGraceSeconds: p.misfireGraceSeconds }),
   };
+}
+
+function describeNotify(n: NotifyConfig): Record<string, unknown> {
+  return {
+    onSuccess: n.onSuccess,
+    webhook: n.webhook.map((w) => ({
+      url: describeEndpoint(w.url),
+      ...(w.headers ? { headers: Object.fromEntries(Object.keys(w.headers).map((k) => [k, "***"])) } : {}),
+    })),
+    slack: n.slack.map((s) => ({ url: describeEndpoint(s.url) })),
+    smtp: n.smtp.map((m) => ({ url: describeEndpoint(m.url), from: m.from, to: [...m.to] })),
+  };
+}
+
+function describeEndpoint(spec: EndpointSpec): Record<string, string> | string {
+  return "env" in spec ? { env: spec.env } : maskEndpointUrl(spec.url);
+}
+
+/**
+ * Masks a notifier URL for display: a webhook's path and query often are its secret token
+ * (`https://hooks.slack.com/services/T0/B0/XXXX`), so only the scheme, user and host are shown.
+ */
+export function maskEndpointUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const auth = u.username ? `${u.username}${u.password ? ":***" : ""}@` : "";
+    const rest = (u.pathname !== "/" && u.pathname !== "") || u.search ? "/***" : "";
+    return `${u.protocol}//${auth}${u.host}${rest}`;
+  } catch {
+    return "***";
+  }
 }
 
 function describeConnection(spec: ConnectionSpec, url: string): Record<string, string> {

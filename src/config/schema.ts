@@ -1,6 +1,6 @@
 import { Cron } from "croner";
 import { z } from "zod";
-import type { ConnectionSpec, ProfileInput } from "./types.js";
+import type { ConnectionSpec, EndpointSpec, NotifyInput, ProfileInput } from "./types.js";
 import { checkPostgresUrl } from "./url.js";
 
 export const PROFILE_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -99,6 +99,95 @@ const timezone = z.string({ error: "expected an IANA time zone name" }).superRef
 
 const schedule = z.strictObject({ cron, timezone: timezone.default("UTC") });
 
+/** A notifier URL: `"https://..."`, `{ "url": "..." }` or `{ "env": "VARIABLE" }`; its scheme is checked. */
+function endpoint(schemes: readonly string[]) {
+  const expected = schemes.map((s) => `${s}//`).join(" or ");
+  return z.unknown().transform((value, ctx): EndpointSpec => {
+    const spec =
+      typeof value === "string"
+        ? { url: value }
+        : typeof value === "object" && value !== null && !Array.isArray(value)
+          ? (value as Record<string, unknown>)
+          : undefined;
+    const keys = spec ? Object.keys(spec) : [];
+    if (spec === undefined || keys.length !== 1 || !(keys[0] === "url" || keys[0] === "env")) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected a URL (${expected}), { "url": "..." } or { "env": "VARIABLE" }`,
+      });
+      return z.NEVER;
+    }
+    if ("env" in spec) {
+      if (typeof spec.env !== "string" || !ENV_NAME.test(spec.env)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `expected an environment variable name, got ${quote(spec.env)}`,
+          path: ["env"],
+        });
+        return z.NEVER;
+      }
+      return { env: spec.env };
+    }
+    const problem = typeof spec.url === "string" ? endpointProblem(spec.url, schemes) : "expected a string";
+    if (problem) {
+      ctx.addIssue({
+        code: "custom",
+        message: problem,
+        ...(typeof value === "string" ? {} : { path: ["url"] }),
+      });
+      return z.NEVER;
+    }
+    return { url: spec.url as string };
+  });
+}
+
+/** Why a notifier URL is unusable, or undefined. The URL itself is never quoted: it may hold a token. */
+export function endpointProblem(url: string, schemes: readonly string[]): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return "is not a valid URL";
+  }
+  if (!schemes.includes(parsed.protocol)) {
+    return `expected a ${schemes.map((s) => `${s}//`).join(" or ")} URL, got a ${parsed.protocol}// URL`;
+  }
+  return undefined;
+}
+
+/** One entry or a list of entries; always a list once parsed. */
+function oneOrMany<T extends z.ZodType>(entry: T) {
+  return z.preprocess((v) => (v === undefined || Array.isArray(v) ? v : [v]), z.array(entry));
+}
+
+const emailAddress = z
+  .string({ error: "expected an e-mail address" })
+  .regex(/^[^\s@]+@[^\s@]+$/, { error: (iss) => `expected an e-mail address, got ${quote(iss.input)}` });
+
+export const WEB_SCHEMES = ["http:", "https:"] as const;
+export const SMTP_SCHEMES = ["smtp:", "smtps:"] as const;
+
+const notify = z.strictObject({
+  onSuccess: z.boolean().optional(),
+  webhook: oneOrMany(
+    z.strictObject({
+      url: endpoint(WEB_SCHEMES),
+      headers: z.record(z.string(), z.string({ error: "expected a string header value" })).optional(),
+    }),
+  ).optional(),
+  slack: oneOrMany(z.strictObject({ url: endpoint(WEB_SCHEMES) })).optional(),
+  smtp: oneOrMany(
+    z.strictObject({
+      url: endpoint(SMTP_SCHEMES),
+      from: emailAddress,
+      to: oneOrMany(emailAddress).pipe(z.array(emailAddress).min(1, "expected at least one address")),
+    }),
+  ).optional(),
+});
+
+/** Seconds from 0 (a grace of 0 skips any late run) up to a day. */
+const graceSeconds = integer("expected a whole number of seconds from 0 to 86400", 0, 86_400);
+
 const retention = z.strictObject({ days: positiveInteger, count: positiveInteger.optional() });
 
 const timeouts = z.strictObject({
@@ -137,6 +226,8 @@ export const profileInputSchema = z.strictObject({
   allowProduction: z.boolean().optional(),
   force: z.boolean().optional(),
   lockWait: z.enum(["fail", "wait"]).optional(),
+  notify: notify.optional(),
+  misfireGraceSeconds: graceSeconds.optional(),
 });
 
 const profileName = z
@@ -151,12 +242,26 @@ const profileName = z
 export const configFileSchema = z.strictObject({
   defaults: profileInputSchema.optional(),
   profiles: z.record(profileName, profileInputSchema).optional(),
+  shutdownGraceSeconds: graceSeconds.optional(),
+  http: z
+    .strictObject({
+      port: integer("expected a port number from 0 to 65535", 0, 65_535),
+      host: nonEmptyString.optional(),
+    })
+    .optional(),
 });
 
 export interface ConfigFileInput {
   readonly defaults?: ProfileInput;
   readonly profiles?: Readonly<Record<string, ProfileInput>>;
+  readonly shutdownGraceSeconds?: number;
+  readonly http?: { readonly port: number; readonly host?: string };
 }
+
+// The same check for the notify section, whose lists are normalised by a preprocess step.
+type NotifyCheck = z.output<typeof notify> extends NotifyInput ? true : never;
+const _notifyCheck: NotifyCheck = true;
+void _notifyCheck;
 
 // Compile-time check that the schema's output matches the hand-written types.
 type SchemaCheck = z.output<typeof configFileSchema> extends ConfigFileInput ? true : never;
@@ -177,6 +282,17 @@ const KNOWN_KEYS = [
   "stallSeconds",
   "schemas",
   "tables",
+  "onSuccess",
+  "webhook",
+  "slack",
+  "smtp",
+  "headers",
+  "from",
+  "to",
+  "port",
+  "host",
+  "shutdownGraceSeconds",
+  "http",
   ...Object.keys(profileInputSchema.shape),
 ];
 

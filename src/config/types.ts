@@ -20,6 +20,46 @@ export interface RetentionConfig {
   readonly count?: number;
 }
 
+/**
+ * Where a profile's run alerts go. Failures (and skipped scheduled runs) are always sent; successes
+ * only with `onSuccess`. A URL may be literal or read from an environment variable, like a database.
+ */
+export interface NotifyConfig {
+  readonly onSuccess: boolean;
+  /** JSON POSTed to each URL. */
+  readonly webhook: readonly WebhookNotifyConfig[];
+  /** Slack-compatible incoming webhooks (`{ "text": ... }`). */
+  readonly slack: readonly SlackNotifyConfig[];
+  readonly smtp: readonly SmtpNotifyConfig[];
+}
+
+export interface WebhookNotifyConfig {
+  readonly url: EndpointSpec;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface SlackNotifyConfig {
+  readonly url: EndpointSpec;
+}
+
+export interface SmtpNotifyConfig {
+  /** `smtp://user:password@host:port` or `smtps://...` (nodemailer's connection URL). */
+  readonly url: EndpointSpec;
+  readonly from: string;
+  readonly to: readonly string[];
+}
+
+/** A notifier URL: literal, or read from an environment variable when the notifier is built. */
+export type EndpointSpec = { readonly url: string } | { readonly env: string };
+
+/** Settings of `pgsync-ts serve` as a whole (top-level keys of the config file). */
+export interface ServiceConfig {
+  /** How long a running sync may go on after SIGTERM/SIGINT before it is aborted. */
+  readonly shutdownGraceSeconds: number;
+  /** The HTTP endpoints (/healthz, /metrics, /); off when absent. */
+  readonly http?: { readonly port: number; readonly host: string };
+}
+
 export interface TimeoutsConfig {
   readonly connectSeconds: number;
   readonly statementSeconds: number;
@@ -60,6 +100,13 @@ export interface ProfileConfig {
   readonly allowProduction: boolean;
   readonly force: boolean;
   readonly lockWait: LockWait;
+  /** Alerts; none when absent. */
+  readonly notify?: NotifyConfig;
+  /**
+   * How late a scheduled run may start (after downtime or an overrunning run) before it is skipped.
+   * `serve` uses DEFAULT_MISFIRE_GRACE_SECONDS when absent.
+   */
+  readonly misfireGraceSeconds?: number;
 }
 
 /**
@@ -80,6 +127,16 @@ export interface ProfileInput {
   readonly allowProduction?: boolean;
   readonly force?: boolean;
   readonly lockWait?: LockWait;
+  readonly notify?: NotifyInput;
+  readonly misfireGraceSeconds?: number;
+}
+
+/** `notify` as written: each notifier kind takes one entry or a list. */
+export interface NotifyInput {
+  readonly onSuccess?: boolean;
+  readonly webhook?: readonly WebhookNotifyConfig[];
+  readonly slack?: readonly SlackNotifyConfig[];
+  readonly smtp?: readonly SmtpNotifyConfig[];
 }
 
 export interface LoadedConfig {
@@ -89,6 +146,8 @@ export interface LoadedConfig {
   readonly profiles: ReadonlyMap<string, ProfileConfig>;
   /** The file's validated `defaults` section (empty without a file); `adHocProfile` can apply it too. */
   readonly defaults: ProfileInput;
+  /** The top-level service settings, with defaults applied. */
+  readonly service: ServiceConfig;
 }
 
 export interface ResolvedProfile extends ProfileConfig {

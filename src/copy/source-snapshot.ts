@@ -1,7 +1,8 @@
 import type pg from "pg";
-import { baseSettings, begin } from "../db/session.js";
-import { qualify } from "../ddl/quote.js";
-import { PgsyncError, wrapError } from "../errors.js";
+import { DIRECT_ENDPOINT_HINT, queryWithin } from "../db/pooler.js";
+import { baseSettings, begin, setLocalSql, transactionSettings } from "../db/session.js";
+import { qualify, quoteLiteral } from "../ddl/quote.js";
+import { PgsyncError, serverFields, wrapError } from "../errors.js";
 import type { QualifiedName } from "../introspect/model.js";
 
 /**
@@ -12,11 +13,7 @@ import type { QualifiedName } from "../introspect/model.js";
  */
 export async function exportSnapshot(client: pg.Client): Promise<string> {
   try {
-    await begin(
-      client,
-      { ...baseSettings(0), row_security: "off" },
-      "ISOLATION LEVEL REPEATABLE READ READ ONLY",
-    );
+    await begin(client, readerSettings(client), "ISOLATION LEVEL REPEATABLE READ READ ONLY");
     const result = await client.query<{ snapshot: string }>(
       "SELECT pg_catalog.pg_export_snapshot() AS snapshot",
     );
@@ -39,23 +36,57 @@ export async function lockSourceTables(
   try {
     await client.query(`SET LOCAL lock_timeout = '${lockSeconds}s'`);
     await client.query(sql);
+    // Back to the run's own value: later statements of this long transaction wait on no lock.
     await client.query("SET LOCAL lock_timeout = 0");
   } catch (error) {
     throw wrapError("copy", "locking the source tables", error, { side: "source", sql });
   }
 }
 
-/** Joins a worker connection to the exported snapshot. */
-export async function importSnapshot(client: pg.Client, snapshot: string): Promise<void> {
+/** The settings of every transaction that reads the source (the exporter's and the importers'). */
+function readerSettings(client: pg.Client) {
+  return transactionSettings(client, { ...baseSettings(0), row_security: "off" });
+}
+
+export interface ImportOptions {
+  /**
+   * Give up after this many seconds and return false instead of waiting on. Behind a pooler whose
+   * server connections are all taken (the exporter holds one for the whole run), the import would
+   * queue until the pooler's own timeout; the caller then copies with fewer workers.
+   */
+  readonly waitSeconds?: number;
+}
+
+/**
+ * Joins a worker connection to the exported snapshot: BEGIN, SET TRANSACTION SNAPSHOT (which must
+ * come before any query) and the SET LOCALs, in one message. Returns false when `waitSeconds` ran
+ * out first; the client is then closed.
+ */
+export async function importSnapshot(
+  client: pg.Client,
+  snapshot: string,
+  options: ImportOptions = {},
+): Promise<boolean> {
+  const sql = [
+    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    `SET TRANSACTION SNAPSHOT ${quoteLiteral(snapshot)}`,
+    setLocalSql(readerSettings(client)),
+  ].join("; ");
   try {
-    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    await client.query(`SET TRANSACTION SNAPSHOT '${snapshot.replaceAll("'", "''")}'`);
-    const settings = { ...baseSettings(0), row_security: "off" };
-    for (const [k, v] of Object.entries(settings))
-      await client.query(`SET LOCAL ${k} = '${String(v).replaceAll("'", "''")}'`);
+    if (options.waitSeconds === undefined) {
+      await client.query(sql);
+      return true;
+    }
+    return (await queryWithin(client, sql, options.waitSeconds)) !== undefined;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
     if (error instanceof PgsyncError) throw error;
-    throw wrapError("copy", "joining the source snapshot", error, { side: "source" });
+    // 22023 "invalid snapshot identifier": the snapshot lives on one server only, so a pooler or
+    // proxy that sent this connection to another server (a replica) cannot be used here.
+    const hint =
+      serverFields(error)?.code === "22023"
+        ? ` (the connection may have reached another server than the exporting one; ${DIRECT_ENDPOINT_HINT})`
+        : "";
+    throw wrapError("copy", `joining the source snapshot${hint}`, error, { side: "source" });
   }
 }

@@ -1,15 +1,27 @@
 import pg from "pg";
 import { PgsyncError, serverFields } from "../errors.js";
 import { maskUrl, registerUrl } from "../util/mask.js";
+import { type ConnectTarget, connectTarget } from "./client-config.js";
+import { DIRECT_ENDPOINT_HINT, isPooled, startupParameterRejected } from "./pooler.js";
+import { classifyConnectError, RetriesExhausted, type RetryInfo, retryTransient } from "./retry.js";
+import { rememberSession } from "./session.js";
+import { type SslMode, type SslSetting, tlsHint } from "./tls.js";
 
 export type Side = "source" | "destination";
 
 export interface ConnectOptions {
   readonly url: string;
   readonly side: Side;
-  /** How long to keep trying to connect, in seconds. */
+  /**
+   * How long to keep trying to connect, in seconds (the profile's timeouts.connectSeconds). Errors a
+   * retry can fix (connection refused while a compute wakes, 57P03, 53300) are retried with backoff
+   * for this long; the others (28P01, 3D000, 42501, ENOTFOUND, TLS) fail at once.
+   */
   readonly connectSeconds: number;
   readonly applicationName?: string;
+  /** Told about each failed attempt that will be retried. */
+  readonly onRetry?: (info: RetryInfo & { readonly side: Side }) => void;
+  readonly signal?: AbortSignal;
 }
 
 /** A node-postgres client that knows which side it talks to and the masked URL, for error messages. */
@@ -17,42 +29,55 @@ export interface Connection {
   readonly client: pg.Client;
   readonly side: Side;
   readonly maskedUrl: string;
+  /** Major version of the server behind the connection. */
+  readonly serverMajor: number;
+  /** A pooler sits between the tool and the server (see pooler.ts for how this is detected). */
+  readonly pooled: boolean;
+  /** Whether the connection is encrypted, and the sslmode that decided it. */
+  readonly tls: { readonly encrypted: boolean; readonly mode: SslMode };
+  /** How many attempts connecting took (1 when the server answered at once). */
+  readonly attempts: number;
   close(): Promise<void>;
 }
 
 /**
- * Opens one connection. Session-level settings are never sent as startup parameters (a transaction
- * pooler rejects `options`); every setting the tool needs is applied with SET LOCAL per transaction.
+ * Opens one connection: TLS as libpq's sslmode says (tls.ts), retrying what a retry can fix
+ * (retry.ts), and records what later transactions need to know (server version, pooler). Session
+ * settings are never sent as startup parameters (a transaction pooler rejects `options`); every
+ * setting the tool needs is applied with SET LOCAL per transaction (session.ts).
  */
 export async function connect(options: ConnectOptions): Promise<Connection> {
   const maskedUrl = registerUrl(options.url);
-  let parsedOk = true;
-  try {
-    new URL(options.url);
-  } catch {
-    parsedOk = false;
-  }
-  if (!parsedOk) {
-    throw new PgsyncError("config", `${options.side} URL is malformed: ${maskedUrl}`, { side: options.side });
-  }
-  const client = new pg.Client({
-    connectionString: options.url,
-    application_name: options.applicationName ?? "pgsync-ts",
-    connectionTimeoutMillis: Math.max(1, options.connectSeconds) * 1000,
+  const target = await connectTarget(options.url).catch((error: unknown) => {
+    if (error instanceof PgsyncError) {
+      throw new PgsyncError("config", `${options.side} URL ${maskedUrl}: ${error.message}`, {
+        side: options.side,
+      });
+    }
+    throw error;
   });
-  // A dropped connection emits 'error' on the client; without a listener Node would crash the process.
-  client.on("error", () => {});
+  const applicationName = options.applicationName ?? target.config.application_name ?? "pgsync-ts";
+  let outcome: Awaited<ReturnType<typeof retryTransient<Opened>>>;
   try {
-    await client.connect();
+    outcome = await retryTransient((remainingMs) => openOnce(target, applicationName, remainingMs), {
+      seconds: options.connectSeconds,
+      ...(options.onRetry ? { onRetry: (info) => options.onRetry?.({ ...info, side: options.side }) } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   } catch (error) {
-    await client.end().catch(() => {});
-    throw connectionError(options.side, maskedUrl, error);
+    throw connectionError(options, maskedUrl, target, error);
   }
+  const { client, facts, encrypted } = outcome.value;
+  rememberSession(client, facts);
   let closed = false;
   return {
     client,
     side: options.side,
     maskedUrl,
+    serverMajor: facts.serverMajor,
+    pooled: facts.pooled,
+    tls: { encrypted, mode: target.tls.mode },
+    attempts: outcome.attempts,
     async close() {
       if (closed) return;
       closed = true;
@@ -61,15 +86,109 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   };
 }
 
-function connectionError(side: Side, maskedUrl: string, error: unknown): PgsyncError {
-  const server = serverFields(error);
-  const cause = error instanceof Error ? error.message : String(error);
+interface Opened {
+  readonly client: pg.Client;
+  readonly facts: { readonly serverMajor: number; readonly pooled: boolean };
+  readonly encrypted: boolean;
+}
+
+/** One attempt: the TLS tries of the plan in order (prefer: TLS, then plaintext if the server has none). */
+async function openOnce(target: ConnectTarget, applicationName: string, timeoutMs: number): Promise<Opened> {
+  const [first, second] = target.tls.tries;
+  try {
+    return await openWith(target, applicationName, timeoutMs, first);
+  } catch (error) {
+    if (second === undefined || !serverRefused(first, error)) throw error;
+    return openWith(target, applicationName, timeoutMs, second);
+  }
+}
+
+/**
+ * Whether the server turned the first try down in a way the second try answers: it has no TLS
+ * (prefer), or its pg_hba.conf rejects unencrypted connections (allow). A certificate that fails
+ * verification is not a refusal: falling back to plaintext then would defeat the check.
+ */
+function serverRefused(first: SslSetting, error: unknown): boolean {
+  const message = error instanceof Error ? error.message : "";
+  if (first !== false) return message === "The server does not support SSL connections";
+  return serverFields(error)?.code === "28000" && /no encryption/.test(message);
+}
+
+async function openWith(
+  target: ConnectTarget,
+  applicationName: string,
+  timeoutMs: number,
+  ssl: SslSetting,
+): Promise<Opened> {
+  const client = new pg.Client({
+    ...target.config,
+    application_name: applicationName,
+    ssl,
+    connectionTimeoutMillis: Math.max(1, Math.round(timeoutMs)),
+  });
+  // A dropped connection emits 'error' on the client; without a listener Node would crash the process.
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    const probe = await client.query<{ pid: number; version_num: string }>(
+      "SELECT pg_catalog.pg_backend_pid() AS pid, pg_catalog.current_setting('server_version_num') AS version_num",
+    );
+    const row = probe.rows[0];
+    if (!row) throw new Error("the server answered the session probe with no row");
+    return {
+      client,
+      facts: { serverMajor: Math.floor(Number(row.version_num) / 10000), pooled: isPooled(client, row.pid) },
+      encrypted: ssl !== false,
+    };
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw error;
+  }
+}
+
+function connectionError(
+  options: ConnectOptions,
+  maskedUrl: string,
+  target: ConnectTarget,
+  error: unknown,
+): PgsyncError {
+  const exhausted = error instanceof RetriesExhausted ? error : undefined;
+  const cause = exhausted ? exhausted.lastError : error;
+  if (cause instanceof PgsyncError) return cause;
+  const server = serverFields(cause);
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const parts = [`cannot connect to the ${options.side} (${maskedUrl}): ${message}`];
+  const hint = connectHint(cause, target);
+  if (hint) parts.push(`— ${hint}`);
+  if (exhausted && exhausted.transient) {
+    parts.push(
+      `(gave up after ${exhausted.attempts} attempt${exhausted.attempts === 1 ? "" : "s"} in ${exhausted.elapsedSeconds} s; timeouts.connectSeconds is ${options.connectSeconds})`,
+    );
+  } else if (exhausted) {
+    parts.push("(not retried: retrying cannot fix this)");
+  }
   return new PgsyncError(
     "connection",
-    `cannot connect to the ${side} (${maskedUrl}): ${cause}`,
-    { side, ...(server ? { server } : {}) },
-    { cause: error },
+    parts.join(" "),
+    { side: options.side, ...(server ? { server } : {}) },
+    { cause },
   );
+}
+
+function connectHint(error: unknown, target: ConnectTarget): string | undefined {
+  const tls = tlsHint(error, target.tls, target.host);
+  if (tls) return tls;
+  const parameter = startupParameterRejected(error);
+  if (parameter) {
+    return `a connection pooler rejected the startup parameter "${parameter}"${parameter === "options" ? " (from the URL's options=...)" : ""}: remove it from the URL, or ${DIRECT_ENDPOINT_HINT}`;
+  }
+  const verdict = classifyConnectError(error);
+  if (!verdict.transient && verdict.reason) {
+    return verdict.reason === "the host name does not resolve"
+      ? `the host name "${target.host}" does not resolve`
+      : verdict.reason;
+  }
+  return undefined;
 }
 
 export { maskUrl };

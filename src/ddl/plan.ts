@@ -1,13 +1,11 @@
-import type {
-  CatalogModel,
-  Column,
-  QualifiedName,
-  Sequence,
-  SequenceOptions,
-  Table,
-} from "../introspect/model.js";
+import type { CatalogModel, Extension, QualifiedName, Sequence, Table } from "../introspect/model.js";
+import { dependencyOrder } from "./order.js";
 import { qualify, quoteIdent, quoteLiteral } from "./quote.js";
-import { requalify, type SchemaMapper } from "./requalify.js";
+import { type RenderContext, renderContext, stagedKey } from "./render/context.js";
+import { commentOn, createPolicy, createTrigger, rowSecurity } from "./render/table-objects.js";
+import { createTable, sequenceClauses } from "./render/tables.js";
+import { createComposite, createDomain, createEnum, createRange } from "./render/types.js";
+import { createView } from "./render/views.js";
 import { findRefusals, type Refusal } from "./version-rules.js";
 
 /** One DDL statement and the object it creates, for error messages and the plan output. */
@@ -24,6 +22,7 @@ export interface TablePlan {
   /** Columns that COPY carries, in order; generated columns are computed by the destination. */
   readonly columns: readonly string[];
   readonly format: CopyFormat;
+  /** False for structure-only tables and partitioned tables (their rows live in the partitions). */
   readonly copyData: boolean;
   /** Primary key, unique, check and exclusion constraints and indexes, built after the table's load. */
   readonly build: readonly Statement[];
@@ -37,11 +36,19 @@ export interface SchemaPlan {
 export interface SyncPlan {
   readonly targetMajor: number;
   readonly schemas: readonly SchemaPlan[];
-  /** Staging schemas, types, sequences and tables without constraints: one transaction before the load. */
+  /** Extensions the destination must have, in the same schema, before staging. */
+  readonly extensions: readonly Extension[];
+  /** Staging schemas, then every object in dependency order, tables without keys: one transaction before the load. */
   readonly preData: readonly Statement[];
   readonly tables: readonly TablePlan[];
-  /** Foreign keys (after every table is loaded, so cycles need no ordering) and sequence values. */
+  /**
+   * After every table is loaded: keys and indexes of partitioned tables, materialized view refreshes,
+   * foreign keys (so cycles need no ordering), triggers and row-level security (so they never act on
+   * the rows being loaded), comments, and sequence values.
+   */
   readonly postData: readonly Statement[];
+  /** Run inside the cut-over transaction, on the live schemas (comments on schemas). */
+  readonly cutover: readonly Statement[];
   readonly refusals: readonly Refusal[];
 }
 
@@ -51,132 +58,201 @@ export interface PlanOptions {
   readonly stagingPrefix: string;
   /** Tables ("schema.table") whose structure is copied without data. */
   readonly structureOnly?: readonly string[];
+  /** Roles that exist on the destination; policies naming other roles are refused. */
+  readonly destinationRoles?: ReadonlySet<string>;
 }
+
+type PreItem = { readonly key: string; readonly statements: readonly Statement[] };
 
 export function planSync(model: CatalogModel, options: PlanOptions): SyncPlan {
   const schemas = model.schemas.map((s, i) => ({
     name: s.name,
     staging: `${options.stagingPrefix}_${i + 1}`,
   }));
-  const stagingOf = new Map(schemas.map((s) => [s.name, s.staging]));
-  const staged = new Set<string>();
-  const key = (schema: string, name: string) => `${schema}\u0000${name}`;
-  for (const o of [...model.enums, ...model.tables, ...model.sequences]) staged.add(key(o.schema, o.name));
-  const mapper: SchemaMapper = (schema, name) =>
-    staged.has(key(schema, name)) ? stagingOf.get(schema) : undefined;
-  const stage = (o: QualifiedName): QualifiedName => ({
-    schema: stagingOf.get(o.schema) ?? o.schema,
-    name: o.name,
-  });
-  const q = (o: QualifiedName) => qualify(o.schema, o.name);
-  const label = (kind: string, o: QualifiedName) => `${kind} ${q(o)}`;
+  const ctx = renderContext(
+    options.targetMajor,
+    new Map(schemas.map((s) => [s.name, s.staging])),
+    stagedNames(model),
+  );
+  const label = (kind: string, o: QualifiedName) => `${kind} ${qualify(o.schema, o.name)}`;
 
-  const preData: Statement[] = [];
-  for (const s of schemas)
-    preData.push({ object: `schema ${quoteIdent(s.name)}`, sql: `CREATE SCHEMA ${quoteIdent(s.staging)}` });
-  for (const e of model.enums) {
-    preData.push({
-      object: label("type", e),
-      sql: `CREATE TYPE ${q(stage(e))} AS ENUM (${e.labels.map(quoteLiteral).join(", ")})`,
-    });
-  }
-  for (const s of model.sequences.filter((s) => !s.isIdentity)) {
-    preData.push({
-      object: label("sequence", s),
-      sql: `CREATE SEQUENCE ${q(stage(s))} ${sequenceClauses(s.options, true)}`,
-    });
-  }
-  for (const t of model.tables) {
-    preData.push({ object: label("table", t), sql: createTable(t, stage(t), mapper) });
-  }
-  for (const s of model.sequences.filter((s) => !s.isIdentity && s.ownedBy)) {
-    const owner = s.ownedBy as { table: QualifiedName; column: string };
-    preData.push({
-      object: label("sequence", s),
-      sql: `ALTER SEQUENCE ${q(stage(s))} OWNED BY ${q(stage(owner.table))}.${quoteIdent(owner.column)}`,
-    });
-  }
+  const items: PreItem[] = [
+    ...model.enums.map((e) => pre("pg_type", e.oid, label("type", e), createEnum(e, ctx))),
+    ...model.domains.map((d) => pre("pg_type", d.oid, label("domain", d), createDomain(d, ctx))),
+    ...model.composites.map((t) => pre("pg_type", t.oid, label("type", t), createComposite(t, ctx))),
+    ...model.ranges.map((r) => pre("pg_type", r.oid, label("type", r), createRange(r, ctx))),
+    ...model.routines.map((r) =>
+      pre(
+        "pg_proc",
+        r.oid,
+        `${r.kind} ${qualify(r.schema, r.name)}(${r.identityArgs})`,
+        ctx.sql(r.definition),
+      ),
+    ),
+    ...model.sequences
+      .filter((s) => !s.isIdentity)
+      .map((s) =>
+        pre(
+          "pg_class",
+          s.oid,
+          label("sequence", s),
+          `CREATE SEQUENCE ${ctx.staged(s)} ${sequenceClauses(s.options, true)}`,
+        ),
+      ),
+    ...model.tables.map((t) => pre("pg_class", t.oid, label("table", t), createTable(t, ctx))),
+    ...model.views.map((v) =>
+      pre("pg_class", v.oid, label(v.materialized ? "materialized view" : "view", v), createView(v, ctx)),
+    ),
+  ];
+  const ordered = dependencyOrder(items, (i) => i.key, dependencyMap(model));
+  const preData: Statement[] = [
+    ...schemas.map((s) => ({
+      object: `schema ${quoteIdent(s.name)}`,
+      sql: `CREATE SCHEMA ${quoteIdent(s.staging)}`,
+    })),
+    ...ordered.flatMap((i) => i.statements),
+    ...model.sequences
+      .filter((s) => !s.isIdentity && s.ownedBy)
+      .map((s) => {
+        const owner = s.ownedBy as { table: QualifiedName; column: string };
+        return {
+          object: label("sequence", s),
+          sql: `ALTER SEQUENCE ${ctx.staged(s)} OWNED BY ${ctx.staged(owner.table)}.${quoteIdent(owner.column)}`,
+        };
+      }),
+  ];
 
   const structureOnly = new Set(options.structureOnly ?? []);
   const tables = model.tables.map((t): TablePlan => {
-    const copied = t.columns.filter((c) => !c.generated);
-    const build: Statement[] = [];
-    for (const c of model.constraints.filter((c) => c.tableOid === t.oid && c.kind !== "foreign key")) {
-      build.push({
-        object: `constraint ${quoteIdent(c.name)} on ${q(t)}`,
-        sql: `ALTER TABLE ${q(stage(t))} ADD CONSTRAINT ${quoteIdent(c.name)} ${requalify(c.definition, mapper)}`,
-      });
-    }
-    for (const i of model.indexes.filter((i) => i.tableOid === t.oid)) {
-      build.push({ object: `index ${qualify(t.schema, i.name)}`, sql: requalify(i.definition, mapper) });
-    }
+    const copied = t.allColumns.filter((c) => !c.generated);
     return {
       table: t,
-      staging: stage(t),
+      staging: ctx.stage(t),
       columns: copied.map((c) => c.name),
       format: copied.every((c) => c.binarySafe) ? "binary" : "text",
-      copyData: !structureOnly.has(`${t.schema}.${t.name}`),
-      build,
+      copyData: !t.partitionKey && !structureOnly.has(`${t.schema}.${t.name}`),
+      build: t.partitionKey ? [] : keysAndIndexes(model, t.oid, ctx),
     };
   });
 
-  const postData: Statement[] = [];
-  for (const c of model.constraints.filter((c) => c.kind === "foreign key")) {
-    postData.push({
-      object: `constraint ${quoteIdent(c.name)} on ${q(c.table)}`,
-      sql: `ALTER TABLE ${q(stage(c.table))} ADD CONSTRAINT ${quoteIdent(c.name)} ${requalify(c.definition, mapper)}`,
-    });
-  }
-  for (const s of model.sequences)
-    postData.push({ object: label("sequence", s), sql: setSequenceValue(s, stage(s)) });
+  const viewOrder = ordered.map((i) => i.key);
+  const matviews = model.views
+    .filter((v) => v.materialized && v.populated)
+    .sort((a, b) => viewOrder.indexOf(`pg_class:${a.oid}`) - viewOrder.indexOf(`pg_class:${b.oid}`));
+  const postData: Statement[] = [
+    ...model.tables.filter((t) => t.partitionKey).flatMap((t) => keysAndIndexes(model, t.oid, ctx)),
+    ...matviews.map((v) => ({
+      object: label("materialized view", v),
+      sql: `REFRESH MATERIALIZED VIEW ${ctx.staged(v)}`,
+    })),
+    ...model.views.filter((v) => v.materialized).flatMap((v) => keysAndIndexes(model, v.oid, ctx)),
+    ...model.constraints
+      .filter((c) => c.kind === "foreign key")
+      .map((c) => ({
+        object: `constraint ${quoteIdent(c.name)} on ${qualify(c.table.schema, c.table.name)}`,
+        sql: `ALTER TABLE ${ctx.staged(c.table)} ADD CONSTRAINT ${quoteIdent(c.name)} ${ctx.sql(c.definition)}`,
+      })),
+    ...model.triggers.flatMap((t) =>
+      createTrigger(t, ctx).map((sql) => ({
+        object: `trigger ${quoteIdent(t.name)} on ${qualify(t.table.schema, t.table.name)}`,
+        sql,
+      })),
+    ),
+    ...model.policies.map((p) => ({
+      object: `policy ${quoteIdent(p.name)} on ${qualify(p.table.schema, p.table.name)}`,
+      sql: createPolicy(p, ctx),
+    })),
+    ...model.tables.flatMap((t) => rowSecurity(t, ctx).map((sql) => ({ object: label("table", t), sql }))),
+    ...model.comments
+      .filter((c) => c.kind !== "schema")
+      .flatMap((c) => {
+        const sql = commentOn(c, ctx);
+        return sql ? [{ object: `comment on ${c.kind} ${c.identity}`, sql }] : [];
+      }),
+    ...model.sequences.map((s) => ({ object: label("sequence", s), sql: setSequenceValue(s, ctx) })),
+  ];
+  const cutover = model.comments
+    .filter((c) => c.kind === "schema")
+    .map((c) => ({
+      object: `comment on schema ${c.identity}`,
+      sql: `COMMENT ON SCHEMA ${c.identity} IS ${quoteLiteral(c.text)}`,
+    }));
 
   return {
     targetMajor: options.targetMajor,
     schemas,
+    extensions: model.extensions,
     preData,
     tables,
     postData,
-    refusals: findRefusals(model, options.targetMajor),
+    cutover,
+    refusals: [...findRefusals(model, options.targetMajor), ...missingRoles(model, options.destinationRoles)],
   };
 }
 
-function createTable(t: Table, target: QualifiedName, mapper: SchemaMapper): string {
-  const columns = t.columns.map((c) => `  ${columnDefinition(c, mapper)}`);
-  const unlogged = t.persistence === "unlogged" ? "UNLOGGED " : "";
-  const withOptions = t.options.length > 0 ? ` WITH (${t.options.join(", ")})` : "";
-  return `CREATE ${unlogged}TABLE ${qualify(target.schema, target.name)} (\n${columns.join(",\n")}\n)${withOptions}`;
+function pre(catalog: string, oid: number, object: string, sql: string): PreItem {
+  return { key: `${catalog}:${oid}`, statements: [{ object, sql }] };
 }
 
-function columnDefinition(c: Column, mapper: SchemaMapper): string {
-  const parts = [quoteIdent(c.name), requalify(c.type, mapper)];
-  if (c.collation) parts.push(`COLLATE ${qualify(c.collation.schema, c.collation.name)}`);
-  if (c.identity) {
-    const seq = mapper(c.identity.sequence.schema, c.identity.sequence.name) ?? c.identity.sequence.schema;
-    parts.push(
-      `GENERATED ${c.identity.kind === "always" ? "ALWAYS" : "BY DEFAULT"} AS IDENTITY (SEQUENCE NAME ${qualify(seq, c.identity.sequence.name)} ${sequenceClauses(c.identity.options, false)})`,
-    );
-  } else if (c.generated) {
-    parts.push(`GENERATED ALWAYS AS (${requalify(c.generated.expr, mapper)}) STORED`);
-  } else if (c.defaultExpr !== undefined) {
-    parts.push(`DEFAULT ${requalify(c.defaultExpr, mapper)}`);
+/** Every object the plan creates under a staging schema, by (schema, name). */
+function stagedNames(model: CatalogModel): Set<string> {
+  const names = new Set<string>();
+  const add = (o: QualifiedName) => names.add(stagedKey(o.schema, o.name));
+  for (const o of [...model.enums, ...model.domains, ...model.composites, ...model.ranges]) add(o);
+  for (const r of model.ranges) if (r.multirange) add(r.multirange);
+  for (const o of [...model.routines, ...model.tables, ...model.sequences, ...model.views]) add(o);
+  for (const i of model.indexes) add({ schema: i.table.schema, name: i.name });
+  return names;
+}
+
+/** Catalog dependencies, plus partition and inheritance parents (auto dependencies in the catalog). */
+function dependencyMap(model: CatalogModel): Map<string, Set<string>> {
+  const map = new Map<string, Set<string>>();
+  const add = (from: string, to: string) => {
+    const set = map.get(from) ?? new Set<string>();
+    set.add(to);
+    map.set(from, set);
+  };
+  for (const d of model.dependencies) add(d.dependent, d.referenced);
+  const tableKey = new Map(model.tables.map((t) => [`${t.schema}\u0000${t.name}`, `pg_class:${t.oid}`]));
+  for (const t of model.tables) {
+    for (const parent of [...t.inherits, ...(t.partitionOf ? [t.partitionOf.parent] : [])]) {
+      const key = tableKey.get(`${parent.schema}\u0000${parent.name}`);
+      if (key) add(`pg_class:${t.oid}`, key);
+    }
   }
-  if (c.notNull) parts.push("NOT NULL");
-  return parts.join(" ");
+  return map;
 }
 
-function sequenceClauses(o: SequenceOptions, withType: boolean): string {
+function keysAndIndexes(model: CatalogModel, relationOid: number, ctx: RenderContext): Statement[] {
   return [
-    withType ? `AS ${o.dataType}` : "",
-    `START WITH ${o.start} INCREMENT BY ${o.increment} MINVALUE ${o.min} MAXVALUE ${o.max} CACHE ${o.cache}`,
-    o.cycle ? "CYCLE" : "NO CYCLE",
-  ]
-    .filter(Boolean)
-    .join(" ");
+    ...model.constraints
+      .filter((c) => c.tableOid === relationOid && c.kind !== "foreign key")
+      .map((c) => ({
+        object: `constraint ${quoteIdent(c.name)} on ${qualify(c.table.schema, c.table.name)}`,
+        sql: `ALTER TABLE ${ctx.staged(c.table)} ADD CONSTRAINT ${quoteIdent(c.name)} ${ctx.sql(c.definition)}`,
+      })),
+    ...model.indexes
+      .filter((i) => i.tableOid === relationOid)
+      .map((i) => ({ object: `index ${qualify(i.table.schema, i.name)}`, sql: ctx.sql(i.definition) })),
+  ];
 }
 
-function setSequenceValue(s: Sequence, target: QualifiedName): string {
-  const regclass = `${quoteLiteral(qualify(target.schema, target.name))}::pg_catalog.regclass`;
+function setSequenceValue(s: Sequence, ctx: RenderContext): string {
+  const regclass = `${quoteLiteral(ctx.staged(s))}::pg_catalog.regclass`;
   return s.lastValue === null
     ? `SELECT pg_catalog.setval(${regclass}, ${s.options.start}, false)`
     : `SELECT pg_catalog.setval(${regclass}, ${s.lastValue}, true)`;
+}
+
+function missingRoles(model: CatalogModel, roles: ReadonlySet<string> | undefined): Refusal[] {
+  if (!roles) return [];
+  return model.policies.flatMap((p) =>
+    p.roleNames
+      .filter((r) => !roles.has(r))
+      .map((r) => ({
+        object: `policy ${quoteIdent(p.name)} on ${qualify(p.table.schema, p.table.name)}`,
+        reason: `it names role "${r}", which does not exist on the destination`,
+      })),
+  );
 }

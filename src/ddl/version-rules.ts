@@ -5,11 +5,10 @@ import type { CatalogModel } from "../introspect/model.js";
  * A rule either refuses an object the destination cannot hold, or is consulted by the renderer.
  */
 
+/** An object the destination cannot receive, and why (the feature and the version that has it). */
 export interface Refusal {
   readonly object: string;
-  readonly feature: string;
-  /** The first major version that has the feature. */
-  readonly since: number;
+  readonly reason: string;
 }
 
 interface FeatureRule {
@@ -46,7 +45,9 @@ const FEATURE_RULES: readonly FeatureRule[] = [
 /** The objects of the model that a destination of this major version cannot hold. */
 export function findRefusals(model: CatalogModel, targetMajor: number): Refusal[] {
   return FEATURE_RULES.filter((rule) => targetMajor < rule.since).flatMap((rule) =>
-    rule.find(model).map((object) => ({ object, feature: rule.feature, since: rule.since })),
+    rule
+      .find(model)
+      .map((object) => ({ object, reason: `${rule.feature} needs PostgreSQL ${rule.since} or later` })),
   );
 }
 

@@ -1,25 +1,32 @@
 import type pg from "pg";
-import type {
-  CatalogModel,
-  Column,
-  Constraint,
-  ConstraintKind,
-  Index,
-  Sequence,
-  SequenceOptions,
-  ServerInfo,
-  Table,
-} from "./model.js";
-import type { ColumnRow } from "./queries/columns.js";
+import type { CatalogModel, Comment, Index, ServerInfo, Table } from "./model.js";
+import {
+  parseConstraint,
+  parseDomain,
+  parsePolicy,
+  parseRange,
+  parseRoutine,
+  parseSequence,
+  parseTable,
+  parseTrigger,
+  parseView,
+} from "./parse.js";
 import { readColumns } from "./queries/columns.js";
-import { type ConstraintRow, readConstraints } from "./queries/constraints.js";
+import { readComments } from "./queries/comments.js";
+import { readConstraints } from "./queries/constraints.js";
+import { readDependencies } from "./queries/dependencies.js";
 import { readEnums } from "./queries/enums.js";
+import { readExtensions } from "./queries/extensions.js";
 import { readIndexes } from "./queries/indexes.js";
 import { readNotCarried } from "./queries/inventory.js";
+import { readAggregates, readRoutines } from "./queries/routines.js";
 import { readSchemas } from "./queries/schemas.js";
-import { readSequences, type SequenceRow } from "./queries/sequences.js";
+import { readSequences } from "./queries/sequences.js";
 import { readServerInfo } from "./queries/server.js";
-import { readTables, type TableRow } from "./queries/tables.js";
+import { readPolicies, readTriggers } from "./queries/table-objects.js";
+import { readTables } from "./queries/tables.js";
+import { readComposites, readDomains, readRanges } from "./queries/types.js";
+import { readViews } from "./queries/views.js";
 
 export type { CatalogModel } from "./model.js";
 export { readServerInfo };
@@ -45,38 +52,108 @@ export async function introspect(
       (!options.schemas || options.schemas.includes(s.name)) && !options.excludeSchemas?.includes(s.name),
   );
   const schemaOids = schemas.map((s) => s.oid);
-  const [enums, tableRows, sequenceRows, inventory] = [
-    await readEnums(client, schemaOids),
-    await readTables(client, schemaOids),
-    await readSequences(client, schemaOids),
-    await readNotCarried(client, schemaOids),
-  ];
+  // One query at a time: a connection runs one statement at a time anyway.
+  const extensions = await readExtensions(client);
+  const enums = await readEnums(client, schemaOids);
+  const domains = (await readDomains(client, schemaOids)).map(parseDomain);
+  const composites = (await readComposites(client, schemaOids)).map((c) => ({
+    oid: c.oid,
+    schema: c.schema,
+    name: c.name,
+    attributes: c.attributes.map((a) => ({
+      name: a.name,
+      type: a.type,
+      ...(a.collation !== null ? { collation: a.collation } : {}),
+    })),
+  }));
+  const ranges = (await readRanges(client, schemaOids)).map(parseRange);
+  const routineRows = await readRoutines(client, schemaOids);
+  const aggregateRows = await readAggregates(
+    client,
+    routineRows.filter((r) => r.kind === "a").map((r) => r.oid),
+  );
+  const aggregates = new Map(aggregateRows.map((a) => [a.oid, a]));
+  const routines = routineRows.map((r) => parseRoutine(r, aggregates));
+  const tableRows = await readTables(client, schemaOids);
+  const sequences = (await readSequences(client, schemaOids)).map(parseSequence);
+  const views = (await readViews(client, schemaOids)).map(parseView);
+  const inventory = await readNotCarried(client, schemaOids);
+
   const tableOids = tableRows.map((t) => t.oid);
+  const relationOids = [...tableOids, ...views.map((v) => v.oid)];
   const columnRows = await readColumns(client, tableOids);
   const constraintRows = await readConstraints(client, tableOids);
-  const indexRows = await readIndexes(client, tableOids);
-
-  const sequences = sequenceRows.map(parseSequence);
+  const indexRows = await readIndexes(client, relationOids);
   const sequenceByOid = new Map(sequences.map((s) => [s.oid, s]));
   const columnsByTable = groupBy(columnRows, (c) => c.table_oid);
   const tables = tableRows.map((t) => parseTable(t, columnsByTable.get(t.oid) ?? [], sequenceByOid));
+  const tableByOid = new Map<number, Table>(tables.map((t) => [t.oid, t]));
+  const relationByOid = new Map<number, { schema: string; name: string }>(
+    [...tables, ...views].map((r) => [r.oid, r]),
+  );
+  const triggers = (await readTriggers(client, relationOids))
+    .map((r) => parseTrigger(r, relationByOid))
+    .sort(byTableThenName);
+  const policies = (await readPolicies(client, tableOids))
+    .map((r) => parsePolicy(r, tableByOid))
+    .sort(byTableThenName);
+  const constraints = constraintRows.map(parseConstraint);
+  const indexes = indexRows.map(
+    (r): Index => ({
+      oid: r.oid,
+      table: { schema: r.schema, name: r.table_name },
+      tableOid: r.table_oid,
+      name: r.name,
+      definition: r.definition,
+    }),
+  );
+
+  const commentTargets = [
+    ...schemas.map((s) => ({ classid: "pg_catalog.pg_namespace", oid: s.oid })),
+    ...[...tables, ...views, ...sequences].map((o) => ({ classid: "pg_catalog.pg_class", oid: o.oid })),
+    ...indexes.map((o) => ({ classid: "pg_catalog.pg_class", oid: o.oid })),
+    ...[...enums, ...domains, ...composites, ...ranges].map((o) => ({
+      classid: "pg_catalog.pg_type",
+      oid: o.oid,
+    })),
+    ...routines.map((o) => ({ classid: "pg_catalog.pg_proc", oid: o.oid })),
+    ...constraints.map((o) => ({ classid: "pg_catalog.pg_constraint", oid: o.oid })),
+    ...triggers.map((o) => ({ classid: "pg_catalog.pg_trigger", oid: o.oid })),
+    ...policies.map((o) => ({ classid: "pg_catalog.pg_policy", oid: o.oid })),
+  ];
+  const domainOids = new Set(domains.map((d) => d.oid));
+  const comments: Comment[] = (await readComments(client, commentTargets)).map((c) => ({
+    kind: c.class === "pg_type" && domainOids.has(c.oid) ? "domain" : c.kind,
+    identity: c.identity,
+    text: c.description,
+  }));
+  // Comments on domain constraints are found through their domain.
+  const domainConstraintComments = await readDomainConstraintComments(
+    client,
+    domains.map((d) => d.oid),
+  );
+  const dependencies = await readDependencies(client);
 
   return {
     server: info,
     schemas,
+    extensions,
     enums,
+    domains,
+    composites,
+    ranges,
+    routines,
     tables,
+    views,
     sequences,
-    constraints: constraintRows.map(parseConstraint),
-    indexes: indexRows.map(
-      (r): Index => ({
-        oid: r.oid,
-        table: { schema: r.schema, name: r.table_name },
-        tableOid: r.table_oid,
-        name: r.name,
-        definition: r.definition,
-      }),
+    constraints,
+    indexes,
+    triggers,
+    policies,
+    comments: [...comments, ...domainConstraintComments].sort(
+      (a, b) => a.kind.localeCompare(b.kind) || a.identity.localeCompare(b.identity),
     ),
+    dependencies,
     notCarried: inventory.map((r) => ({
       kind: r.kind,
       identity: r.identity,
@@ -88,6 +165,34 @@ export async function introspect(
   };
 }
 
+async function readDomainConstraintComments(
+  client: pg.Client,
+  domainOids: readonly number[],
+): Promise<Comment[]> {
+  if (domainOids.length === 0) return [];
+  const result = await client.query<{ oid: number }>(
+    "SELECT oid FROM pg_catalog.pg_constraint WHERE contypid = ANY($1::oid[])",
+    [domainOids],
+  );
+  const rows = await readComments(
+    client,
+    result.rows.map((r) => ({ classid: "pg_catalog.pg_constraint", oid: r.oid })),
+  );
+  return rows.map((c) => ({ kind: c.kind, identity: c.identity, text: c.description }));
+}
+
+/** Name order, so that two databases with the same schema produce the same model (OIDs differ). */
+function byTableThenName(
+  a: { table: { schema: string; name: string }; name: string },
+  b: { table: { schema: string; name: string }; name: string },
+): number {
+  return (
+    a.table.schema.localeCompare(b.table.schema) ||
+    a.table.name.localeCompare(b.table.name) ||
+    a.name.localeCompare(b.name)
+  );
+}
+
 function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
   const map = new Map<K, T[]>();
   for (const item of items) {
@@ -97,102 +202,4 @@ function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
     else map.set(k, [item]);
   }
   return map;
-}
-
-function sequenceOptions(r: SequenceRow): SequenceOptions {
-  return {
-    dataType: r.data_type,
-    start: r.start,
-    increment: r.increment,
-    min: r.min,
-    max: r.max,
-    cache: r.cache,
-    cycle: r.cycle,
-  };
-}
-
-function parseSequence(r: SequenceRow): Sequence {
-  const owned =
-    r.owner_schema !== null && r.owner_table !== null && r.owner_column !== null
-      ? { table: { schema: r.owner_schema, name: r.owner_table }, column: r.owner_column }
-      : undefined;
-  return {
-    oid: r.oid,
-    schema: r.schema,
-    name: r.name,
-    options: sequenceOptions(r),
-    lastValue: r.last_value,
-    isIdentity: r.owner_dep === "i",
-    ...(owned ? { ownedBy: owned } : {}),
-  };
-}
-
-function parseTable(
-  t: TableRow,
-  columns: readonly ColumnRow[],
-  sequences: ReadonlyMap<number, Sequence>,
-): Table {
-  return {
-    oid: t.oid,
-    schema: t.schema,
-    name: t.name,
-    persistence: t.persistence === "u" ? "unlogged" : "permanent",
-    options: t.options,
-    bytes: t.bytes,
-    estimatedRows: Math.max(0, t.estimated_rows),
-    columns: columns.map((c) => parseColumn(t, c, sequences)),
-  };
-}
-
-function parseColumn(t: TableRow, c: ColumnRow, sequences: ReadonlyMap<number, Sequence>): Column {
-  const base = {
-    name: c.name,
-    position: c.position,
-    type: c.type,
-    typeOid: c.type_oid,
-    binarySafe: c.binary_safe,
-    notNull: c.not_null,
-    ...(c.collation_schema !== null && c.collation_name !== null
-      ? { collation: { schema: c.collation_schema, name: c.collation_name } }
-      : {}),
-  };
-  if (c.identity !== "") {
-    const seq = c.identity_sequence_oid === null ? undefined : sequences.get(c.identity_sequence_oid);
-    if (!seq) throw new Error(`identity column ${t.schema}.${t.name}.${c.name} has no identity sequence`);
-    return {
-      ...base,
-      identity: {
-        kind: c.identity === "a" ? "always" : "by default",
-        sequence: { schema: seq.schema, name: seq.name },
-        options: seq.options,
-      },
-    };
-  }
-  if (c.generated !== "") {
-    return {
-      ...base,
-      generated: { kind: c.generated === "s" ? "stored" : "virtual", expr: c.default_expr ?? "" },
-    };
-  }
-  return c.default_expr === null ? base : { ...base, defaultExpr: c.default_expr };
-}
-
-const CONSTRAINT_KINDS: Record<ConstraintRow["kind"], ConstraintKind> = {
-  p: "primary key",
-  u: "unique",
-  c: "check",
-  f: "foreign key",
-  x: "exclusion",
-};
-
-function parseConstraint(r: ConstraintRow): Constraint {
-  return {
-    oid: r.oid,
-    table: { schema: r.schema, name: r.table_name },
-    tableOid: r.table_oid,
-    name: r.name,
-    kind: CONSTRAINT_KINDS[r.kind],
-    definition: r.definition,
-    ...(r.referenced_table_oid !== 0 ? { referencedTableOid: r.referenced_table_oid } : {}),
-  };
 }

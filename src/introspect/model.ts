@@ -69,8 +69,19 @@ export type Persistence = "permanent" | "unlogged";
 export interface Table extends QualifiedName {
   readonly oid: number;
   readonly persistence: Persistence;
+  /** Only the columns defined locally (inherited ones come from the parents). */
   readonly columns: readonly Column[];
+  /** Every column in order, inherited ones included: what COPY carries. */
+  readonly allColumns: readonly Column[];
   readonly options: readonly string[];
+  /** PARTITION BY clause of a partitioned table (pg_get_partkeydef). */
+  readonly partitionKey?: string;
+  /** Parent and FOR VALUES clause of a partition. */
+  readonly partitionOf?: { readonly parent: QualifiedName; readonly bound: string };
+  /** Parents of a table created with INHERITS, in order. */
+  readonly inherits: readonly QualifiedName[];
+  readonly rowSecurity: boolean;
+  readonly forceRowSecurity: boolean;
   /** On-disk size in bytes, and the planner's row estimate, for ordering and progress. */
   readonly bytes: number;
   readonly estimatedRows: number;
@@ -117,13 +128,120 @@ export interface NotCarried {
   readonly reason: string;
 }
 
+export interface Domain extends QualifiedName {
+  readonly oid: number;
+  readonly baseType: string;
+  readonly notNull: boolean;
+  readonly defaultExpr?: string;
+  readonly collation?: QualifiedName;
+  readonly checks: readonly { readonly name: string; readonly definition: string }[];
+}
+
+export interface CompositeType extends QualifiedName {
+  readonly oid: number;
+  readonly attributes: readonly {
+    readonly name: string;
+    readonly type: string;
+    readonly collation?: string;
+  }[];
+}
+
+export interface RangeType extends QualifiedName {
+  readonly oid: number;
+  readonly subtype: string;
+  readonly subtypeOpclass?: string;
+  readonly collation?: string;
+  readonly subtypeDiff?: string;
+  readonly canonical?: string;
+  readonly multirange?: QualifiedName;
+}
+
+export type RoutineKind = "function" | "procedure" | "aggregate";
+
+export interface Routine extends QualifiedName {
+  readonly oid: number;
+  readonly kind: RoutineKind;
+  readonly identityArgs: string;
+  readonly language: string;
+  /** A complete CREATE statement. */
+  readonly definition: string;
+}
+
+export interface View extends QualifiedName {
+  readonly oid: number;
+  readonly materialized: boolean;
+  readonly definition: string;
+  readonly columns: readonly string[];
+  readonly options: readonly string[];
+  readonly populated: boolean;
+}
+
+export type TriggerState = "origin" | "disabled" | "replica" | "always";
+
+export interface Trigger {
+  readonly oid: number;
+  readonly table: QualifiedName;
+  readonly tableOid: number;
+  readonly name: string;
+  readonly definition: string;
+  readonly state: TriggerState;
+}
+
+export type PolicyCommand = "select" | "insert" | "update" | "delete" | "all";
+
+export interface Policy {
+  readonly oid: number;
+  readonly table: QualifiedName;
+  readonly tableOid: number;
+  readonly name: string;
+  readonly permissive: boolean;
+  readonly command: PolicyCommand;
+  /** Quoted role names, or `public`. */
+  readonly roles: readonly string[];
+  /** Role names (unquoted) that must exist on the destination. */
+  readonly roleNames: readonly string[];
+  readonly using?: string;
+  readonly withCheck?: string;
+}
+
+export interface Comment {
+  /** COMMENT ON target kind as pg_identify_object names it: "table", "table column", "trigger", ... */
+  readonly kind: string;
+  /** Qualified identity as pg_identify_object renders it, e.g. `app.users.email` or `trg on app.t`. */
+  readonly identity: string;
+  readonly text: string;
+}
+
+/** "a depends on b", keys "<catalog>:<oid>" (e.g. "pg_class:16384"). */
+export interface Dependency {
+  readonly dependent: string;
+  readonly referenced: string;
+}
+
+export interface Extension {
+  readonly oid: number;
+  readonly name: string;
+  readonly schema: string;
+  readonly version: string;
+}
+
 export interface CatalogModel {
   readonly server: ServerInfo;
   readonly schemas: readonly SchemaObject[];
+  readonly extensions: readonly Extension[];
   readonly enums: readonly EnumType[];
   readonly tables: readonly Table[];
   readonly constraints: readonly Constraint[];
   readonly indexes: readonly Index[];
   readonly sequences: readonly Sequence[];
+  readonly domains: readonly Domain[];
+  readonly composites: readonly CompositeType[];
+  readonly ranges: readonly RangeType[];
+  readonly routines: readonly Routine[];
+  readonly views: readonly View[];
+  readonly triggers: readonly Trigger[];
+  readonly policies: readonly Policy[];
+  readonly comments: readonly Comment[];
+  readonly dependencies: readonly Dependency[];
   readonly notCarried: readonly NotCarried[];
 }

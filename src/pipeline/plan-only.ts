@@ -69,7 +69,7 @@ export async function planRun(options: PlanOptions): Promise<PlanReport> {
       })),
       ddl: [...plan.preData, ...plan.tables.flatMap((t) => t.build), ...plan.postData],
       refused: [
-        ...plan.refusals.map((r) => `${r.object}: ${r.feature} needs PostgreSQL ${r.since} or later`),
+        ...plan.refusals.map((r) => `${r.object}: ${r.reason}`),
         ...model.notCarried.filter((n) => n.holdsRows).map((n) => `${n.kind} ${n.identity}: ${n.reason}`),
       ],
       notCarried: model.notCarried,

@@ -4,6 +4,7 @@ import { DEFAULT_TIMEOUTS } from "../config/builtins.js";
 import type { TimeoutsConfig } from "../config/types.js";
 import { copyTable } from "../copy/copy-table.js";
 import { exportSnapshot, importSnapshot, lockSourceTables } from "../copy/source-snapshot.js";
+import { readConnectionRoom, sizeWorkers } from "../db/capacity.js";
 import { type Connection, connect } from "../db/connect.js";
 import { baseSettings, execute, inTransaction } from "../db/session.js";
 import { planSync, type SyncPlan, type TablePlan } from "../ddl/plan.js";
@@ -12,13 +13,23 @@ import { errorMessage, PgsyncError } from "../errors.js";
 import { introspect, readServerInfo } from "../introspect/index.js";
 import type { CatalogModel, NotCarried, ServerInfo } from "../introspect/model.js";
 import { swapSchemas } from "../restore/cutover.js";
-import { dropToolSchema } from "../restore/drop-tool-schema.js";
-import { acquireDestinationLock } from "../restore/lock.js";
-import { ensureMetaSchema, STAGING_PREFIX, snapshotIdFor } from "../restore/meta.js";
+import { dropToolSchemas } from "../restore/drop-tool-schema.js";
+import { type GuardResult, guardDestination } from "../restore/guards.js";
+import { cutoverHazards } from "../restore/hazards.js";
+import { holdDestinationLock } from "../restore/lock.js";
+import {
+  ensureMetaSchema,
+  recordManagedSql,
+  type SnapshotStorage,
+  STAGING_PREFIX,
+  snapshotIdFor,
+  snapshotStorage,
+} from "../restore/meta.js";
 import { pruneSnapshots, type Retention } from "../restore/retention.js";
-import { dropLeftoverStaging } from "../restore/staging.js";
+import { cleanLeftovers } from "../restore/staging.js";
 import { maskUrl } from "../util/mask.js";
 import { settleAll } from "../util/settle.js";
+import { ensureExtensions } from "./extensions.js";
 import { type FaultPoint, type StepName, type StepReport, StepRunner } from "./steps.js";
 
 type Timeouts = TimeoutsConfig;
@@ -34,6 +45,10 @@ export interface RunOptions {
   readonly excludeSchemas?: readonly string[];
   readonly structureOnly?: readonly string[];
   readonly lockWait?: "wait" | "fail";
+  /** Adopt a non-empty destination that pgsync-ts did not create (recorded; later runs need no flag). */
+  readonly force?: boolean;
+  /** Write to a destination marked as production (`ALTER DATABASE ... SET pgsync.role = 'production'`). */
+  readonly allowProduction?: boolean;
   readonly onEvent?: (event: RunEvent) => void;
   /** Test hook, called at each fault point; whatever it throws or breaks fails the run there. */
   readonly faultHook?: (point: FaultPoint) => Promise<void> | void;
@@ -86,6 +101,8 @@ export interface RunReport {
   };
   readonly leftoversCleaned: readonly string[];
   readonly prunedSnapshots: readonly string[];
+  /** Space the snapshots take after pruning, against the live size (a warning is added past 3x). */
+  readonly snapshotStorage?: SnapshotStorage;
   readonly warnings: readonly string[];
   readonly error?: Record<string, unknown>;
 }
@@ -114,21 +131,31 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
   };
   const step = async <T>(name: StepName, fn: () => Promise<T>): Promise<T> =>
     steps.run(name, async () => {
-      if (options.signal?.aborted) throw new PgsyncError("interrupted", "the run was interrupted");
+      const interrupted = () => new PgsyncError("interrupted", "the run was interrupted");
+      if (options.signal?.aborted) throw interrupted();
       await options.faultHook?.(`before:${name}`);
+      if (options.signal?.aborted) throw interrupted();
       return fn();
     });
 
   const connections: Connection[] = [];
   let closing = false;
   const open = async (side: "source" | "destination") => {
+    let firstFailure = "";
     const c = await connect({
       url: side === "source" ? options.sourceUrl : options.destinationUrl,
       side,
       connectSeconds: timeouts.connectSeconds,
       applicationName: `pgsync-ts ${runId}`,
+      onRetry: (retry) => {
+        firstFailure ||= retry.reason;
+      },
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     connections.push(c);
+    // A cold start (a suspended compute waking) or a full server is worth knowing about, not failing on.
+    if (c.attempts > 1)
+      warn(`connected to the ${side} at attempt ${c.attempts} (the first attempt failed: ${firstFailure})`);
     // A connection that completes after the run already failed (a sibling connect was refused) is closed at once.
     if (closing) await c.close();
     return c;
@@ -146,12 +173,15 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
   let exporter: Connection | undefined;
   let snapshotResult: RunReport["snapshot"];
   let leftovers: string[] = [];
+  let guard: GuardResult | undefined;
+  let storage: SnapshotStorage | undefined;
   let pruned: string[] = [];
   const tables: TableReport[] = [];
   let verification: RunReport["verification"] = null;
   let failure: unknown;
   const stagingPrefix = `${STAGING_PREFIX}${runId}`;
   let stagingCreated = false;
+  let workerCount = parallelism;
 
   try {
     await step("connect", async () => {
@@ -165,50 +195,49 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
     const dstInfo = destinationInfo as ServerInfo;
 
     await step("guard", async () => {
-      if (srcInfo.identity === dstInfo.identity) {
-        throw new PgsyncError(
-          "guard",
-          "the destination is the source database itself; refusing to write into the source",
-          {
-            side: "destination",
-          },
-        );
-      }
-      if (dstInfo.inRecovery) {
-        throw new PgsyncError(
-          "guard",
-          "the destination is a read-only standby (in recovery); it cannot be written",
-          {
-            side: "destination",
-          },
-        );
-      }
-      const priv = await dst.client.query<{ ok: boolean }>(
-        "SELECT pg_catalog.has_database_privilege(current_database(), 'CREATE') AS ok",
+      guard = await inTransaction(dst.client, baseSettings(timeouts.statementSeconds), () =>
+        guardDestination(src.client, dst.client, srcInfo, dstInfo, {
+          ...(options.schemas ? { schemas: options.schemas } : {}),
+          ...(options.excludeSchemas ? { excludeSchemas: options.excludeSchemas } : {}),
+          allowProduction: options.allowProduction ?? false,
+          force: options.force ?? false,
+        }),
       );
-      if (!priv.rows[0]?.ok) {
-        throw new PgsyncError(
-          "guard",
-          `role "${dstInfo.user}" lacks the CREATE privilege on destination database "${dstInfo.database}" (needed for staging schemas)`,
-          { side: "destination" },
-        );
-      }
     });
 
     await step("lock", async () => {
-      await acquireDestinationLock(dst.client, {
+      // A connection of its own: the lock is transaction-level (safe behind a transaction pooler).
+      const lockConnection = await open("destination");
+      await holdDestinationLock(lockConnection.client, {
         wait: options.lockWait !== "fail",
         waitSeconds: timeouts.lockSeconds,
       });
-      await ensureMetaSchema(dst.client);
+      // Fit the worker pool to max_connections and the roles' connection limits on both sides.
+      const sizing = sizeWorkers(
+        parallelism,
+        {
+          source: await readConnectionRoom(src.client, "source"),
+          destination: await readConnectionRoom(dst.client, "destination"),
+        },
+        (side, n) => (side === "source" ? n - 1 : n),
+      );
+      workerCount = sizing.workers;
+      if (sizing.reason) warn(sizing.reason);
+      await ensureMetaSchema(dst.client, timeouts.statementSeconds);
     });
 
     await step("clean-leftovers", async () => {
-      leftovers = await dropLeftoverStaging(dst.client);
+      const found = await cleanLeftovers(dst.client, timeouts.statementSeconds);
+      leftovers = [...found.dropped];
       if (leftovers.length > 0)
         warn(
           `dropped ${leftovers.length} staging schema(s) left by an interrupted run: ${leftovers.join(", ")}`,
         );
+      if (found.orphanRecords.length > 0)
+        warn(
+          `removed the records of snapshot schema(s) that no longer exist: ${found.orphanRecords.join(", ")}`,
+        );
+      for (const problem of found.problems) warn(`leftover not cleaned: ${problem}`);
     });
 
     const snapshotName = await step("snapshot-source", () => exportSnapshot(src.client));
@@ -227,9 +256,13 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
     const catalog = model as unknown as CatalogModel;
 
     await step("plan", async () => {
+      const roles = await dst.client.query<{ name: string }>(
+        "SELECT rolname AS name FROM pg_catalog.pg_roles",
+      );
       plan = planSync(catalog, {
         targetMajor: dstInfo.major,
         stagingPrefix,
+        destinationRoles: new Set(roles.rows.map((r) => r.name)),
         ...(options.structureOnly ? { structureOnly: options.structureOnly } : {}),
       });
       refuseUnportable(plan, catalog);
@@ -238,29 +271,34 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
     const syncPlan = plan as unknown as SyncPlan;
 
     await step("create-staging", async () => {
+      await ensureExtensions(dst.client, syncPlan.extensions, warn);
       stagingCreated = true;
-      await inTransaction(dst.client, baseSettings(timeouts.statementSeconds), async () => {
+      // Function bodies refer to live names, which may not exist until the cut-over: do not check them now.
+      const settings = { ...baseSettings(timeouts.statementSeconds), check_function_bodies: "off" };
+      await inTransaction(dst.client, settings, async () => {
         for (const s of syncPlan.preData) await execute(dst.client, s.sql, s.object);
       });
     });
 
     await step("copy-data", async () => {
-      const workers = await openWorkers(parallelism, open, snapshotName);
+      const workers = await openWorkers(workerCount, open, src, snapshotName, timeouts.connectSeconds, warn);
       const limit = pLimit(workers.length);
       const idle = [...workers];
       const largestFirst = [...syncPlan.tables].sort((a, b) => b.table.bytes - a.table.bytes);
-      let midStreamFired = false;
-      const midStream = async () => {
-        if (midStreamFired) return;
-        midStreamFired = true;
-        await options.faultHook?.("copy:mid-stream");
+      // Each copy fault point fires once, in whichever table gets there first.
+      const fired = new Set<FaultPoint>();
+      const fault = async (point: FaultPoint) => {
+        if (fired.has(point)) return;
+        fired.add(point);
+        await options.faultHook?.(point);
       };
+      const midStream = () => fault("copy:mid-stream");
       await Promise.all(
         largestFirst.map((t) =>
           limit(async () => {
             const worker = idle.pop() as WorkerPair;
             try {
-              const report = await loadTable(worker, t, timeouts, midStream);
+              const report = await loadTable(worker, t, timeouts, midStream, fault);
               tables.push(report);
               options.onEvent?.({ type: "table", ...report });
             } finally {
@@ -289,20 +327,42 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
 
     await step("analyze", async () => {
       const targets = syncPlan.tables.map((t) => qualify(t.staging.schema, t.staging.name));
+      // In a transaction, so that the statement and lock timeouts apply to it too.
       if (targets.length > 0)
-        await execute(dst.client, `ANALYZE ${targets.join(", ")}`, "analyze staging tables");
+        await inTransaction(dst.client, baseSettings(timeouts.statementSeconds, timeouts.lockSeconds), () =>
+          execute(dst.client, `ANALYZE ${targets.join(", ")}`, "analyze staging tables"),
+        );
     });
 
     await step("cutover", async () => {
       const snapshotId = snapshotIdFor(runId);
+      const schemas = syncPlan.schemas.map((s) => ({ live: s.name, incoming: s.staging }));
+      // Destination objects outside the sync that depend on what the swap moves out: named before it runs.
+      const hazards = await inTransaction(dst.client, baseSettings(timeouts.statementSeconds), () =>
+        cutoverHazards(dst.client, schemas),
+      );
+      for (const h of hazards) warn(h);
+      const adopt = guard?.adopt;
       const result = await swapSchemas(dst.client, {
-        schemas: syncPlan.schemas.map((s) => ({ live: s.name, incoming: s.staging })),
+        schemas,
         runId,
         snapshotId,
         reason: "run",
         lockSeconds: timeouts.lockSeconds,
         statementSeconds: timeouts.statementSeconds,
-        beforeCommit: async () => options.faultHook?.("cutover:before-commit"),
+        ownApplicationName: `pgsync-ts ${runId}`,
+        onWait: warn,
+        fault: (point) => options.faultHook?.(point),
+        beforeCommit: async () => {
+          for (const s of syncPlan.cutover) await execute(dst.client, s.sql, s.object, "cutover");
+          if (adopt)
+            await execute(
+              dst.client,
+              recordManagedSql(runId, srcInfo.identity, adopt),
+              "managed record",
+              "cutover",
+            );
+        },
       });
       stagingCreated = false;
       snapshotResult = { id: snapshotId, schemas: result.snapshotSchemas };
@@ -312,8 +372,17 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
     const pruneError = await steps.runOptional("prune", async () => {
       await options.faultHook?.("before:prune");
       if (options.retention) {
-        pruned = (await pruneSnapshots(dst.client, options.retention)).map((s) => s.snapshotId);
+        const result = await pruneSnapshots(
+          dst.client,
+          options.retention,
+          new Date(),
+          timeouts.statementSeconds,
+        );
+        pruned = result.pruned.map((s) => s.snapshotId);
+        for (const r of result.refused) warn(`snapshot ${r.snapshot.snapshotId} was kept: ${r.reason}`);
       }
+      storage = await snapshotStorage(dst.client);
+      if (storage.warning) warn(storage.warning);
     });
     if (pruneError) warn(`pruning old snapshots failed (the next run retries): ${pruneError}`);
   } catch (error) {
@@ -351,6 +420,7 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
     ...(snapshotResult ? { snapshot: snapshotResult } : {}),
     leftoversCleaned: leftovers,
     prunedSnapshots: pruned,
+    ...(storage ? { snapshotStorage: storage } : {}),
     warnings,
     ...(failure === undefined ? {} : { error: errorJson(failure) }),
   };
@@ -359,15 +429,33 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
 async function openWorkers(
   count: number,
   open: (side: "source" | "destination") => Promise<Connection>,
+  exporter: Connection,
   snapshot: string,
+  connectSeconds: number,
+  warn: (message: string) => void,
 ): Promise<WorkerPair[]> {
-  return settleAll(
-    Array.from({ length: count }, async () => {
+  // The exporter is inside the snapshot already: it is the first worker's source (one connection fewer).
+  const first: WorkerPair = { source: exporter, destination: await open("destination") };
+  // Behind a pooler an import can queue for a server connection that never frees up (the exporter
+  // holds one for the whole run): wait a bounded time, then copy with the workers that got one.
+  const waitSeconds = exporter.pooled ? Math.min(10, connectSeconds) : undefined;
+  const others = await settleAll(
+    Array.from({ length: count - 1 }, async (): Promise<WorkerPair | undefined> => {
       const [source, destination] = await settleAll([open("source"), open("destination")]);
-      await importSnapshot(source.client, snapshot);
-      return { source, destination };
+      if (await importSnapshot(source.client, snapshot, waitSeconds === undefined ? {} : { waitSeconds })) {
+        return { source, destination };
+      }
+      await Promise.all([source.close(), destination.close()]);
+      return undefined;
     }),
   );
+  const joined = others.filter((w): w is WorkerPair => w !== undefined);
+  if (joined.length < count - 1) {
+    warn(
+      `the source's connection pooler had a server connection for only ${joined.length + 1} of ${count} workers within ${waitSeconds} s (the snapshot's exporting transaction holds one for the whole run); copying with ${joined.length + 1}. Raise the pooler's pool size, or use the direct endpoint`,
+    );
+  }
+  return [first, ...joined];
 }
 
 /** Loads one table into staging, checks its row count, then builds its keys and indexes. */
@@ -376,6 +464,7 @@ async function loadTable(
   t: TablePlan,
   timeouts: Timeouts,
   onChunk: () => Promise<void>,
+  fault: (point: FaultPoint) => Promise<void>,
 ): Promise<TableReport> {
   const started = performance.now();
   const dst = worker.destination.client;
@@ -391,12 +480,14 @@ async function loadTable(
       }));
     }
     const counted = await dst.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ${qualify(t.staging.schema, t.staging.name)}`,
+      `SELECT count(*) AS n FROM ONLY ${qualify(t.staging.schema, t.staging.name)}`,
     );
     destinationRows = Number(counted.rows[0]?.n ?? 0);
   });
+  await fault("copy:table-loaded");
   if (t.build.length > 0) {
     await inTransaction(dst, { ...baseSettings(0), maintenance_work_mem: "256MB" }, async () => {
+      await fault("copy:index-build");
       for (const s of t.build) await execute(dst, s.sql, s.object);
     });
   }
@@ -411,7 +502,7 @@ async function loadTable(
 }
 
 function refuseUnportable(plan: SyncPlan, model: CatalogModel): void {
-  const lines = plan.refusals.map((r) => `${r.object}: ${r.feature} needs PostgreSQL ${r.since} or later`);
+  const lines = plan.refusals.map((r) => `${r.object}: ${r.reason}`);
   for (const n of model.notCarried.filter((n) => n.holdsRows))
     lines.push(`${n.kind} ${n.identity}: ${n.reason}`);
   if (lines.length > 0) {
@@ -447,7 +538,12 @@ async function cleanupStaging(
         "SELECT nspname AS name FROM pg_catalog.pg_namespace WHERE starts_with(nspname, $1) OR nspname = ANY($2::text[])",
         [prefix, names],
       );
-      for (const row of found.rows) await dropToolSchema(c.client, row.name);
+      // One set: the staging schemas of a run reference each other (foreign keys across schemas).
+      await dropToolSchemas(
+        c.client,
+        found.rows.map((r) => r.name),
+        timeouts.statementSeconds,
+      );
     })
     .catch(() => {
       // Reported in the step list; the next run finds and drops the leftovers.

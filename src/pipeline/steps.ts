@@ -20,12 +20,18 @@ export const RUN_STEPS = [
 export type StepName = (typeof RUN_STEPS)[number];
 
 /**
- * Where a test can inject a fault: the start of every step, the middle of a table's COPY stream, and
- * the cut-over transaction just before its COMMIT.
+ * Where a test can inject a fault: the start of every step; inside the copy, the middle of a table's
+ * COPY stream, a table loaded and committed (its keys and indexes not built yet), and its index
+ * builds; inside the cut-over transaction, with every lock taken, with the live objects moved into
+ * the snapshot (the staged ones not moved in yet), and just before COMMIT.
  */
 export const FAULT_POINTS = [
   ...RUN_STEPS.map((s) => `before:${s}` as const),
   "copy:mid-stream",
+  "copy:table-loaded",
+  "copy:index-build",
+  "cutover:locked",
+  "cutover:moved-out",
   "cutover:before-commit",
 ] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];

@@ -1,37 +1,69 @@
 import type pg from "pg";
+import { baseSettings, inTransaction } from "../db/session.js";
 import { quoteIdent } from "../ddl/quote.js";
 import { PgsyncError } from "../errors.js";
+import { describeDependent, findOutsideDependents } from "./hazards.js";
+import { SNAPSHOT_PREFIX, STAGING_PREFIX } from "./meta.js";
 
-// Objects outside the schema that depend on something inside it: views (through their rewrite
-// rules), foreign keys, and columns typed with its types. DROP ... CASCADE would reach them.
-const EXTERNAL_DEPENDENTS = `
-SELECT count(*)::int AS n FROM pg_catalog.pg_depend d
-JOIN pg_catalog.pg_namespace n ON n.nspname = $1
-WHERE d.deptype = 'n' AND (
-  (d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid IN (SELECT oid FROM pg_catalog.pg_class WHERE relnamespace = n.oid))
-  OR (d.refclassid = 'pg_catalog.pg_type'::regclass AND d.refobjid IN (SELECT oid FROM pg_catalog.pg_type WHERE typnamespace = n.oid))
-) AND (
-  (d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid IN (
-     SELECT r.oid FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class v ON v.oid = r.ev_class WHERE v.relnamespace <> n.oid))
-  OR (d.classid = 'pg_catalog.pg_constraint'::regclass AND d.objid IN (
-     SELECT co.oid FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class t ON t.oid = co.conrelid WHERE t.relnamespace <> n.oid))
-  OR (d.classid = 'pg_catalog.pg_class'::regclass AND d.objid IN (
-     SELECT oid FROM pg_catalog.pg_class WHERE relnamespace <> n.oid))
-)`;
+const DEFAULT_STATEMENT_SECONDS = 300;
 
 /**
- * Drops a schema the tool created (staging or snapshot). It refuses when an object outside the
- * schema depends on it, because CASCADE would then remove a live object.
+ * Drops schemas the tool created (staging or snapshot schemas), as one set: objects inside the set
+ * may reference each other (a foreign key between two schemas of one snapshot), but nothing outside
+ * may depend on anything inside, because DROP ... CASCADE would then remove a live object. In that
+ * case nothing is dropped and the error names every such object. A name that is not a tool schema
+ * is refused outright.
  */
-export async function dropToolSchema(client: pg.Client, name: string): Promise<void> {
-  const result = await client.query<{ n: number }>(EXTERNAL_DEPENDENTS, [name]);
-  const external = result.rows[0]?.n ?? 0;
-  if (external > 0) {
+export async function dropToolSchemas(
+  client: pg.Client,
+  names: readonly string[],
+  statementSeconds = DEFAULT_STATEMENT_SECONDS,
+  /** More work for the same transaction, after the drop (removing the records of a snapshot). */
+  after?: () => Promise<void>,
+): Promise<void> {
+  if (names.length === 0) return;
+  const foreign = names.filter((n) => !n.startsWith(STAGING_PREFIX) && !n.startsWith(SNAPSHOT_PREFIX));
+  if (foreign.length > 0) {
     throw new PgsyncError(
-      "guard",
-      `schema ${quoteIdent(name)} was not dropped: ${external} object(s) outside it depend on it; drop them or the schema by hand`,
-      { object: `schema ${quoteIdent(name)}`, side: "destination" },
+      "internal",
+      `refusing to drop ${foreign.map(quoteIdent).join(", ")}: not a schema pgsync-ts created`,
+      { object: `schema ${quoteIdent(foreign[0] as string)}`, side: "destination" },
     );
   }
-  await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(name)} CASCADE`);
+  const list = names.map(quoteIdent).join(", ");
+  // Check and drop in one transaction, with the schemas' tables and views locked first, so that no
+  // new view or foreign key can start depending on them in between.
+  await inTransaction(client, baseSettings(statementSeconds), async () => {
+    const relations = await client.query<{ name: string }>(
+      `SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) AS name
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'v') AND NOT c.relispartition`,
+      [names],
+    );
+    if (relations.rows.length > 0)
+      await client.query(
+        `LOCK TABLE ${relations.rows.map((r) => r.name).join(", ")} IN ACCESS EXCLUSIVE MODE`,
+      );
+    const outside = await findOutsideDependents(client, names, "drop");
+    if (outside.length > 0) {
+      const shown = outside.slice(0, 10).map(describeDependent);
+      const more = outside.length > shown.length ? ` and ${outside.length - shown.length} more` : "";
+      throw new PgsyncError(
+        "guard",
+        `schema ${list} was not dropped, because dropping it would also drop ${outside.length} object(s) outside it: ${shown.join("; ")}${more}. Drop or re-point them first`,
+        { object: `schema ${list}`, side: "destination" },
+      );
+    }
+    await client.query(`DROP SCHEMA IF EXISTS ${list} CASCADE`);
+    await after?.();
+  });
+}
+
+/** Drops one tool schema; see dropToolSchemas. */
+export async function dropToolSchema(
+  client: pg.Client,
+  name: string,
+  statementSeconds?: number,
+): Promise<void> {
+  await dropToolSchemas(client, [name], statementSeconds);
 }

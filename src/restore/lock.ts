@@ -1,24 +1,84 @@
 import type pg from "pg";
-import { PgsyncError } from "../errors.js";
+import { DIRECT_ENDPOINT_HINT, isPooled } from "../db/pooler.js";
+import { begin, sessionFacts } from "../db/session.js";
+import { PgsyncError, wrapError } from "../errors.js";
 
 /**
- * One run at a time per destination database, across processes and machines: a session advisory
- * lock held on a dedicated destination connection for the whole run. The server releases it when
- * that connection ends, so a killed run never leaves a stale lock.
+ * One run at a time per destination database, across processes and machines, with an advisory
+ * lock. Session-level and transaction-level advisory locks on the same key conflict, so every
+ * form below excludes every other.
  */
 const LOCK_KEY_SQL = "pg_catalog.hashtext('pgsync-ts:' || current_database())";
 
-export async function acquireDestinationLock(
+export interface LockOptions {
+  readonly wait: boolean;
+  readonly waitSeconds: number;
+}
+
+/**
+ * The run's lock: a transaction-level advisory lock, taken in a transaction that stays open on a
+ * connection dedicated to it until the run ends. It works directly and behind a transaction pooler
+ * alike: an open transaction keeps its server connection, and the server releases the lock when the
+ * transaction ends (ROLLBACK, the connection closing, or the process being killed), so no stale lock
+ * is left. The transaction never writes and, in READ COMMITTED, holds no snapshot between
+ * statements, so it does not hold back VACUUM. The client must not be used for anything else.
+ */
+export async function holdDestinationLock(client: pg.Client, options: LockOptions): Promise<void> {
+  try {
+    // idle_in_transaction_session_timeout (and transaction_timeout on 17+, added by begin) = 0: a
+    // provider's role-level limit must not end the transaction, and with it the lock, mid-run.
+    await begin(client, {
+      statement_timeout: "60s",
+      lock_timeout: 0,
+      idle_in_transaction_session_timeout: 0,
+    });
+  } catch (error) {
+    throw wrapError("connection", "opening the transaction that holds the destination lock", error, {
+      side: "destination",
+    });
+  }
+  await pollLock(client, options, "pg_try_advisory_xact_lock", async () => {
+    await client.query("ROLLBACK").catch(() => {});
+  });
+}
+
+/**
+ * A session-level advisory lock on a connection the caller keeps using for its own transactions.
+ * Behind a transaction pooler a session lock would stay on whichever server connection took it,
+ * which the pooler then hands to other clients, so it is refused there: use holdDestinationLock on
+ * a dedicated connection, or the direct endpoint.
+ */
+export async function acquireDestinationLock(client: pg.Client, options: LockOptions): Promise<void> {
+  const pid = await client.query<{ pid: number }>("SELECT pg_catalog.pg_backend_pid() AS pid");
+  if (sessionFacts(client)?.pooled || isPooled(client, pid.rows[0]?.pid ?? -1)) {
+    throw new PgsyncError(
+      "guard",
+      `the destination URL goes through a connection pooler, where the session-level destination lock cannot be held safely; ${DIRECT_ENDPOINT_HINT}`,
+      { side: "destination" },
+    );
+  }
+  await pollLock(client, options, "pg_try_advisory_lock", async () => {});
+}
+
+async function pollLock(
   client: pg.Client,
-  options: { wait: boolean; waitSeconds: number },
+  options: LockOptions,
+  fn: "pg_try_advisory_lock" | "pg_try_advisory_xact_lock",
+  giveUp: () => Promise<void>,
 ): Promise<void> {
   const deadline = Date.now() + options.waitSeconds * 1000;
   for (;;) {
-    const result = await client.query<{ ok: boolean }>(
-      `SELECT pg_catalog.pg_try_advisory_lock(${LOCK_KEY_SQL}) AS ok`,
-    );
-    if (result.rows[0]?.ok) return;
+    let ok: boolean | undefined;
+    try {
+      const result = await client.query<{ ok: boolean }>(`SELECT pg_catalog.${fn}(${LOCK_KEY_SQL}) AS ok`);
+      ok = result.rows[0]?.ok;
+    } catch (error) {
+      await giveUp();
+      throw wrapError("connection", "taking the destination lock", error, { side: "destination" });
+    }
+    if (ok) return;
     if (!options.wait || Date.now() >= deadline) {
+      await giveUp();
       throw new PgsyncError(
         "guard",
         options.wait

@@ -1,4 +1,6 @@
 import type pg from "pg";
+import { baseSettings, inTransaction } from "../db/session.js";
+import { quoteLiteral } from "../ddl/quote.js";
 
 /**
  * The tool's own metadata on the destination, in a schema that is never swapped, snapshotted or
@@ -19,46 +21,112 @@ CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.snapshots (
   taken_at timestamptz NOT NULL DEFAULT now(),
   reason text NOT NULL
 );
+-- false: the live schema did not exist before the swap, so a rollback leaves it empty (and drops it).
+ALTER TABLE ${META_SCHEMA}.snapshots ADD COLUMN IF NOT EXISTS existed boolean NOT NULL DEFAULT true;
 CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.managed (
   singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
   first_run_id text NOT NULL,
   adopted_at timestamptz NOT NULL DEFAULT now(),
   source_identity text
-);`;
+);
+-- "empty": the first run found the replaced schemas empty; "forced": --force (or force: true) adopted it.
+ALTER TABLE ${META_SCHEMA}.managed ADD COLUMN IF NOT EXISTS how text NOT NULL DEFAULT 'empty';`;
 
-export async function ensureMetaSchema(client: pg.Client): Promise<void> {
-  await client.query(CREATE_META);
+export async function ensureMetaSchema(client: pg.Client, statementSeconds = 300): Promise<void> {
+  await inTransaction(client, baseSettings(statementSeconds), async () => {
+    await client.query(CREATE_META);
+  });
+}
+
+export interface ManagedRecord {
+  readonly firstRunId: string;
+  readonly adoptedAt: Date;
+  readonly how: "empty" | "forced";
+}
+
+/**
+ * Whether pgsync-ts created (or was told to adopt) this destination. A database that already holds
+ * snapshots was written by the tool before the `managed` record existed, and counts too.
+ */
+export async function readManaged(client: pg.Client): Promise<ManagedRecord | undefined> {
+  const exists = await client.query<{ managed: boolean; snapshots: boolean }>(
+    `SELECT to_regclass('${META_SCHEMA}.managed') IS NOT NULL AS managed, to_regclass('${META_SCHEMA}.snapshots') IS NOT NULL AS snapshots`,
+  );
+  const row = exists.rows[0];
+  if (row?.managed) {
+    const managed = await client.query<{ first_run_id: string; adopted_at: Date; how?: string }>(
+      `SELECT * FROM ${META_SCHEMA}.managed`,
+    );
+    const m = managed.rows[0];
+    if (m)
+      return {
+        firstRunId: m.first_run_id,
+        adoptedAt: m.adopted_at,
+        how: m.how === "forced" ? "forced" : "empty",
+      };
+  }
+  if (row?.snapshots) {
+    const any = await client.query<{ run_id: string; taken_at: Date }>(
+      `SELECT run_id, taken_at FROM ${META_SCHEMA}.snapshots ORDER BY taken_at LIMIT 1`,
+    );
+    const s = any.rows[0];
+    if (s) return { firstRunId: s.run_id, adoptedAt: s.taken_at, how: "empty" };
+  }
+  return undefined;
+}
+
+/** SQL that marks the destination as managed (inside the cut-over transaction); a no-op when it already is. */
+export function recordManagedSql(runId: string, sourceIdentity: string, how: "empty" | "forced"): string {
+  const values = [runId, sourceIdentity, how].map(quoteLiteral).join(", ");
+  return `INSERT INTO ${META_SCHEMA}.managed (first_run_id, source_identity, how) VALUES (${values}) ON CONFLICT (singleton) DO NOTHING`;
+}
+
+export interface SnapshotSchema {
+  /** The live schema the contents came from. */
+  readonly original: string;
+  readonly snapshot: string;
+  /** False when the live schema did not exist at the time (the snapshot schema is empty). */
+  readonly existed: boolean;
 }
 
 export interface SnapshotRecord {
   readonly snapshotId: string;
   readonly runId: string;
   readonly takenAt: Date;
+  /** "run" (the state a run replaced) or "rollback" (the state a rollback replaced). */
   readonly reason: string;
-  readonly schemas: readonly { readonly original: string; readonly snapshot: string }[];
+  readonly schemas: readonly SnapshotSchema[];
   /** Disk space the snapshot's tables, indexes and TOAST take. */
   readonly bytes: number;
 }
 
+const RELATION_BYTES = `(SELECT coalesce(sum(pg_catalog.pg_total_relation_size(c.oid)), 0)
+   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+   WHERE n.nspname = %s AND c.relkind IN ('r', 'm', 'S'))`;
+
+/** The destination's snapshots, newest first. */
 export async function listSnapshots(client: pg.Client): Promise<SnapshotRecord[]> {
   const exists = await client.query(`SELECT to_regclass('${META_SCHEMA}.snapshots') IS NOT NULL AS ok`);
   if (!exists.rows[0]?.ok) return [];
+  const existed = await client.query(
+    `SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = '${META_SCHEMA}.snapshots'::regclass AND attname = 'existed' AND NOT attisdropped`,
+  );
+  const existedColumn = existed.rows.length > 0 ? "s.existed" : "true";
   const result = await client.query<{
     snapshot_id: string;
     run_id: string;
     taken_at: Date;
     reason: string;
-    schemas: { original: string; snapshot: string }[];
+    schemas: SnapshotSchema[];
     bytes: string;
   }>(
     `WITH sized AS (
-       SELECT s.*, (SELECT coalesce(sum(pg_catalog.pg_total_relation_size(c.oid)), 0)
-                      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                     WHERE n.nspname = s.snapshot_schema AND c.relkind IN ('r', 'm', 'S')) AS bytes
+       SELECT s.*, ${existedColumn} AS was_there, ${RELATION_BYTES.replace("%s", "s.snapshot_schema")} AS bytes
        FROM ${META_SCHEMA}.snapshots s)
      SELECT snapshot_id, run_id, min(taken_at) AS taken_at, min(reason) AS reason, sum(bytes)::text AS bytes,
-            json_agg(json_build_object('original', original_schema, 'snapshot', snapshot_schema) ORDER BY original_schema) AS schemas
-     FROM sized GROUP BY snapshot_id, run_id ORDER BY min(taken_at) DESC`,
+            json_agg(json_build_object('original', original_schema, 'snapshot', snapshot_schema, 'existed', was_there)
+                     ORDER BY original_schema) AS schemas
+     FROM sized GROUP BY snapshot_id, run_id ORDER BY min(taken_at) DESC, snapshot_id DESC`,
   );
   return result.rows.map((r) => ({
     snapshotId: r.snapshot_id,
@@ -68,6 +136,58 @@ export async function listSnapshots(client: pg.Client): Promise<SnapshotRecord[]
     schemas: r.schemas,
     bytes: Number(r.bytes),
   }));
+}
+
+export interface SnapshotStorage {
+  /** Disk space all snapshots take together. */
+  readonly snapshotBytes: number;
+  /** Disk space the live schemas that snapshots were taken of take now. */
+  readonly liveBytes: number;
+  readonly snapshots: number;
+  /** Set when the snapshots take more than three times the live size (every snapshot is a full copy). */
+  readonly warning?: string;
+}
+
+/** How much space the snapshots take, compared with the live state they are copies of. */
+export async function snapshotStorage(
+  client: pg.Client,
+  snapshots?: readonly SnapshotRecord[],
+): Promise<SnapshotStorage> {
+  const list = snapshots ?? (await listSnapshots(client));
+  const snapshotBytes = list.reduce((n, s) => n + s.bytes, 0);
+  const originals = [...new Set(list.flatMap((s) => s.schemas.map((x) => x.original)))];
+  const live = await client.query<{ bytes: string }>(
+    `SELECT coalesce(sum(pg_catalog.pg_total_relation_size(c.oid)), 0)::text AS bytes
+     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'm', 'S')`,
+    [originals],
+  );
+  const liveBytes = Number(live.rows[0]?.bytes ?? 0);
+  const over = list.length > 0 && snapshotBytes > STORAGE_WARNING_FACTOR * liveBytes;
+  return {
+    snapshotBytes,
+    liveBytes,
+    snapshots: list.length,
+    ...(over
+      ? {
+          warning: `the ${list.length} snapshot(s) take ${formatSize(snapshotBytes)}, more than ${STORAGE_WARNING_FACTOR} times the live size (${formatSize(liveBytes)}); every snapshot is a full copy: lower the retention (retention.days / retention.count, or --keep) or run \`pgsync-ts snapshots --prune\``,
+        }
+      : {}),
+  };
+}
+
+/** Snapshots that take more than this many times the live size are reported. */
+export const STORAGE_WARNING_FACTOR = 3;
+
+function formatSize(bytes: number): string {
+  const units = ["B", "kB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
 /** A snapshot id says when it was taken and by which run: `20261126t060000z_ab12cd34`. */

@@ -16,7 +16,7 @@ WITH objs(classid, objid) AS (
              WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')))
   UNION ALL
   SELECT 'pg_catalog.pg_type'::regclass, t.oid FROM pg_catalog.pg_type t
-  WHERE t.typnamespace = $1::oid AND t.typtype IN ('e', 'd', 'r', 'b') AND t.typcategory <> 'A'
+  WHERE t.typnamespace = $1::oid AND t.typtype IN ('e', 'd', 'r', 'm', 'b') AND t.typcategory <> 'A'
   UNION ALL SELECT 'pg_catalog.pg_proc'::regclass, o.oid FROM pg_catalog.pg_proc o WHERE o.pronamespace = $1::oid
   UNION ALL SELECT 'pg_catalog.pg_collation'::regclass, o.oid FROM pg_catalog.pg_collation o WHERE o.collnamespace = $1::oid
   UNION ALL SELECT 'pg_catalog.pg_conversion'::regclass, o.oid FROM pg_catalog.pg_conversion o WHERE o.connamespace = $1::oid

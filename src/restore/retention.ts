@@ -1,6 +1,6 @@
 import type pg from "pg";
-import { quoteLiteral } from "../ddl/quote.js";
-import { dropToolSchema } from "./drop-tool-schema.js";
+import { errorMessage } from "../errors.js";
+import { dropToolSchemas } from "./drop-tool-schema.js";
 import { listSnapshots, META_SCHEMA, type SnapshotRecord } from "./meta.js";
 
 export interface Retention {
@@ -10,7 +10,7 @@ export interface Retention {
   readonly count?: number;
 }
 
-/** The snapshots a retention policy drops, newest first in, oldest out. */
+/** The snapshots a retention policy drops: those older than `days`, and all but the newest `count`. */
 export function snapshotsToPrune(
   snapshots: readonly SnapshotRecord[],
   retention: Retention,
@@ -23,19 +23,51 @@ export function snapshotsToPrune(
   );
 }
 
+export interface PruneResult {
+  readonly pruned: readonly SnapshotRecord[];
+  /** Snapshots the policy would drop but that were kept, because something outside depends on them. */
+  readonly refused: readonly { readonly snapshot: SnapshotRecord; readonly reason: string }[];
+  /** What is left, newest first. */
+  readonly kept: readonly SnapshotRecord[];
+}
+
+/**
+ * Drops the snapshots the retention policy no longer keeps, each one on its own: a snapshot that a
+ * live object still depends on (a view left bound to it by a cut-over) is kept and reported, and the
+ * others are pruned anyway. Each snapshot's schemas are dropped together with its record.
+ */
 export async function pruneSnapshots(
   client: pg.Client,
   retention: Retention,
   now = new Date(),
-): Promise<SnapshotRecord[]> {
-  const doomed = snapshotsToPrune(await listSnapshots(client), retention, now);
+  statementSeconds = 300,
+): Promise<PruneResult> {
+  const all = await listSnapshots(client);
+  const doomed = snapshotsToPrune(all, retention, now);
+  const pruned: SnapshotRecord[] = [];
+  const refused: { snapshot: SnapshotRecord; reason: string }[] = [];
   for (const snapshot of doomed) {
-    for (const s of snapshot.schemas) {
-      await dropToolSchema(client, s.snapshot);
-      await client.query(
-        `DELETE FROM ${META_SCHEMA}.snapshots WHERE snapshot_schema = ${quoteLiteral(s.snapshot)}`,
-      );
+    try {
+      await dropSnapshot(client, snapshot, statementSeconds);
+      pruned.push(snapshot);
+    } catch (error) {
+      refused.push({ snapshot, reason: errorMessage(error) });
     }
   }
-  return doomed;
+  const gone = new Set(pruned.map((s) => s.snapshotId));
+  return { pruned, refused, kept: all.filter((s) => !gone.has(s.snapshotId)) };
+}
+
+/** Drops one snapshot's schemas (as a set: they may reference each other) and its records. */
+export async function dropSnapshot(
+  client: pg.Client,
+  snapshot: SnapshotRecord,
+  statementSeconds = 300,
+): Promise<void> {
+  const names = snapshot.schemas.map((s) => s.snapshot);
+  await dropToolSchemas(client, names, statementSeconds, async () => {
+    await client.query(`DELETE FROM ${META_SCHEMA}.snapshots WHERE snapshot_schema = ANY($1::text[])`, [
+      names,
+    ]);
+  });
 }

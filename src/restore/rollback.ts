@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { connect } from "../db/connect.js";
+import { type Connection, connect } from "../db/connect.js";
+import { baseSettings, inTransaction } from "../db/session.js";
 import { PgsyncError } from "../errors.js";
 import { swapSchemas } from "./cutover.js";
-import { acquireDestinationLock } from "./lock.js";
+import { cutoverHazards } from "./hazards.js";
+import { holdDestinationLock } from "./lock.js";
 import { ensureMetaSchema, listSnapshots, type SnapshotRecord, snapshotIdFor } from "./meta.js";
 
 export interface RollbackOptions {
@@ -12,27 +14,43 @@ export interface RollbackOptions {
   readonly statementSeconds?: number;
   /** A specific snapshot; the newest when absent. */
   readonly snapshotId?: string;
+  /** Told about anything worth a warning (objects left bound to the replaced state, waits for readers). */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface RollbackReport {
   readonly restored: SnapshotRecord;
-  /** The state that was live before the rollback, kept so the rollback itself can be undone. */
+  /** The state that was live before the rollback, kept as this snapshot so the rollback itself can be undone. */
   readonly keptAs: string;
+  readonly warnings: readonly string[];
 }
 
 /**
  * Brings a snapshot back as the live state, atomically, with the same swap a run uses. The state it
- * replaces becomes a snapshot in turn.
+ * replaces becomes a snapshot in turn (reason "rollback"), so rolling back again undoes it. Schemas
+ * that did not exist when the snapshot was taken are emptied (and dropped). Fails at once, changing
+ * nothing, while a run holds the destination lock.
  */
 export async function rollback(options: RollbackOptions): Promise<RollbackReport> {
-  const c = await connect({
-    url: options.destinationUrl,
-    side: "destination",
-    connectSeconds: options.connectSeconds ?? 30,
-  });
+  const connectSeconds = options.connectSeconds ?? 30;
+  const statementSeconds = options.statementSeconds ?? 300;
+  const runId = randomBytes(4).toString("hex");
+  const applicationName = `pgsync-ts ${runId}`;
+  const open = () =>
+    connect({ url: options.destinationUrl, side: "destination", connectSeconds, applicationName });
+  const connections: Connection[] = [];
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    options.onWarning?.(message);
+  };
   try {
-    await acquireDestinationLock(c.client, { wait: false, waitSeconds: 0 });
-    await ensureMetaSchema(c.client);
+    const lock = await open();
+    connections.push(lock);
+    await holdDestinationLock(lock.client, { wait: false, waitSeconds: 0 });
+    const c = await open();
+    connections.push(c);
+    await ensureMetaSchema(c.client, statementSeconds);
     const snapshots = await listSnapshots(c.client);
     const target = options.snapshotId
       ? snapshots.find((s) => s.snapshotId === options.snapshotId)
@@ -41,23 +59,33 @@ export async function rollback(options: RollbackOptions): Promise<RollbackReport
       throw new PgsyncError(
         "guard",
         options.snapshotId
-          ? `no snapshot "${options.snapshotId}" on the destination`
+          ? `no snapshot "${options.snapshotId}" on the destination (list them with: pgsync-ts snapshots)`
           : "the destination has no snapshot to roll back to",
         { side: "destination" },
       );
     }
-    const runId = randomBytes(4).toString("hex");
+    const schemas = target.schemas.map((s) => ({
+      live: s.original,
+      incoming: s.snapshot,
+      incomingExisted: s.existed,
+    }));
+    const hazards = await inTransaction(c.client, baseSettings(statementSeconds), () =>
+      cutoverHazards(c.client, schemas),
+    );
+    for (const h of hazards) warn(h);
     const keptAs = snapshotIdFor(runId);
     await swapSchemas(c.client, {
-      schemas: target.schemas.map((s) => ({ live: s.original, incoming: s.snapshot })),
+      schemas,
       runId,
       snapshotId: keptAs,
       reason: "rollback",
       lockSeconds: options.lockSeconds ?? 300,
-      statementSeconds: options.statementSeconds ?? 300,
+      statementSeconds,
+      ownApplicationName: applicationName,
+      onWait: warn,
     });
-    return { restored: target, keptAs };
+    return { restored: target, keptAs, warnings };
   } finally {
-    await c.close();
+    for (const c of connections.reverse()) await c.close();
   }
 }

@@ -1,16 +1,65 @@
 import type pg from "pg";
-import { dropToolSchema } from "./drop-tool-schema.js";
-import { STAGING_PREFIX } from "./meta.js";
+import { errorMessage } from "../errors.js";
+import { dropToolSchemas } from "./drop-tool-schema.js";
+import { META_SCHEMA, SNAPSHOT_PREFIX, STAGING_PREFIX } from "./meta.js";
+
+export interface LeftoverReport {
+  /** Staging schemas of interrupted runs that were dropped. */
+  readonly dropped: readonly string[];
+  /** Leftovers that could not be cleaned, each with the reason (they stay for a person to look at). */
+  readonly problems: readonly string[];
+  /** Snapshot records whose schemas no longer exist (removed by hand), deleted. */
+  readonly orphanRecords: readonly string[];
+}
 
 /**
- * Finds staging schemas left by an interrupted run and drops them. Runs only while holding the
- * destination lock, so no live run owns them.
+ * Finds what an interrupted run left on the destination and cleans it: its staging schemas (grouped
+ * by run, because the schemas of one run reference each other) and snapshot records whose schema
+ * is gone. Runs only while holding the destination lock, so no live run owns them. (Locks need no
+ * cleaning: the advisory lock and every open transaction end with the dead run's sessions.)
  */
-export async function dropLeftoverStaging(client: pg.Client): Promise<string[]> {
+export async function cleanLeftovers(client: pg.Client, statementSeconds = 300): Promise<LeftoverReport> {
   const result = await client.query<{ name: string }>(
     "SELECT nspname AS name FROM pg_catalog.pg_namespace WHERE starts_with(nspname, $1) ORDER BY 1",
     [STAGING_PREFIX],
   );
-  for (const row of result.rows) await dropToolSchema(client, row.name);
-  return result.rows.map((r) => r.name);
+  const byRun = new Map<string, string[]>();
+  for (const { name } of result.rows) {
+    // _pgsync_stage_<runid>_<n>: the run id is what stands between the prefix and the last "_".
+    const run = name.slice(0, name.lastIndexOf("_"));
+    byRun.set(run, [...(byRun.get(run) ?? []), name]);
+  }
+  const dropped: string[] = [];
+  const problems: string[] = [];
+  for (const names of byRun.values()) {
+    try {
+      await dropToolSchemas(client, names, statementSeconds);
+      dropped.push(...names);
+    } catch (error) {
+      problems.push(errorMessage(error));
+    }
+  }
+  const orphans = await client.query<{ snapshot_schema: string }>(
+    `DELETE FROM ${META_SCHEMA}.snapshots s
+     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n WHERE n.nspname = s.snapshot_schema)
+     RETURNING snapshot_schema`,
+  );
+  const unrecorded = await client.query<{ name: string }>(
+    `SELECT nspname AS name FROM pg_catalog.pg_namespace n
+     WHERE starts_with(nspname, $1)
+       AND NOT EXISTS (SELECT 1 FROM ${META_SCHEMA}.snapshots s WHERE s.snapshot_schema = n.nspname)
+     ORDER BY 1`,
+    [SNAPSHOT_PREFIX],
+  );
+  for (const { name } of unrecorded.rows) {
+    problems.push(
+      `schema "${name}" looks like a snapshot but has no record in ${META_SCHEMA}.snapshots; it is left alone (drop it by hand if it is not needed)`,
+    );
+  }
+  return { dropped, problems, orphanRecords: orphans.rows.map((r) => r.snapshot_schema) };
+}
+
+/** Drops leftover staging schemas; returns their names. */
+export async function dropLeftoverStaging(client: pg.Client): Promise<string[]> {
+  return [...(await cleanLeftovers(client)).dropped];
 }

@@ -8,7 +8,7 @@ import { int, oid, queryRows, text, textOrNull } from "../rows.js";
 const SQL = `
 SELECT a.attrelid AS table_oid, a.attnum AS position, a.attname AS name,
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, a.atttypid AS type_oid,
-       a.attnotnull AS not_null, a.attidentity::text AS identity, a.attgenerated::text AS generated,
+       a.attnotnull AS not_null, a.attislocal AS is_local, a.attidentity::text AS identity, a.attgenerated::text AS generated,
        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expr,
        cn.nspname AS collation_schema, co.collname AS collation_name,
        (SELECT d.objid FROM pg_catalog.pg_depend d
@@ -34,6 +34,7 @@ export const ColumnRow = z.object({
   type: text,
   type_oid: oid,
   not_null: z.boolean(),
+  is_local: z.boolean(),
   identity: z.enum(["", "a", "d"]),
   generated: z.enum(["", "s", "v"]),
   default_expr: textOrNull,

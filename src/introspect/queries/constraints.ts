@@ -2,6 +2,7 @@ import type pg from "pg";
 import { z } from "zod";
 import { oid, queryRows, text } from "../rows.js";
 
+// Constraints that a partition inherits from its parent (conparentid) are created by the parent's.
 // Table NOT NULL constraints (contype 'n', 18+) are carried by the columns' NOT NULL.
 const SQL = `
 SELECT co.oid, co.conrelid AS table_oid, n.nspname AS schema, c.relname AS table_name, co.conname AS name,
@@ -10,7 +11,7 @@ SELECT co.oid, co.conrelid AS table_oid, n.nspname AS schema, c.relname AS table
 FROM pg_catalog.pg_constraint co
 JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE co.conrelid = ANY($1::oid[]) AND co.contype IN ('p', 'u', 'c', 'f', 'x') AND co.conislocal
+WHERE co.conrelid = ANY($1::oid[]) AND co.contype IN ('p', 'u', 'c', 'f', 'x') AND co.conislocal AND co.conparentid = 0
 ORDER BY n.nspname, c.relname, co.conname`;
 
 export const ConstraintRow = z.object({

@@ -8,26 +8,15 @@ import { queryRows, text } from "../rows.js";
  */
 const SQL = `
 WITH objs(classid, objid, holds_rows) AS (
-  SELECT 'pg_catalog.pg_class'::regclass, c.oid,
-         c.relkind IN ('p', 'm') OR (c.relkind = 'r' AND (c.relispartition OR EXISTS (
-           SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid OR i.inhparent = c.oid))) OR c.relkind = 'f'
+  SELECT 'pg_catalog.pg_class'::regclass, c.oid, c.relkind = 'f'
   FROM pg_catalog.pg_class c
-  WHERE c.relnamespace = ANY($1::oid[])
-    AND (c.relkind IN ('v', 'm', 'f', 'p', 'c')
-         OR (c.relkind = 'r' AND (c.relispartition OR EXISTS (
-               SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid OR i.inhparent = c.oid))))
+  WHERE c.relnamespace = ANY($1::oid[]) AND c.relkind = 'f'
   UNION ALL
   SELECT 'pg_catalog.pg_type'::regclass, t.oid, false FROM pg_catalog.pg_type t
-  WHERE t.typnamespace = ANY($1::oid[]) AND t.typtype IN ('b', 'd', 'r')
-    AND NOT (t.typtype = 'b' AND t.typcategory = 'A')
+  WHERE t.typnamespace = ANY($1::oid[]) AND t.typtype = 'b' AND t.typcategory <> 'A'
   UNION ALL
-  SELECT 'pg_catalog.pg_proc'::regclass, p.oid, false FROM pg_catalog.pg_proc p WHERE p.pronamespace = ANY($1::oid[])
-  UNION ALL
-  SELECT 'pg_catalog.pg_trigger'::regclass, tg.oid, false FROM pg_catalog.pg_trigger tg
-  JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid WHERE c.relnamespace = ANY($1::oid[]) AND NOT tg.tgisinternal
-  UNION ALL
-  SELECT 'pg_catalog.pg_policy'::regclass, po.oid, false FROM pg_catalog.pg_policy po
-  JOIN pg_catalog.pg_class c ON c.oid = po.polrelid WHERE c.relnamespace = ANY($1::oid[])
+  SELECT 'pg_catalog.pg_proc'::regclass, p.oid, false FROM pg_catalog.pg_proc p
+  WHERE p.pronamespace = ANY($1::oid[]) AND p.prokind = 'w'
   UNION ALL
   SELECT 'pg_catalog.pg_rewrite'::regclass, r.oid, false FROM pg_catalog.pg_rewrite r
   JOIN pg_catalog.pg_class c ON c.oid = r.ev_class WHERE c.relnamespace = ANY($1::oid[]) AND r.rulename <> '_RETURN'
@@ -41,8 +30,6 @@ WITH objs(classid, objid, holds_rows) AS (
   SELECT 'pg_catalog.pg_ts_config'::regclass, o.oid, false FROM pg_catalog.pg_ts_config o WHERE o.cfgnamespace = ANY($1::oid[])
   UNION ALL
   SELECT 'pg_catalog.pg_ts_dict'::regclass, o.oid, false FROM pg_catalog.pg_ts_dict o WHERE o.dictnamespace = ANY($1::oid[])
-  UNION ALL
-  SELECT 'pg_catalog.pg_extension'::regclass, e.oid, false FROM pg_catalog.pg_extension e WHERE e.extname <> 'plpgsql'
   UNION ALL
   SELECT 'pg_catalog.pg_largeobject_metadata'::regclass, l.oid, true FROM pg_catalog.pg_largeobject_metadata l
 )

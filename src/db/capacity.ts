@@ -1,0 +1,149 @@
+import type pg from "pg";
+import { wrapError } from "../errors.js";
+import type { Side } from "./connect.js";
+
+/**
+ * How many more connections a side can open: the server's max_connections (less the slots reserved
+ * for superusers, and from 16 on for pg_use_reserved_connections), the role's connection limit
+ * (rolconnlimit) and the database's (datconnlimit), each less what is already in use. Superusers
+ * are not subject to the role and database limits, nor to the reserved slots. Providers set these
+ * limits low on small plans, so the run sizes its worker pool to fit instead of failing half way.
+ */
+export interface ConnectionRoom {
+  readonly side: Side;
+  /** Identifies the server: both sides on one server share its slots (and a role's limit). */
+  readonly server: string;
+  readonly role: string;
+  readonly database: string;
+  readonly limits: readonly ConnectionLimit[];
+}
+
+export interface ConnectionLimit {
+  readonly scope: "server" | "role" | "database";
+  /** Connections allowed in this scope for this role. */
+  readonly limit: number;
+  readonly inUse: number;
+  /** How it reads in a warning: `max_connections = 20 (3 reserved)`. */
+  readonly label: string;
+}
+
+const SQL = `
+SELECT pg_catalog.current_setting('max_connections')::int AS max_connections,
+       pg_catalog.current_setting('superuser_reserved_connections')::int AS superuser_reserved,
+       coalesce(pg_catalog.current_setting('reserved_connections', true)::int, 0) AS reserved,
+       coalesce((SELECT pg_catalog.pg_has_role(current_user, r.oid, 'USAGE')
+                   FROM pg_catalog.pg_roles r WHERE r.rolname = 'pg_use_reserved_connections'), false) AS may_use_reserved,
+       r.rolsuper AS superuser,
+       r.rolconnlimit AS role_limit,
+       d.datconnlimit AS database_limit,
+       current_user AS role,
+       current_database() AS database,
+       pg_catalog.pg_postmaster_start_time()::text || ' ' || coalesce(pg_catalog.inet_server_port(), 0) AS server,
+       -- Rows of other roles' sessions hide backend_type from an unprivileged role; they still take a slot.
+       (SELECT count(*) FROM pg_catalog.pg_stat_activity a
+         WHERE a.backend_type = 'client backend' OR (a.backend_type IS NULL AND a.usesysid IS NOT NULL))::int AS server_in_use,
+       (SELECT count(*) FROM pg_catalog.pg_stat_activity a WHERE a.usesysid = r.oid)::int AS role_in_use,
+       (SELECT count(*) FROM pg_catalog.pg_stat_activity a WHERE a.datid = d.oid)::int AS database_in_use
+  FROM pg_catalog.pg_roles r, pg_catalog.pg_database d
+ WHERE r.rolname = current_user AND d.datname = current_database()`;
+
+interface Row {
+  max_connections: number;
+  superuser_reserved: number;
+  reserved: number;
+  may_use_reserved: boolean;
+  superuser: boolean;
+  role_limit: number;
+  database_limit: number;
+  role: string;
+  database: string;
+  server: string;
+  server_in_use: number;
+  role_in_use: number;
+  database_in_use: number;
+}
+
+export async function readConnectionRoom(client: pg.Client, side: Side): Promise<ConnectionRoom> {
+  let row: Row | undefined;
+  try {
+    row = (await client.query<Row>(SQL)).rows[0];
+  } catch (error) {
+    throw wrapError("connection", `reading the connection limits of the ${side}`, error, { side });
+  }
+  if (!row) throw wrapError("connection", `reading the connection limits of the ${side}`, "no row", { side });
+  const limits: ConnectionLimit[] = [];
+  const reserved = row.superuser ? 0 : row.superuser_reserved + (row.may_use_reserved ? 0 : row.reserved);
+  limits.push({
+    scope: "server",
+    limit: row.max_connections - reserved,
+    inUse: row.server_in_use,
+    label: `max_connections = ${row.max_connections}${reserved > 0 ? ` (${reserved} reserved)` : ""}`,
+  });
+  if (!row.superuser && row.role_limit >= 0) {
+    limits.push({
+      scope: "role",
+      limit: row.role_limit,
+      inUse: row.role_in_use,
+      label: `role "${row.role}" has CONNECTION LIMIT ${row.role_limit}`,
+    });
+  }
+  if (!row.superuser && row.database_limit >= 0) {
+    limits.push({
+      scope: "database",
+      limit: row.database_limit,
+      inUse: row.database_in_use,
+      label: `database "${row.database}" has CONNECTION LIMIT ${row.database_limit}`,
+    });
+  }
+  return { side, server: row.server, role: row.role, database: row.database, limits };
+}
+
+export interface WorkerSizing {
+  readonly workers: number;
+  /** Why fewer workers than asked for, naming the limit; undefined when none binds. */
+  readonly reason?: string;
+}
+
+/**
+ * The most workers (up to `requested`) that fit. Each worker opens `perWorker[side]` more
+ * connections on a side (the run reuses the snapshot exporter as the first worker's source, so the
+ * source needs one fewer). When both sides are the same server, its slots and a shared role's limit
+ * count the connections of both sides together. At least one worker is kept: if even that does not
+ * fit, connecting reports the server's own "too many connections" after retrying.
+ */
+export function sizeWorkers(
+  requested: number,
+  rooms: { readonly source: ConnectionRoom; readonly destination: ConnectionRoom },
+  extra: (side: Side, workers: number) => number,
+): WorkerSizing {
+  const { source, destination } = rooms;
+  const sameServer = source.server === destination.server;
+  const sharedBetweenSides = (limit: ConnectionLimit) =>
+    sameServer && (limit.scope === "server" || (limit.scope === "role" && source.role === destination.role));
+  const constraints: { where: string; limit: ConnectionLimit; need: (w: number) => number }[] = [];
+  for (const limit of source.limits) {
+    if (!sharedBetweenSides(limit))
+      constraints.push({ where: "source", limit, need: (w) => extra("source", w) });
+  }
+  for (const limit of destination.limits) {
+    constraints.push(
+      sharedBetweenSides(limit)
+        ? {
+            where: "server of both sides",
+            limit,
+            need: (w) => extra("source", w) + extra("destination", w),
+          }
+        : { where: "destination", limit, need: (w) => extra("destination", w) },
+    );
+  }
+  const blocking = (w: number) => constraints.find((c) => c.need(w) > c.limit.limit - c.limit.inUse);
+  const wanted = Math.max(1, requested);
+  let workers = wanted;
+  while (workers > 1 && blocking(workers)) workers--;
+  const binding = blocking(wanted);
+  if (workers === wanted || !binding) return { workers };
+  return {
+    workers,
+    reason: `parallelism lowered from ${wanted} to ${workers} to fit the connection limits: on the ${binding.where}, ${binding.limit.label} and ${binding.limit.inUse} connection(s) are in use, while ${wanted} workers need ${binding.need(wanted)} more`,
+  };
+}

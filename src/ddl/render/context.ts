@@ -1,0 +1,44 @@
+import type { QualifiedName } from "../../introspect/model.js";
+import { qualify } from "../quote.js";
+import { requalify, type SchemaMapper } from "../requalify.js";
+
+/**
+ * What every renderer needs: where a source object is staged, and how to rewrite deparsed SQL so
+ * that references to staged objects point at their staging schema.
+ */
+export interface RenderContext {
+  readonly targetMajor: number;
+  /** The staging name of a source object. */
+  stage(o: QualifiedName): QualifiedName;
+  /** `"staging"."name"` of a source object. */
+  staged(o: QualifiedName): string;
+  /** Deparsed SQL with references to staged objects rewritten. */
+  sql(text: string): string;
+}
+
+export function renderContext(
+  targetMajor: number,
+  stagingOf: ReadonlyMap<string, string>,
+  stagedNames: ReadonlySet<string>,
+): RenderContext {
+  const key = (schema: string, name: string) => `${schema}\u0000${name}`;
+  const mapper: SchemaMapper = (schema, name) =>
+    stagedNames.has(key(schema, name)) ? stagingOf.get(schema) : undefined;
+  const stage = (o: QualifiedName): QualifiedName => ({
+    schema: stagingOf.get(o.schema) ?? o.schema,
+    name: o.name,
+  });
+  return {
+    targetMajor,
+    stage,
+    staged: (o) => {
+      const s = stage(o);
+      return qualify(s.schema, s.name);
+    },
+    sql: (text) => requalify(text, mapper),
+  };
+}
+
+export function stagedKey(schema: string, name: string): string {
+  return `${schema}\u0000${name}`;
+}

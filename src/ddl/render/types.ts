@@ -1,0 +1,33 @@
+import type { CompositeType, Domain, EnumType, RangeType } from "../../introspect/model.js";
+import { qualify, quoteIdent, quoteLiteral } from "../quote.js";
+import type { RenderContext } from "./context.js";
+
+export function createEnum(e: EnumType, ctx: RenderContext): string {
+  return `CREATE TYPE ${ctx.staged(e)} AS ENUM (${e.labels.map(quoteLiteral).join(", ")})`;
+}
+
+export function createDomain(d: Domain, ctx: RenderContext): string {
+  const parts = [`CREATE DOMAIN ${ctx.staged(d)} AS ${ctx.sql(d.baseType)}`];
+  if (d.collation) parts.push(`COLLATE ${qualify(d.collation.schema, d.collation.name)}`);
+  if (d.defaultExpr !== undefined) parts.push(`DEFAULT ${ctx.sql(d.defaultExpr)}`);
+  if (d.notNull) parts.push("NOT NULL");
+  for (const c of d.checks) parts.push(`CONSTRAINT ${quoteIdent(c.name)} ${ctx.sql(c.definition)}`);
+  return parts.join(" ");
+}
+
+export function createComposite(t: CompositeType, ctx: RenderContext): string {
+  const attributes = t.attributes.map(
+    (a) => `${quoteIdent(a.name)} ${ctx.sql(a.type)}${a.collation ? ` COLLATE ${a.collation}` : ""}`,
+  );
+  return `CREATE TYPE ${ctx.staged(t)} AS (${attributes.join(", ")})`;
+}
+
+export function createRange(r: RangeType, ctx: RenderContext): string {
+  const parts = [`SUBTYPE = ${ctx.sql(r.subtype)}`];
+  if (r.subtypeOpclass) parts.push(`SUBTYPE_OPCLASS = ${ctx.sql(r.subtypeOpclass)}`);
+  if (r.collation) parts.push(`COLLATION = ${r.collation}`);
+  if (r.subtypeDiff) parts.push(`SUBTYPE_DIFF = ${ctx.sql(r.subtypeDiff)}`);
+  if (r.canonical) parts.push(`CANONICAL = ${ctx.sql(r.canonical)}`);
+  if (r.multirange) parts.push(`MULTIRANGE_TYPE_NAME = ${ctx.staged(r.multirange)}`);
+  return `CREATE TYPE ${ctx.staged(r)} AS RANGE (${parts.join(", ")})`;
+}

@@ -1,0 +1,12 @@
+import type { View } from "../../introspect/model.js";
+import { quoteIdent } from "../quote.js";
+import type { RenderContext } from "./context.js";
+
+/** Materialized views are created empty; a populated one is refreshed after the load. */
+export function createView(v: View, ctx: RenderContext): string {
+  const kind = v.materialized ? "MATERIALIZED VIEW" : "VIEW";
+  const columns = v.columns.map(quoteIdent).join(", ");
+  const withOptions = v.options.length > 0 ? ` WITH (${v.options.join(", ")})` : "";
+  const noData = v.materialized ? " WITH NO DATA" : "";
+  return `CREATE ${kind} ${ctx.staged(v)} (${columns})${withOptions} AS\n${ctx.sql(v.definition)}${noData}`;
+}

@@ -1,0 +1,46 @@
+import { PgsyncError } from "../errors.js";
+import { FAULT_POINTS, type FaultPoint } from "./steps.js";
+
+/**
+ * A fault hook for tests that drive the real command line in a child process. With
+ * `PGSYNC_TEST_PAUSE_AT=<fault point>` in its environment, a run that reaches that point (the first
+ * time) writes `PGSYNC_TEST_PAUSED <point> pid=<pid>` on stderr and waits, so the test can act at
+ * exactly that moment: send SIGINT, SIGTERM or SIGKILL, drop the run's connections, break the
+ * destination. SIGUSR2 resumes the run; so does an interrupt (SIGINT/SIGTERM abort the run, which
+ * then fails at its next statement, as it would if the signal had come at that point unprompted).
+ *
+ * Without the variable this returns undefined and the run has no hook at all.
+ */
+export const PAUSE_ENV = "PGSYNC_TEST_PAUSE_AT";
+export const PAUSE_MARKER = "PGSYNC_TEST_PAUSED";
+export const RESUME_SIGNAL = "SIGUSR2";
+
+export function testFaultHook(
+  signal?: AbortSignal,
+  env: NodeJS.ProcessEnv = process.env,
+): ((point: FaultPoint) => Promise<void>) | undefined {
+  const wanted = env[PAUSE_ENV];
+  if (!wanted) return undefined;
+  if (!(FAULT_POINTS as readonly string[]).includes(wanted)) {
+    throw new PgsyncError(
+      "usage",
+      `${PAUSE_ENV}: unknown fault point "${wanted}"; known points: ${FAULT_POINTS.join(", ")}`,
+    );
+  }
+  let fired = false;
+  return async (point) => {
+    if (point !== wanted || fired) return;
+    fired = true;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        process.off(RESUME_SIGNAL, done);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      process.on(RESUME_SIGNAL, done);
+      signal?.addEventListener("abort", done, { once: true });
+      process.stderr.write(`${PAUSE_MARKER} ${point} pid=${process.pid}\n`);
+      if (signal?.aborted) done();
+    });
+  };
+}

@@ -1,0 +1,159 @@
+import type pg from "pg";
+import { PgsyncError } from "../errors.js";
+import type { ServerInfo } from "../introspect/model.js";
+import { readSchemas } from "../introspect/queries/schemas.js";
+import { readManaged } from "./meta.js";
+import { listMovable } from "./movable.js";
+
+/**
+ * The production marker: a destination database (or a role in it) with this setting set to
+ * `production` is refused unless the profile sets `allowProduction: true`:
+ *
+ *   ALTER DATABASE mydb SET pgsync.role = 'production';
+ *
+ * A setting rather than a row in the tool's own schema, so that it can be set before pgsync-ts
+ * ever touched the database, and survives anything the tool does to it.
+ */
+export const PRODUCTION_SETTING = "pgsync.role";
+export const PRODUCTION_VALUE = "production";
+
+export interface GuardOptions {
+  /** Only these source schemas are synced (all when absent). */
+  readonly schemas?: readonly string[];
+  readonly excludeSchemas?: readonly string[];
+  /** Allows a destination marked as production. */
+  readonly allowProduction?: boolean;
+  /** Adopts a non-empty destination that pgsync-ts did not create. */
+  readonly force?: boolean;
+}
+
+export interface GuardResult {
+  /**
+   * How the cut-over marks the destination as managed: "empty" for a first run onto empty schemas,
+   * "forced" for a non-empty destination adopted with --force, undefined when it already is.
+   */
+  readonly adopt?: "empty" | "forced";
+  /** The destination schemas the run will replace (the source schemas the run copies). */
+  readonly replaced: readonly string[];
+}
+
+/**
+ * Everything that must hold before a run writes anything to the destination. Each refusal names
+ * the database, the cause and the way out.
+ */
+export async function guardDestination(
+  source: pg.Client,
+  destination: pg.Client,
+  sourceInfo: ServerInfo,
+  destinationInfo: ServerInfo,
+  options: GuardOptions,
+): Promise<GuardResult> {
+  const db = `destination database "${destinationInfo.database}"`;
+  // Server identity (system identifier, or start time and port) and database oid: two spellings of
+  // one URL (localhost / 127.0.0.1, a DNS alias) are still the same database.
+  if (sourceInfo.identity === destinationInfo.identity) {
+    throw new PgsyncError(
+      "guard",
+      `the destination is the source database itself ("${sourceInfo.database}" on the same server); refusing to write into the source`,
+      { side: "destination" },
+    );
+  }
+  if (destinationInfo.inRecovery) {
+    throw new PgsyncError("guard", `the ${db} is a read-only standby (in recovery); it cannot be written`, {
+      side: "destination",
+    });
+  }
+  const settings = await destination.query<{ read_only: string; marker: string | null; can_create: boolean }>(
+    `SELECT pg_catalog.current_setting('default_transaction_read_only') AS read_only,
+            pg_catalog.current_setting($1, true) AS marker,
+            pg_catalog.has_database_privilege(current_database(), 'CREATE') AS can_create`,
+    [PRODUCTION_SETTING],
+  );
+  const s = settings.rows[0];
+  if (s?.read_only === "on") {
+    throw new PgsyncError(
+      "guard",
+      `the ${db} is read-only (default_transaction_read_only = on for this database or role); nothing was changed`,
+      { side: "destination" },
+    );
+  }
+  if (s?.marker?.trim().toLowerCase() === PRODUCTION_VALUE && !options.allowProduction) {
+    throw new PgsyncError(
+      "guard",
+      `the ${db} is marked as production (${PRODUCTION_SETTING} = '${PRODUCTION_VALUE}'); refusing to replace it. Set "allowProduction": true in the profile if this is intended`,
+      { side: "destination" },
+    );
+  }
+  if (!s?.can_create) {
+    throw new PgsyncError(
+      "guard",
+      `role "${destinationInfo.user}" lacks the CREATE privilege on the ${db} (needed for staging and snapshot schemas); GRANT CREATE ON DATABASE to it or use the database owner`,
+      { side: "destination" },
+    );
+  }
+
+  const replaced = (await readSchemas(source))
+    .map((x) => x.name)
+    .filter(
+      (name) =>
+        (!options.schemas || options.schemas.includes(name)) && !options.excludeSchemas?.includes(name),
+    );
+  const present = await destination.query<{ oid: number; name: string; can_create: boolean }>(
+    `SELECT oid, nspname AS name, pg_catalog.has_schema_privilege(oid, 'CREATE') AS can_create
+     FROM pg_catalog.pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY nspname`,
+    [replaced],
+  );
+  const noCreate = present.rows.filter((r) => !r.can_create).map((r) => `"${r.name}"`);
+  if (noCreate.length > 0) {
+    throw new PgsyncError(
+      "guard",
+      `role "${destinationInfo.user}" lacks the CREATE privilege on schema ${noCreate.join(", ")} of the ${db} (needed to move the new tables in); grant it, or use the database owner`,
+      { side: "destination" },
+    );
+  }
+  const notOwned = await objectsNotOwned(
+    destination,
+    present.rows.map((r) => r.oid),
+  );
+  if (notOwned.length > 0) {
+    throw new PgsyncError(
+      "guard",
+      `role "${destinationInfo.user}" does not own ${notOwned.length} object(s) the run would replace in the ${db}: ${notOwned.slice(0, 5).join(", ")}${notOwned.length > 5 ? ", ..." : ""}; only an object's owner can move it into the snapshot`,
+      { side: "destination" },
+    );
+  }
+
+  if (await readManaged(destination)) return { replaced };
+  const existing: string[] = [];
+  for (const r of present.rows)
+    existing.push(...(await listMovable(destination, r.oid)).map((m) => m.object));
+  if (existing.length === 0) return { adopt: "empty", replaced };
+  if (options.force) return { adopt: "forced", replaced };
+  throw new PgsyncError(
+    "guard",
+    `the ${db} already holds ${existing.length} object(s) that pgsync-ts did not create, which a run would replace: ${existing.slice(0, 5).join(", ")}${existing.length > 5 ? ", ..." : ""}. Pass --force (or set "force": true in the profile) to adopt this destination once; later runs then need no flag`,
+    { side: "destination" },
+  );
+}
+
+/** Objects in the schemas (not extension members) whose owner the current role is not a member of. */
+async function objectsNotOwned(client: pg.Client, schemaOids: readonly number[]): Promise<string[]> {
+  if (schemaOids.length === 0) return [];
+  const result = await client.query<{ object: string }>(
+    `WITH objs(classid, objid, owner) AS (
+       SELECT 'pg_catalog.pg_class'::regclass, oid, relowner FROM pg_catalog.pg_class
+       WHERE relnamespace = ANY($1::oid[]) AND relkind IN ('r', 'p', 'v', 'm', 'f', 'S', 'c')
+       UNION ALL SELECT 'pg_catalog.pg_type'::regclass, oid, typowner FROM pg_catalog.pg_type
+       WHERE typnamespace = ANY($1::oid[]) AND typtype IN ('e', 'd', 'r') 
+       UNION ALL SELECT 'pg_catalog.pg_proc'::regclass, oid, proowner FROM pg_catalog.pg_proc
+       WHERE pronamespace = ANY($1::oid[]))
+     SELECT pg_catalog.pg_describe_object(o.classid, o.objid, 0) AS object
+     FROM objs o
+     WHERE NOT pg_catalog.pg_has_role(o.owner, 'USAGE')
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                       WHERE d.classid = o.classid AND d.objid = o.objid AND d.deptype IN ('e', 'i', 'a'))
+     ORDER BY 1`,
+    [schemaOids],
+  );
+  return result.rows.map((r) => r.object);
+}

@@ -1,0 +1,86 @@
+import type pg from "pg";
+import { PgsyncError } from "../errors.js";
+
+interface Session {
+  pid: number;
+  application_name: string | null;
+  usename: string | null;
+  state: string | null;
+  xact_start: Date | null;
+}
+
+function describeSession(s: Session): string {
+  const app = s.application_name ? `application "${s.application_name}", ` : "";
+  const user = s.usename ? `user "${s.usename}", ` : "";
+  const since = s.xact_start ? ` since ${s.xact_start.toISOString()}` : "";
+  return `pid ${s.pid} (${app}${user}${s.state ?? "unknown state"}${since})`;
+}
+
+/**
+ * Sessions of this database whose transaction holds a snapshot taken before `threshold`. A
+ * REPEATABLE READ transaction keeps its first snapshot; if the swap committed under it, it would find
+ * the new tables by name but not see their rows (they were written after its snapshot), a state that
+ * is neither the old one nor the new one. Only client sessions count, and only those visible to the
+ * role (pg_read_all_stats shows all).
+ */
+const OLDER_SNAPSHOTS = `
+SELECT pid, application_name, usename, state, xact_start
+FROM pg_catalog.pg_stat_activity
+WHERE datname = current_database() AND pid <> pg_catalog.pg_backend_pid() AND backend_type = 'client backend'
+  AND backend_xmin IS NOT NULL AND state <> 'idle' AND xact_start < $1
+  AND coalesce(application_name, '') <> $2
+ORDER BY xact_start`;
+
+/**
+ * Waits (polling) until no other session holds a snapshot older than the moment this is called, or
+ * fails at the deadline naming those sessions.
+ */
+export async function waitForOlderSnapshots(
+  client: pg.Client,
+  options: {
+    deadline: number;
+    lockSeconds: number;
+    ownApplicationName?: string;
+    onWait?: (message: string) => void;
+  },
+): Promise<void> {
+  const now = await client.query<{ now: Date }>("SELECT pg_catalog.now() AS now");
+  const threshold = now.rows[0]?.now;
+  for (;;) {
+    const result = await client.query<Session>(OLDER_SNAPSHOTS, [
+      threshold,
+      options.ownApplicationName ?? "",
+    ]);
+    if (result.rows.length === 0) return;
+    const who = result.rows.map(describeSession).join(", ");
+    if (Date.now() >= options.deadline) {
+      throw new PgsyncError(
+        "cutover",
+        `the cut-over waited ${options.lockSeconds} seconds (timeouts.lockSeconds) for transactions that started before the new data was ready and would not see it: ${who}; nothing was changed`,
+        { side: "destination" },
+      );
+    }
+    options.onWait?.(
+      `the cut-over is waiting for transactions that started before the new data was ready: ${who}`,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** "pid 123 (application "psql", idle in transaction since ...) holds a lock on public.users", or "" when nobody does. */
+export async function describeLockHolders(client: pg.Client, schemas: readonly string[]): Promise<string> {
+  const result = await client.query<Session & { relation: string }>(
+    `SELECT a.pid, a.application_name, a.usename, a.state, a.xact_start,
+            string_agg(DISTINCT pg_catalog.format('%I.%I', n.nspname, c.relname), ', ') AS relation
+     FROM pg_catalog.pg_locks l
+     JOIN pg_catalog.pg_class c ON c.oid = l.relation
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+     WHERE l.granted AND l.pid <> pg_catalog.pg_backend_pid() AND n.nspname = ANY($1::text[])
+       AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+     GROUP BY a.pid, a.application_name, a.usename, a.state, a.xact_start
+     ORDER BY a.pid LIMIT 5`,
+    [schemas],
+  );
+  return result.rows.map((r) => `${describeSession(r)}, which holds a lock on ${r.relation}`).join("; ");
+}

@@ -1,0 +1,170 @@
+import { type Connection, connect } from "../db/connect.js";
+import { errorMessage } from "../errors.js";
+import { type RunOptions, type RunReport, runSync } from "../pipeline/run.js";
+import { maskUrl } from "../util/mask.js";
+import {
+  ensureRunsTable,
+  finishRun,
+  insertFinished,
+  insertRunning,
+  markAbandoned,
+  type RunEnd,
+  type RunStart,
+  type RunStatus,
+  type RunTrigger,
+} from "./history-store.js";
+
+/** Where the recorder reports what went wrong with the history itself (never fatal to the run). */
+export type HistoryWarn = (message: string) => void;
+
+export interface RecordedRunOptions {
+  readonly profile: string;
+  readonly trigger: RunTrigger;
+  /** The cron slot a scheduled run serves. */
+  readonly scheduledFor?: Date;
+  /** Handed to runSync as is; its destinationUrl is where the history is written. */
+  readonly run: RunOptions;
+  readonly connectSeconds: number;
+  readonly warn?: HistoryWarn;
+}
+
+export interface RecordedRun {
+  readonly report: RunReport;
+  readonly status: Exclude<RunStatus, "running" | "skipped" | "abandoned">;
+  /** The history row, or null when it could not be written (the warning says why). */
+  readonly recordId: number | null;
+}
+
+/**
+ * Runs one sync and records it in the destination's run history. The row is inserted as `running`
+ * before the sync starts and completed after it ends, always on a connection of its own (never one
+ * of the sync's, never inside its cut-over transaction), so a failed or interrupted run is
+ * recorded too. A history that cannot be written is reported through `warn` and never fails the run.
+ */
+export async function recordedRun(options: RecordedRunOptions): Promise<RecordedRun> {
+  const warn = options.warn ?? (() => {});
+  const destinationUrl = options.run.destinationUrl;
+  const start: RunStart = {
+    profile: options.profile,
+    trigger: options.trigger,
+    ...(options.scheduledFor ? { scheduledFor: options.scheduledFor } : {}),
+    startedAt: new Date(),
+    source: maskUrl(options.run.sourceUrl),
+    destination: maskUrl(destinationUrl),
+  };
+  let history: Connection | undefined;
+  let recordId: number | undefined;
+  try {
+    history = await openHistory(destinationUrl, options.connectSeconds);
+    const abandoned = await markAbandoned(history.client);
+    if (abandoned.length > 0)
+      warn(`marked ${abandoned.length} earlier run(s) as abandoned (their process stopped mid-run)`);
+    recordId = await insertRunning(history.client, start);
+  } catch (error) {
+    warn(`the start of the run could not be recorded in the run history: ${errorMessage(error)}`);
+    await history?.close();
+    history = undefined;
+  }
+
+  const report = await runSync(options.run);
+  const status = outcome(report, options.run.signal);
+  const end = runEnd(report, status);
+  let written = false;
+  try {
+    if (history && recordId !== undefined) {
+      written = await finishRun(history.client, recordId, end, true).catch(() => false);
+    }
+    if (!written) {
+      // The history connection broke during the run (or never opened): a fresh one completes the record.
+      await history?.close();
+      history = await openHistory(destinationUrl, options.connectSeconds);
+      if (recordId !== undefined) written = await finishRun(history.client, recordId, end, false);
+      if (!written) recordId = await insertFinished(history.client, start, end);
+      written = true;
+    }
+  } catch (error) {
+    warn(`the end of the run could not be recorded in the run history: ${errorMessage(error)}`);
+  } finally {
+    await history?.close();
+  }
+  return { report, status, recordId: written && recordId !== undefined ? recordId : null };
+}
+
+/** Records a scheduled run that did not start (late past the grace, or superseded). */
+export async function recordSkipped(options: {
+  readonly profile: string;
+  readonly sourceUrl: string;
+  readonly destinationUrl: string;
+  readonly connectSeconds: number;
+  readonly scheduledFor: Date;
+  readonly reason: string;
+}): Promise<number> {
+  const now = new Date();
+  const history = await openHistory(options.destinationUrl, options.connectSeconds);
+  try {
+    return await insertFinished(
+      history.client,
+      {
+        profile: options.profile,
+        trigger: "scheduled",
+        scheduledFor: options.scheduledFor,
+        startedAt: now,
+        source: maskUrl(options.sourceUrl),
+        destination: maskUrl(options.destinationUrl),
+      },
+      { status: "skipped", finishedAt: now, error: { kind: "misfire", message: options.reason } },
+    );
+  } finally {
+    await history.close();
+  }
+}
+
+/** A connection for reading the history (nothing is created). */
+export function openHistoryReader(destinationUrl: string, connectSeconds: number): Promise<Connection> {
+  return connect({
+    url: destinationUrl,
+    side: "destination",
+    connectSeconds,
+    applicationName: "pgsync-ts history",
+  });
+}
+
+/** A connection for writing the history: `_pgsync.runs` exists once it is open. */
+export async function openHistory(destinationUrl: string, connectSeconds: number): Promise<Connection> {
+  const c = await openHistoryReader(destinationUrl, connectSeconds);
+  try {
+    await ensureRunsTable(c.client);
+    return c;
+  } catch (error) {
+    await c.close();
+    throw error;
+  }
+}
+
+function outcome(report: RunReport, signal: AbortSignal | undefined): RecordedRun["status"] {
+  if (report.ok) return "succeeded";
+  // An aborted run fails wherever the abort caught it (often as a dropped connection): it was interrupted.
+  if (signal?.aborted || report.error?.kind === "interrupted") return "interrupted";
+  return "failed";
+}
+
+function runEnd(report: RunReport, status: RecordedRun["status"]): RunEnd {
+  return {
+    status,
+    finishedAt: new Date(report.finishedAt),
+    runId: report.runId,
+    seconds: report.seconds,
+    steps: report.steps,
+    tables: report.totals.tables,
+    rows: report.totals.rows,
+    bytes: report.totals.bytes,
+    verification: report.verification
+      ? {
+          method: report.verification.method,
+          ok: report.verification.ok,
+          mismatches: [...report.verification.mismatches],
+        }
+      : null,
+    ...(report.error ? { error: report.error } : {}),
+  };
+}

@@ -1,0 +1,137 @@
+import type { Logger } from "pino";
+import type { ResolvedProfile } from "../config/index.js";
+import type { RunOptions } from "../pipeline/run.js";
+import { maskUrl } from "../util/mask.js";
+import type { RunTrigger } from "./history-store.js";
+import {
+  hostName,
+  type Notifiers,
+  type NotifyResult,
+  noticeEvent,
+  type RunNotice,
+  sendNotices,
+} from "./notify/index.js";
+import { type RecordedRun, recordedRun, recordSkipped } from "./record-run.js";
+
+/** The runSync options a profile stands for (the same mapping `run --profile` uses). */
+export function syncOptionsFor(profile: ResolvedProfile): RunOptions {
+  return {
+    sourceUrl: profile.sourceUrl,
+    destinationUrl: profile.destinationUrl,
+    profile: profile.name,
+    parallelism: profile.parallelism,
+    timeouts: profile.timeouts,
+    retention: profile.retention,
+    lockWait: profile.lockWait,
+    structureOnly: profile.structureOnly,
+    ...(profile.include?.schemas ? { schemas: profile.include.schemas } : {}),
+    excludeSchemas: profile.exclude.schemas,
+  };
+}
+
+export interface ProfileRunOptions {
+  /** The profile's name and connection timeout; its URLs come from `run`. */
+  readonly profile: Pick<ResolvedProfile, "name" | "timeouts">;
+  readonly trigger: RunTrigger;
+  readonly scheduledFor?: Date;
+  /** Handed to runSync as is (see syncOptionsFor). */
+  readonly run: RunOptions;
+  /** Bound to the profile (every line carries `profile`). */
+  readonly log: Logger;
+  readonly notifiers: Notifiers;
+}
+
+export interface ProfileRun extends RecordedRun {
+  readonly notices: readonly NotifyResult[];
+}
+
+/** One run of a profile: recorded in the destination's history, then announced to its notifiers. */
+export async function runProfile(options: ProfileRunOptions): Promise<ProfileRun> {
+  const { profile, log } = options;
+  const recorded = await recordedRun({
+    profile: profile.name,
+    trigger: options.trigger,
+    ...(options.scheduledFor ? { scheduledFor: options.scheduledFor } : {}),
+    connectSeconds: profile.timeouts.connectSeconds,
+    warn: (message) => log.warn(message),
+    run: options.run,
+  });
+  const { report, status } = recorded;
+  const notice: RunNotice = {
+    event: noticeEvent(status),
+    profile: profile.name,
+    status,
+    trigger: options.trigger,
+    scheduledFor: options.scheduledFor?.toISOString() ?? null,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    seconds: report.seconds,
+    runId: report.runId,
+    totals: report.totals,
+    verification: report.verification
+      ? { method: report.verification.method, ok: report.verification.ok }
+      : null,
+    error: report.error
+      ? { kind: String(report.error.kind ?? "internal"), message: String(report.error.message ?? "") }
+      : null,
+    source: report.source,
+    destination: report.destination,
+    host: hostName(),
+  };
+  const notices = await announce(options.notifiers, notice, log);
+  return { ...recorded, notices };
+}
+
+/** Records a skipped scheduled run and announces it (a missed backup is worth an alert). */
+export async function skipProfileRun(options: {
+  readonly profile: ResolvedProfile;
+  readonly scheduledFor: Date;
+  readonly reason: string;
+  readonly log: Logger;
+  readonly notifiers: Notifiers;
+}): Promise<void> {
+  const { profile, log } = options;
+  try {
+    await recordSkipped({
+      profile: profile.name,
+      sourceUrl: profile.sourceUrl,
+      destinationUrl: profile.destinationUrl,
+      connectSeconds: profile.timeouts.connectSeconds,
+      scheduledFor: options.scheduledFor,
+      reason: options.reason,
+    });
+  } catch (error) {
+    log.warn({ err: String(error) }, "the skipped run could not be recorded in the run history");
+  }
+  const now = new Date().toISOString();
+  await announce(
+    options.notifiers,
+    {
+      event: "run.skipped",
+      profile: profile.name,
+      status: "skipped",
+      trigger: "scheduled",
+      scheduledFor: options.scheduledFor.toISOString(),
+      startedAt: now,
+      finishedAt: now,
+      seconds: null,
+      runId: null,
+      totals: null,
+      verification: null,
+      error: { kind: "misfire", message: options.reason },
+      source: maskUrl(profile.sourceUrl),
+      destination: maskUrl(profile.destinationUrl),
+      host: hostName(),
+    },
+    log,
+  );
+}
+
+async function announce(notifiers: Notifiers, notice: RunNotice, log: Logger): Promise<NotifyResult[]> {
+  const results = await sendNotices(notifiers, notice);
+  for (const r of results) {
+    if (r.ok) log.info({ notifier: r.name, event: notice.event }, `notification sent: ${r.name}`);
+    else log.warn({ notifier: r.name, event: notice.event, err: r.error }, `notification failed: ${r.error}`);
+  }
+  return results;
+}

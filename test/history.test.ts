@@ -1,0 +1,221 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { connect } from "../src/db/connect.js";
+import { summarizeRuns } from "../src/schedule/history-stats.js";
+import {
+  ensureRunsTable,
+  finishRun,
+  insertRunning,
+  markAbandoned,
+  RUNS_TABLE,
+  readRuns,
+} from "../src/schedule/history-store.js";
+import { recordedRun } from "../src/schedule/record-run.js";
+import { runCli } from "./helpers/cli.js";
+import {
+  type FreshDatabase,
+  freshDatabase,
+  type PgMajor,
+  sharedServer,
+  testMajors,
+  withClient,
+} from "./helpers/pg-servers.js";
+import { writeConfig } from "./helpers/serve-process.js";
+
+const majors = testMajors();
+const databases: FreshDatabase[] = [];
+const cleanups: (() => void)[] = [];
+afterAll(async () => {
+  for (const c of cleanups) c();
+  await Promise.all(databases.map((d) => d.drop()));
+});
+async function fresh(m: PgMajor): Promise<FreshDatabase> {
+  const db = await freshDatabase(m);
+  databases.push(db);
+  return db;
+}
+
+const SEED = `CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL);
+  INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 300) g;
+  CREATE TABLE tags (id int PRIMARY KEY, item_id int REFERENCES items (id));
+  INSERT INTO tags SELECT g, g FROM generate_series(1, 50) g;`;
+
+const historyRows = (url: string) =>
+  withClient(url, async (c) => (await c.query(`SELECT * FROM ${RUNS_TABLE} ORDER BY id`)).rows);
+
+describe.each(majors)("run history on PostgreSQL %i", (major) => {
+  const other = (majors.find((m) => m !== major) ?? major) as PgMajor;
+
+  it("`run` records every run, successful or not, and `history` shows them with the success rate and median", async () => {
+    const source = await fresh(other);
+    const destination = await fresh(major);
+    await withClient(source.url, (c) => c.query(SEED));
+    const missing = sharedServer(other).url("no_such_database");
+    const config = writeConfig({
+      profiles: {
+        nightly: { source: source.url, destination: destination.url },
+        broken: { source: missing, destination: destination.url },
+      },
+    });
+    cleanups.push(config.remove);
+
+    for (let i = 0; i < 2; i++) {
+      const run = await runCli(["run", "--profile", "nightly", "--config", config.file, "--json"]);
+      expect(run.code).toBe(0);
+    }
+    const failed = await runCli(["run", "--profile", "broken", "--config", config.file]);
+    expect(failed.code).toBe(1);
+
+    const rows = await historyRows(destination.url);
+    expect(rows.map((r) => [r.profile, r.trigger, r.status])).toEqual([
+      ["nightly", "manual", "succeeded"],
+      ["nightly", "manual", "succeeded"],
+      ["broken", "manual", "failed"],
+    ]);
+    const [first, , broken] = rows;
+    expect(Number(first.rows)).toBe(350);
+    expect(first.tables).toBe(2);
+    expect(Number(first.bytes)).toBeGreaterThan(0);
+    expect(first.verification).toEqual({ method: "row counts", ok: true, mismatches: [] });
+    expect(first.finished_at.getTime()).toBeGreaterThanOrEqual(first.started_at.getTime());
+    expect(first.run_id).toMatch(/^[0-9a-f]{8}$/);
+    // Every step's duration is kept.
+    const steps = first.steps as { name: string; status: string; seconds: number }[];
+    expect(steps.map((s) => s.name)).toContain("copy-data");
+    expect(steps.find((s) => s.name === "cutover")?.status).toBe("done");
+    expect(first.source).toBe(source.url.replace(/:[^:@/]+@/, ":***@"));
+    expect(broken.error.message).toContain("no_such_database");
+    expect(broken.error.kind).toBe("connection");
+    expect(broken.steps.find((s: { name: string }) => s.name === "connect").status).toBe("failed");
+
+    // The history schema is the tool's own: never swapped into a snapshot, never copied.
+    const placed = await withClient(destination.url, async (c) =>
+      (
+        await c.query(
+          "SELECT n.nspname FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace WHERE t.relname = 'runs' AND t.relkind = 'r'",
+        )
+      ).rows.map((r) => r.nspname),
+    );
+    expect(placed).toEqual(["_pgsync"]);
+
+    const json = await runCli(["history", "--config", config.file, "--profile", "nightly", "--json"]);
+    expect(json.code).toBe(0);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.profiles).toHaveLength(1);
+    expect(parsed.profiles[0].summary).toMatchObject({ runs: 2, finished: 2, succeeded: 2, successRate: 1 });
+    const seconds = rows.slice(0, 2).map((r) => r.seconds as number);
+    expect(parsed.profiles[0].summary.medianSeconds).toBeCloseTo((seconds[0] + seconds[1]) / 2, 6);
+
+    // Without --profile: every profile of the config (the built-in ones are skipped: no variables).
+    const all = await runCli(["history", "--config", config.file], {
+      RAILWAY_DATABASE_URL: "",
+      DATABASE_URL: "",
+      RAILWAY_BACKUP_DB_URL: "",
+    });
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain("nightly  (history on");
+    expect(all.stdout).toContain("success rate 100% (2 of 2 finished runs)");
+    expect(all.stdout).toContain("broken  (history on");
+    expect(all.stdout).toContain("success rate 0% (0 of 1 finished runs)");
+    expect(all.stdout).toMatch(/failed .*error: cannot connect to the source/);
+    expect(all.stderr).toContain("skipping profile dev");
+
+    // --to reads every profile recorded on a destination.
+    const byUrl = await runCli(["history", "--to", destination.url, "--json"]);
+    expect(JSON.parse(byUrl.stdout).profiles.map((p: { profile: string }) => p.profile)).toEqual([
+      "broken",
+      "nightly",
+    ]);
+  });
+
+  it("a run that fails inside the cut-over transaction is still recorded, on its own connection", async () => {
+    const source = await fresh(other);
+    const destination = await fresh(major);
+    await withClient(source.url, (c) => c.query(SEED));
+    const warnings: string[] = [];
+    const result = await recordedRun({
+      profile: "p",
+      trigger: "manual",
+      connectSeconds: 10,
+      warn: (m) => warnings.push(m),
+      run: {
+        sourceUrl: source.url,
+        destinationUrl: destination.url,
+        faultHook: (point) => {
+          if (point === "cutover:before-commit") throw new Error("injected failure before COMMIT");
+        },
+      },
+    });
+    expect(warnings).toEqual([]);
+    expect(result.status).toBe("failed");
+    expect(result.recordId).not.toBeNull();
+    const [row] = await historyRows(destination.url);
+    expect(row).toMatchObject({ status: "failed", profile: "p", trigger: "manual" });
+    expect(row.error.message).toContain("injected failure before COMMIT");
+    expect(row.steps.find((s: { name: string }) => s.name === "cutover").status).toBe("failed");
+    // The cut-over rolled back: nothing of the source is live on the destination.
+    const live = await withClient(
+      destination.url,
+      async (c) => (await c.query("SELECT to_regclass('public.items') AS t")).rows[0].t,
+    );
+    expect(live).toBeNull();
+  });
+
+  it("a run whose process died is marked abandoned; a live one is left alone", async () => {
+    const destination = await fresh(major);
+    const start = {
+      profile: "p",
+      trigger: "manual" as const,
+      startedAt: new Date(),
+      source: "postgres://u:***@src/db",
+      destination: "postgres://u:***@dst/db",
+    };
+    const dead = await connect({
+      url: destination.url,
+      side: "destination",
+      connectSeconds: 10,
+      applicationName: "history-test dead",
+    });
+    const alive = await connect({
+      url: destination.url,
+      side: "destination",
+      connectSeconds: 10,
+      applicationName: "history-test alive",
+    });
+    try {
+      await ensureRunsTable(dead.client);
+      const deadId = await insertRunning(dead.client, start);
+      const aliveId = await insertRunning(alive.client, start);
+      // The recorder's process is killed: its connection (and guard transaction) ends.
+      await withClient(destination.url, (c) =>
+        c.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'history-test dead'",
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      const marked = await withClient(destination.url, (c) => markAbandoned(c));
+      expect(marked).toEqual([deadId]);
+      expect(
+        await finishRun(
+          alive.client,
+          aliveId,
+          { status: "succeeded", finishedAt: new Date(), seconds: 1.5 },
+          true,
+        ),
+      ).toBe(true);
+      const runs = await withClient(destination.url, (c) => readRuns(c, { limit: 10 }));
+      const byId = new Map(runs.map((r) => [r.id, r]));
+      expect(byId.get(deadId)?.status).toBe("abandoned");
+      expect(byId.get(deadId)?.error?.message).toContain("stopped before the run ended");
+      expect(byId.get(aliveId)).toMatchObject({ status: "succeeded", seconds: 1.5 });
+      expect(summarizeRuns(runs)).toMatchObject({
+        finished: 2,
+        succeeded: 1,
+        successRate: 0.5,
+        medianSeconds: 1.5,
+      });
+    } finally {
+      await dead.close();
+      await alive.close();
+    }
+  });
+});
