@@ -39,9 +39,11 @@ SELECT pg_catalog.current_setting('max_connections')::int AS max_connections,
        current_user AS role,
        current_database() AS database,
        pg_catalog.pg_postmaster_start_time()::text || ' ' || coalesce(pg_catalog.inet_server_port(), 0) AS server,
-       -- Rows of other roles' sessions hide backend_type from an unprivileged role; they still take a slot.
+       -- An unprivileged role sees other roles' rows without backend_type; a session connected to a
+       -- database under a role (datid and usesysid set) is a client, not a background process.
        (SELECT count(*) FROM pg_catalog.pg_stat_activity a
-         WHERE a.backend_type = 'client backend' OR (a.backend_type IS NULL AND a.usesysid IS NOT NULL))::int AS server_in_use,
+         WHERE a.backend_type = 'client backend'
+            OR (a.backend_type IS NULL AND a.datid IS NOT NULL AND a.usesysid IS NOT NULL))::int AS server_in_use,
        (SELECT count(*) FROM pg_catalog.pg_stat_activity a WHERE a.usesysid = r.oid)::int AS role_in_use,
        (SELECT count(*) FROM pg_catalog.pg_stat_activity a WHERE a.datid = d.oid)::int AS database_in_use
   FROM pg_catalog.pg_roles r, pg_catalog.pg_database d

@@ -60,6 +60,8 @@ export interface PlanOptions {
   readonly structureOnly?: readonly string[];
   /** Roles that exist on the destination; policies naming other roles are refused. */
   readonly destinationRoles?: ReadonlySet<string>;
+  /** Built-in function signatures the destination lacks; objects calling them are refused. */
+  readonly missingFunctions?: ReadonlySet<string>;
 }
 
 type PreItem = { readonly key: string; readonly statements: readonly Statement[] };
@@ -186,7 +188,10 @@ export function planSync(model: CatalogModel, options: PlanOptions): SyncPlan {
     tables,
     postData,
     cutover,
-    refusals: [...findRefusals(model, options.targetMajor), ...missingRoles(model, options.destinationRoles)],
+    refusals: [
+      ...findRefusals(model, options.targetMajor, options.missingFunctions),
+      ...missingRoles(model, options.destinationRoles),
+    ],
   };
 }
 

@@ -29,6 +29,14 @@ const FEATURE_RULES: readonly FeatureRule[] = [
       ),
   },
   {
+    feature: "security_invoker views",
+    since: 15,
+    find: (m) =>
+      m.views
+        .filter((v) => v.options.some((o) => /^security_invoker=(true|on|1)$/i.test(o)))
+        .map((v) => `view "${v.schema}"."${v.name}"`),
+  },
+  {
     feature: "UNIQUE NULLS NOT DISTINCT",
     since: 15,
     find: (m) => [
@@ -42,13 +50,28 @@ const FEATURE_RULES: readonly FeatureRule[] = [
   },
 ];
 
-/** The objects of the model that a destination of this major version cannot hold. */
-export function findRefusals(model: CatalogModel, targetMajor: number): Refusal[] {
-  return FEATURE_RULES.filter((rule) => targetMajor < rule.since).flatMap((rule) =>
+/**
+ * The objects of the model that a destination of this major version cannot hold: features newer
+ * than the destination, and built-in functions it does not have (asked of the destination itself,
+ * so the rule holds for any pair of versions).
+ */
+export function findRefusals(
+  model: CatalogModel,
+  targetMajor: number,
+  missingFunctions: ReadonlySet<string> = new Set(),
+): Refusal[] {
+  const features = FEATURE_RULES.filter((rule) => targetMajor < rule.since).flatMap((rule) =>
     rule
       .find(model)
       .map((object) => ({ object, reason: `${rule.feature} needs PostgreSQL ${rule.since} or later` })),
   );
+  const functions = model.builtinFunctionUses
+    .filter((u) => missingFunctions.has(u.signature))
+    .map((u) => ({
+      object: u.usedBy,
+      reason: `it calls ${u.signature}, which PostgreSQL ${targetMajor} does not have (PostgreSQL ${model.server.major} does)`,
+    }));
+  return [...features, ...functions];
 }
 
 /** transaction_timeout exists from 17 on; older servers reject SET of an unknown parameter. */

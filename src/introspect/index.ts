@@ -11,6 +11,7 @@ import {
   parseTrigger,
   parseView,
 } from "./parse.js";
+import { readBuiltinFunctionUses } from "./queries/builtin-functions.js";
 import { readColumns } from "./queries/columns.js";
 import { readComments } from "./queries/comments.js";
 import { readConstraints } from "./queries/constraints.js";
@@ -133,6 +134,10 @@ export async function introspect(
     domains.map((d) => d.oid),
   );
   const dependencies = await readDependencies(client);
+  const builtinFunctionUses = (await readBuiltinFunctionUses(client, schemaOids)).map((u) => ({
+    signature: u.signature,
+    usedBy: u.used_by,
+  }));
 
   return {
     server: info,
@@ -154,6 +159,7 @@ export async function introspect(
       (a, b) => a.kind.localeCompare(b.kind) || a.identity.localeCompare(b.identity),
     ),
     dependencies,
+    builtinFunctionUses,
     notCarried: inventory.map((r) => ({
       kind: r.kind,
       identity: r.identity,

@@ -243,5 +243,7 @@ export interface CatalogModel {
   readonly policies: readonly Policy[];
   readonly comments: readonly Comment[];
   readonly dependencies: readonly Dependency[];
+  /** Built-in functions that objects use, with a description of the user (e.g. a column default). */
+  readonly builtinFunctionUses: readonly { readonly signature: string; readonly usedBy: string }[];
   readonly notCarried: readonly NotCarried[];
 }

@@ -6,6 +6,7 @@ import { introspect, readServerInfo } from "../introspect/index.js";
 import type { NotCarried } from "../introspect/model.js";
 import { STAGING_PREFIX } from "../restore/meta.js";
 import { maskUrl } from "../util/mask.js";
+import { destinationFacts } from "./run.js";
 
 export interface PlanOptions {
   readonly sourceUrl: string;
@@ -51,6 +52,7 @@ export async function planRun(options: PlanOptions): Promise<PlanReport> {
     });
     const plan = planSync(model, {
       targetMajor: dstInfo.major,
+      ...(await destinationFacts(destination.client, model)),
       stagingPrefix: `${STAGING_PREFIX}plan`,
       ...(options.structureOnly ? { structureOnly: options.structureOnly } : {}),
     });

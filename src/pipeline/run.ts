@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pLimit from "p-limit";
+import type pg from "pg";
 import { DEFAULT_TIMEOUTS } from "../config/builtins.js";
 import type { TimeoutsConfig } from "../config/types.js";
 import { copyTable } from "../copy/copy-table.js";
@@ -12,6 +13,7 @@ import { qualify } from "../ddl/quote.js";
 import { errorMessage, PgsyncError } from "../errors.js";
 import { introspect, readServerInfo } from "../introspect/index.js";
 import type { CatalogModel, NotCarried, ServerInfo } from "../introspect/model.js";
+import { missingFunctions } from "../introspect/queries/builtin-functions.js";
 import { swapSchemas } from "../restore/cutover.js";
 import { dropToolSchemas } from "../restore/drop-tool-schema.js";
 import { type GuardResult, guardDestination } from "../restore/guards.js";
@@ -256,13 +258,10 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
     const catalog = model as unknown as CatalogModel;
 
     await step("plan", async () => {
-      const roles = await dst.client.query<{ name: string }>(
-        "SELECT rolname AS name FROM pg_catalog.pg_roles",
-      );
       plan = planSync(catalog, {
         targetMajor: dstInfo.major,
         stagingPrefix,
-        destinationRoles: new Set(roles.rows.map((r) => r.name)),
+        ...(await destinationFacts(dst.client, catalog)),
         ...(options.structureOnly ? { structureOnly: options.structureOnly } : {}),
       });
       refuseUnportable(plan, catalog);
@@ -498,6 +497,19 @@ async function loadTable(
     bytes,
     destinationRows,
     seconds: Math.round(performance.now() - started) / 1000,
+  };
+}
+
+/** What the plan needs to know about the destination to refuse what it cannot hold. */
+export async function destinationFacts(
+  client: pg.Client,
+  model: CatalogModel,
+): Promise<{ destinationRoles: Set<string>; missingFunctions: Set<string> }> {
+  const roles = await client.query<{ name: string }>("SELECT rolname AS name FROM pg_catalog.pg_roles");
+  const signatures = [...new Set(model.builtinFunctionUses.map((u) => u.signature))];
+  return {
+    destinationRoles: new Set(roles.rows.map((r) => r.name)),
+    missingFunctions: await missingFunctions(client, signatures),
   };
 }
 
