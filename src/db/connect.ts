@@ -160,7 +160,7 @@ function connectionError(
   const parts = [`cannot connect to the ${options.side} (${maskedUrl}): ${message}`];
   const hint = connectHint(cause, target);
   if (hint) parts.push(`— ${hint}`);
-  if (exhausted && exhausted.transient) {
+  if (exhausted?.transient) {
     parts.push(
       `(gave up after ${exhausted.attempts} attempt${exhausted.attempts === 1 ? "" : "s"} in ${exhausted.elapsedSeconds} s; timeouts.connectSeconds is ${options.connectSeconds})`,
     );

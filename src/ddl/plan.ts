@@ -239,7 +239,12 @@ function keysAndIndexes(model: CatalogModel, relationOid: number, ctx: RenderCon
       })),
     ...model.indexes
       .filter((i) => i.tableOid === relationOid)
-      .map((i) => ({ object: `index ${qualify(i.table.schema, i.name)}`, sql: ctx.sql(i.definition) })),
+      // pg_get_indexdef prints ON ONLY for a partitioned table; without ONLY the index is created on
+      // every partition too, which is what the source has.
+      .map((i) => ({
+        object: `index ${qualify(i.table.schema, i.name)}`,
+        sql: ctx.sql(i.definition.replace(/ ON ONLY /, " ON ")),
+      })),
   ];
 }
 

@@ -15,6 +15,9 @@ JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_catalog.pg_language l ON l.oid = p.prolang
 WHERE p.pronamespace = ANY($1::oid[]) AND p.prokind IN ('f', 'p', 'a')
   AND ${NOT_EXTENSION_MEMBER("pg_catalog.pg_proc", "p.oid")}
+  -- Constructors of range and multirange types belong to their type, which creates them.
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                  WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'i')
 ORDER BY n.nspname, p.proname, 5`;
 
 export const RoutineRow = z.object({
