@@ -167,12 +167,6 @@ describe("commands and exit codes", () => {
     expect(badFlag.code).toBe(2);
   });
 
-  it.each(["serve", "history"])("%s says plainly that it is not built yet and exits 2", async (command) => {
-    const result = await runCli([command]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain("not built yet");
-  });
-
   it.each(["run", "verify", "plan", "rollback", "snapshots", "schedule", "serve", "history", "demo"])(
     "%s --help exits 0",
     async (command) => {

@@ -3,7 +3,14 @@ import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSync } from "../src/pipeline/run.js";
-import { createRole, type FreshDatabase, freshDatabase, type PgMajor, testMajors, withClient } from "./helpers/pg-servers.js";
+import {
+  createRole,
+  type FreshDatabase,
+  freshDatabase,
+  type PgMajor,
+  testMajors,
+  withClient,
+} from "./helpers/pg-servers.js";
 
 /**
  * An independent oracle: Debian's pg_dump 15 reads servers up to version 15. For those pairs, the
@@ -19,7 +26,9 @@ const pairs = majors.flatMap((a) => majors.map((b) => [a, b] as [PgMajor, PgMajo
 const databases: FreshDatabase[] = [];
 
 beforeAll(async () => {
-  await Promise.all(majors.map((m) => createRole(m, "pgsync_fixture_reader", { password: "x", login: false })));
+  await Promise.all(
+    majors.map((m) => createRole(m, "pgsync_fixture_reader", { password: "x", login: false })),
+  );
 });
 afterAll(async () => {
   await Promise.all(databases.map((d) => d.drop()));

@@ -1,9 +1,22 @@
 import type { CatalogModel, Extension, QualifiedName, Sequence, Table } from "../introspect/model.js";
 import { dependencyOrder } from "./order.js";
 import { qualify, quoteIdent, quoteLiteral } from "./quote.js";
+import { createCast } from "./render/casts.js";
+import { collationRefusals, createCollation } from "./render/collations.js";
 import { type RenderContext, renderContext, stagedKey } from "./render/context.js";
+import { databaseSettings } from "./render/database-settings.js";
+import { createForeignTable, createServer } from "./render/foreign-tables.js";
+import { commentOnCarriedKind } from "./render/kind-comments.js";
+import {
+  carriedOperators,
+  createOperator,
+  createOperatorClass,
+  createOperatorFamily,
+} from "./render/operators.js";
 import { commentOn, createPolicy, createTrigger, rowSecurity } from "./render/table-objects.js";
+import { createRule, createStatistics } from "./render/table-rules.js";
 import { createTable, sequenceClauses } from "./render/tables.js";
+import { createTextSearchConfiguration, createTextSearchDictionary } from "./render/text-search.js";
 import { createComposite, createDomain, createEnum, createRange } from "./render/types.js";
 import { createView } from "./render/views.js";
 import { findRefusals, type Refusal } from "./version-rules.js";
@@ -47,9 +60,14 @@ export interface SyncPlan {
    * the rows being loaded), comments, and sequence values.
    */
   readonly postData: readonly Statement[];
-  /** Run inside the cut-over transaction, on the live schemas (comments on schemas). */
+  /**
+   * Run inside the cut-over transaction, on the live schemas (comments on schemas) and the
+   * destination database (its settings, ALTER DATABASE ... SET).
+   */
   readonly cutover: readonly Statement[];
   readonly refusals: readonly Refusal[];
+  /** What the plan leaves out on purpose, for the run to report (e.g. a setting the destination lacks). */
+  readonly warnings: readonly string[];
 }
 
 export interface PlanOptions {
@@ -62,6 +80,12 @@ export interface PlanOptions {
   readonly destinationRoles?: ReadonlySet<string>;
   /** Built-in function signatures the destination lacks; objects calling them are refused. */
   readonly missingFunctions?: ReadonlySet<string>;
+  /**
+   * Parameter names the destination knows (`SELECT name FROM pg_settings`): a database setting of
+   * the source that the destination lacks is skipped with a warning. When absent, the cut-over
+   * statement skips such a setting itself, and only the server log says so.
+   */
+  readonly destinationSettings?: ReadonlySet<string>;
 }
 
 type PreItem = { readonly key: string; readonly statements: readonly Statement[] };
@@ -77,8 +101,12 @@ export function planSync(model: CatalogModel, options: PlanOptions): SyncPlan {
     stagedNames(model),
   );
   const label = (kind: string, o: QualifiedName) => `${kind} ${qualify(o.schema, o.name)}`;
+  const carried = carriedOperators(model.operators);
+  const families = new Map(model.operatorFamilies.map((f) => [familyKey(f, f.method), f]));
 
   const items: PreItem[] = [
+    // Collations first: domains, columns and indexes use them.
+    ...model.collations.map((c) => pre("pg_collation", c.oid, label("collation", c), createCollation(c, ctx))),
     ...model.enums.map((e) => pre("pg_type", e.oid, label("type", e), createEnum(e, ctx))),
     ...model.domains.map((d) => pre("pg_type", d.oid, label("domain", d), createDomain(d, ctx))),
     ...model.composites.map((t) => pre("pg_type", t.oid, label("type", t), createComposite(t, ctx))),
@@ -89,6 +117,51 @@ export function planSync(model: CatalogModel, options: PlanOptions): SyncPlan {
         r.oid,
         `${r.kind} ${qualify(r.schema, r.name)}(${r.identityArgs})`,
         ctx.sql(r.definition),
+      ),
+    ),
+    ...model.operators.map((o) =>
+      pre(
+        "pg_operator",
+        o.oid,
+        `operator ${o.schema}.${o.name}(${o.left ?? "NONE"}, ${o.right})`,
+        createOperator(o, ctx, carried),
+      ),
+    ),
+    // A family is created with its classes (the catalog dependencies of both are folded onto it).
+    ...model.operatorFamilies.map((f) =>
+      preMany(
+        "pg_opfamily",
+        f.oid,
+        `operator family ${qualify(f.schema, f.name)} USING ${f.method}`,
+        createOperatorFamily(
+          f,
+          model.operatorClasses.filter((c) => familyKey(c.family, c.method) === familyKey(f, f.method)),
+          ctx,
+          carried,
+        ),
+      ),
+    ),
+    ...model.operatorClasses
+      .filter((c) => !families.has(familyKey(c.family, c.method)))
+      .map((c) =>
+        pre(
+          "pg_opclass",
+          c.oid,
+          `operator class ${qualify(c.schema, c.name)} USING ${c.method}`,
+          createOperatorClass(c, ctx, carried),
+        ),
+      ),
+    // Casts right after their types and function: an expression may need one to parse.
+    ...model.casts.map((c) => pre("pg_cast", c.oid, `cast (${c.source} AS ${c.target})`, createCast(c, ctx))),
+    ...model.textSearchDictionaries.map((d) =>
+      pre("pg_ts_dict", d.oid, label("text search dictionary", d), createTextSearchDictionary(d, ctx)),
+    ),
+    ...model.textSearchConfigurations.map((c) =>
+      preMany(
+        "pg_ts_config",
+        c.oid,
+        label("text search configuration", c),
+        createTextSearchConfiguration(c, ctx),
       ),
     ),
     ...model.sequences
@@ -102,6 +175,9 @@ export function planSync(model: CatalogModel, options: PlanOptions): SyncPlan {
         ),
       ),
     ...model.tables.map((t) => pre("pg_class", t.oid, label("table", t), createTable(t, ctx))),
+    ...model.foreignTables.map((f) =>
+      preMany("pg_class", f.oid, label("foreign table", f), createForeignTable(f, model.constraints, ctx)),
+    ),
     ...model.views.map((v) =>
       pre("pg_class", v.oid, label(v.materialized ? "materialized view" : "view", v), createView(v, ctx)),
     ),
@@ -112,6 +188,8 @@ export function planSync(model: CatalogModel, options: PlanOptions): SyncPlan {
       object: `schema ${quoteIdent(s.name)}`,
       sql: `CREATE SCHEMA ${quoteIdent(s.staging)}`,
     })),
+    // Servers belong to the database: created when missing, before the foreign tables that use them.
+    ...model.foreignServers.map((s) => ({ object: `server ${quoteIdent(s.name)}`, sql: createServer(s) })),
     ...ordered.flatMap((i) => i.statements),
     ...model.sequences
       .filter((s) => !s.isIdentity && s.ownedBy)
@@ -160,6 +238,15 @@ export function planSync(model: CatalogModel, options: PlanOptions): SyncPlan {
         sql,
       })),
     ),
+    ...model.statistics.flatMap((st) =>
+      createStatistics(st, ctx).map((sql) => ({ object: label("statistics", st), sql })),
+    ),
+    ...model.rules.flatMap((r) =>
+      createRule(r, ctx).map((sql) => ({
+        object: `rule ${quoteIdent(r.name)} on ${qualify(r.table.schema, r.table.name)}`,
+        sql,
+      })),
+    ),
     ...model.policies.map((p) => ({
       object: `policy ${quoteIdent(p.name)} on ${qualify(p.table.schema, p.table.name)}`,
       sql: createPolicy(p, ctx),
@@ -168,17 +255,21 @@ export function planSync(model: CatalogModel, options: PlanOptions): SyncPlan {
     ...model.comments
       .filter((c) => c.kind !== "schema")
       .flatMap((c) => {
-        const sql = commentOn(c, ctx);
+        const sql = commentOnCarriedKind(c, ctx, carried) ?? commentOn(c, ctx);
         return sql ? [{ object: `comment on ${c.kind} ${c.identity}`, sql }] : [];
       }),
     ...model.sequences.map((s) => ({ object: label("sequence", s), sql: setSequenceValue(s, ctx) })),
   ];
-  const cutover = model.comments
-    .filter((c) => c.kind === "schema")
-    .map((c) => ({
-      object: `comment on schema ${c.identity}`,
-      sql: `COMMENT ON SCHEMA ${c.identity} IS ${quoteLiteral(c.text)}`,
-    }));
+  const settings = databaseSettings(model.databaseSettings, options.targetMajor, options.destinationSettings);
+  const cutover = [
+    ...model.comments
+      .filter((c) => c.kind === "schema")
+      .map((c) => ({
+        object: `comment on schema ${c.identity}`,
+        sql: `COMMENT ON SCHEMA ${c.identity} IS ${quoteLiteral(c.text)}`,
+      })),
+    ...settings.statements,
+  ];
 
   return {
     targetMajor: options.targetMajor,
@@ -191,12 +282,22 @@ export function planSync(model: CatalogModel, options: PlanOptions): SyncPlan {
     refusals: [
       ...findRefusals(model, options.targetMajor, options.missingFunctions),
       ...missingRoles(model, options.destinationRoles),
+      ...collationRefusals(model, options.targetMajor),
     ],
+    warnings: settings.skipped,
   };
 }
 
 function pre(catalog: string, oid: number, object: string, sql: string): PreItem {
   return { key: `${catalog}:${oid}`, statements: [{ object, sql }] };
+}
+
+function preMany(catalog: string, oid: number, object: string, sqls: readonly string[]): PreItem {
+  return { key: `${catalog}:${oid}`, statements: sqls.map((sql) => ({ object, sql })) };
+}
+
+function familyKey(f: QualifiedName, method: string): string {
+  return `${f.schema}\u0000${f.name}\u0000${method}`;
 }
 
 /** Every object the plan creates under a staging schema, by (schema, name). */
@@ -207,6 +308,10 @@ function stagedNames(model: CatalogModel): Set<string> {
   for (const r of model.ranges) if (r.multirange) add(r.multirange);
   for (const o of [...model.routines, ...model.tables, ...model.sequences, ...model.views]) add(o);
   for (const i of model.indexes) add({ schema: i.table.schema, name: i.name });
+  for (const o of [...model.collations, ...model.statistics, ...model.foreignTables]) add(o);
+  for (const o of [...model.textSearchDictionaries, ...model.textSearchConfigurations]) add(o);
+  // Operator names are never identifiers; RenderContext.sql finds them only in OPERATOR(schema.op).
+  for (const o of [...model.operators, ...model.operatorClasses, ...model.operatorFamilies]) add(o);
   return names;
 }
 
@@ -220,7 +325,7 @@ function dependencyMap(model: CatalogModel): Map<string, Set<string>> {
   };
   for (const d of model.dependencies) add(d.dependent, d.referenced);
   const tableKey = new Map(model.tables.map((t) => [`${t.schema}\u0000${t.name}`, `pg_class:${t.oid}`]));
-  for (const t of model.tables) {
+  for (const t of [...model.tables, ...model.foreignTables]) {
     for (const parent of [...t.inherits, ...(t.partitionOf ? [t.partitionOf.parent] : [])]) {
       const key = tableKey.get(`${parent.schema}\u0000${parent.name}`);
       if (key) add(`pg_class:${t.oid}`, key);

@@ -32,6 +32,15 @@ export function requalify(sql: string, map: SchemaMapper): string {
       out.push(target === undefined ? token.text : quoteIdent(target));
       continue;
     }
+    if (isIdent(token) && tokens[i + 1]?.text === "." && isOperatorSyntax(tokens, i)) {
+      // OPERATOR(schema.op), as the server prints a user operator in an expression.
+      let end = i + 2;
+      while (tokens[end]?.kind === "op" && tokens[end]?.text !== ")") end++;
+      const name = tokens.slice(i + 2, end).map((t) => t.text).join("");
+      const target = map(identName(token), name);
+      out.push(target === undefined ? token.text : quoteIdent(target));
+      continue;
+    }
     if (token.kind === "string" && isNameCast(tokens, i + 1)) {
       out.push(requalifyNameLiteral(token, map));
       continue;
@@ -39,6 +48,12 @@ export function requalify(sql: string, map: SchemaMapper): string {
     out.push(token.text);
   }
   return out.join("");
+}
+
+/** True when the identifier at `at` is the schema in `OPERATOR(schema.op)`. */
+function isOperatorSyntax(tokens: readonly Token[], at: number): boolean {
+  const keyword = tokens[at - 2];
+  return tokens[at - 1]?.text === "(" && isIdent(keyword) && identName(keyword) === "operator";
 }
 
 function isNameCast(tokens: readonly Token[], at: number): boolean {

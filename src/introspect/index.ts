@@ -1,31 +1,50 @@
 import type pg from "pg";
 import type { CatalogModel, Comment, Index, ServerInfo, Table } from "./model.js";
 import {
+  parseCast,
+  parseCollation,
   parseConstraint,
   parseDomain,
+  parseForeignServer,
+  parseForeignTable,
+  parseOperator,
+  parseOperatorClass,
+  parseOperatorFamily,
   parsePolicy,
   parseRange,
   parseRoutine,
+  parseRule,
   parseSequence,
+  parseStatistics,
   parseTable,
+  parseTextSearchConfiguration,
+  parseTextSearchDictionary,
   parseTrigger,
   parseView,
 } from "./parse.js";
 import { readBuiltinFunctionUses } from "./queries/builtin-functions.js";
+import { readCasts } from "./queries/casts.js";
+import { readCollations } from "./queries/collations.js";
 import { readColumns } from "./queries/columns.js";
 import { readComments } from "./queries/comments.js";
 import { readConstraints } from "./queries/constraints.js";
 import { readDependencies } from "./queries/dependencies.js";
 import { readEnums } from "./queries/enums.js";
+import { readDatabaseSettings } from "./queries/database-settings.js";
 import { readExtensions } from "./queries/extensions.js";
+import { readForeignServers, readForeignTables } from "./queries/foreign-tables.js";
 import { readIndexes } from "./queries/indexes.js";
 import { readNotCarried } from "./queries/inventory.js";
+import { readOperatorClasses, readOperatorFamilies, readOperators } from "./queries/operators.js";
 import { readAggregates, readRoutines } from "./queries/routines.js";
+import { readRules } from "./queries/rules.js";
 import { readSchemas } from "./queries/schemas.js";
 import { readSequences } from "./queries/sequences.js";
 import { readServerInfo } from "./queries/server.js";
+import { readStatistics } from "./queries/statistics.js";
 import { readPolicies, readTriggers } from "./queries/table-objects.js";
 import { readTables } from "./queries/tables.js";
+import { readTextSearchConfigurations, readTextSearchDictionaries } from "./queries/text-search.js";
 import { readComposites, readDomains, readRanges } from "./queries/types.js";
 import { readViews } from "./queries/views.js";
 
@@ -79,26 +98,50 @@ export async function introspect(
   const sequences = (await readSequences(client, schemaOids)).map(parseSequence);
   const views = (await readViews(client, schemaOids)).map(parseView);
   const inventory = await readNotCarried(client, schemaOids);
+  const collations = (await readCollations(client, schemaOids, info.major)).map(parseCollation);
+  const textSearchDictionaries = (await readTextSearchDictionaries(client, schemaOids)).map(
+    parseTextSearchDictionary,
+  );
+  const textSearchConfigurations = (await readTextSearchConfigurations(client, schemaOids)).map(
+    parseTextSearchConfiguration,
+  );
+  const casts = (await readCasts(client, schemaOids)).map(parseCast);
+  const operators = (await readOperators(client, schemaOids)).map(parseOperator);
+  const operatorClasses = (await readOperatorClasses(client, schemaOids)).map(parseOperatorClass);
+  const operatorFamilies = (await readOperatorFamilies(client, schemaOids)).map(parseOperatorFamily);
+  const foreignRows = await readForeignTables(client, schemaOids);
+  const foreignOids = foreignRows.map((f) => f.oid);
+  const foreignColumns = groupBy(await readColumns(client, foreignOids), (c) => c.table_oid);
+  const foreignTables = foreignRows.map((f) => parseForeignTable(f, foreignColumns.get(f.oid) ?? []));
+  const foreignServers = (
+    await readForeignServers(client, [...new Set(foreignTables.map((f) => f.server))])
+  ).map(parseForeignServer);
+  const databaseSettings = await readDatabaseSettings(client);
 
   const tableOids = tableRows.map((t) => t.oid);
   const relationOids = [...tableOids, ...views.map((v) => v.oid)];
   const columnRows = await readColumns(client, tableOids);
-  const constraintRows = await readConstraints(client, tableOids);
+  // Foreign tables can have CHECK constraints (not enforced on the remote data, but kept).
+  const constraintRows = await readConstraints(client, [...tableOids, ...foreignOids]);
   const indexRows = await readIndexes(client, relationOids);
   const sequenceByOid = new Map(sequences.map((s) => [s.oid, s]));
   const columnsByTable = groupBy(columnRows, (c) => c.table_oid);
   const tables = tableRows.map((t) => parseTable(t, columnsByTable.get(t.oid) ?? [], sequenceByOid));
   const tableByOid = new Map<number, Table>(tables.map((t) => [t.oid, t]));
   const relationByOid = new Map<number, { schema: string; name: string }>(
-    [...tables, ...views].map((r) => [r.oid, r]),
+    [...tables, ...views, ...foreignTables].map((r) => [r.oid, r]),
   );
-  const triggers = (await readTriggers(client, relationOids))
+  const triggers = (await readTriggers(client, [...relationOids, ...foreignOids]))
     .map((r) => parseTrigger(r, relationByOid))
     .sort(byTableThenName);
   const policies = (await readPolicies(client, tableOids))
     .map((r) => parsePolicy(r, tableByOid))
     .sort(byTableThenName);
   const constraints = constraintRows.map(parseConstraint);
+  const statistics = (await readStatistics(client, [...relationOids, ...foreignOids], schemaOids)).map(
+    parseStatistics,
+  );
+  const rules = (await readRules(client, relationOids)).map(parseRule);
   const indexes = indexRows.map(
     (r): Index => ({
       oid: r.oid,
@@ -121,6 +164,16 @@ export async function introspect(
     ...constraints.map((o) => ({ classid: "pg_catalog.pg_constraint", oid: o.oid })),
     ...triggers.map((o) => ({ classid: "pg_catalog.pg_trigger", oid: o.oid })),
     ...policies.map((o) => ({ classid: "pg_catalog.pg_policy", oid: o.oid })),
+    ...foreignTables.map((o) => ({ classid: "pg_catalog.pg_class", oid: o.oid })),
+    ...collations.map((o) => ({ classid: "pg_catalog.pg_collation", oid: o.oid })),
+    ...statistics.map((o) => ({ classid: "pg_catalog.pg_statistic_ext", oid: o.oid })),
+    ...rules.map((o) => ({ classid: "pg_catalog.pg_rewrite", oid: o.oid })),
+    ...textSearchDictionaries.map((o) => ({ classid: "pg_catalog.pg_ts_dict", oid: o.oid })),
+    ...textSearchConfigurations.map((o) => ({ classid: "pg_catalog.pg_ts_config", oid: o.oid })),
+    ...casts.map((o) => ({ classid: "pg_catalog.pg_cast", oid: o.oid })),
+    ...operators.map((o) => ({ classid: "pg_catalog.pg_operator", oid: o.oid })),
+    ...operatorClasses.map((o) => ({ classid: "pg_catalog.pg_opclass", oid: o.oid })),
+    ...operatorFamilies.map((o) => ({ classid: "pg_catalog.pg_opfamily", oid: o.oid })),
   ];
   const domainOids = new Set(domains.map((d) => d.oid));
   const comments: Comment[] = (await readComments(client, commentTargets)).map((c) => ({
@@ -164,10 +217,24 @@ export async function introspect(
       kind: r.kind,
       identity: r.identity,
       holdsRows: r.holds_rows,
-      reason: r.holds_rows
-        ? "this object kind is not supported yet; its rows would not be copied"
-        : "this object kind is not supported yet",
+      reason:
+        r.reason ??
+        (r.holds_rows
+          ? "this object kind is not supported yet; its rows would not be copied"
+          : "this object kind is not supported yet"),
     })),
+    collations,
+    statistics,
+    rules,
+    textSearchDictionaries,
+    textSearchConfigurations,
+    casts,
+    operators,
+    operatorClasses,
+    operatorFamilies,
+    foreignServers,
+    foreignTables,
+    databaseSettings,
   };
 }
 

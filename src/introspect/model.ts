@@ -225,6 +225,157 @@ export interface Extension {
   readonly version: string;
 }
 
+export type CollationProvider = "libc" | "icu" | "builtin";
+
+export interface Collation extends QualifiedName {
+  readonly oid: number;
+  readonly provider: CollationProvider;
+  readonly deterministic: boolean;
+  /** libc: LC_COLLATE and LC_CTYPE. */
+  readonly lcCollate?: string;
+  readonly lcCtype?: string;
+  /** icu and builtin: the locale (for ICU a language tag such as `und-u-ks-level2`). */
+  readonly locale?: string;
+  /** ICU tailoring rules (PostgreSQL 16 and later). */
+  readonly icuRules?: string;
+}
+
+export interface StatisticsObject extends QualifiedName {
+  readonly oid: number;
+  readonly table: QualifiedName;
+  readonly tableOid: number;
+  /** pg_get_statisticsobjdef(): a complete CREATE STATISTICS statement. */
+  readonly definition: string;
+  /** ALTER STATISTICS ... SET STATISTICS; absent for the default. */
+  readonly target?: number;
+}
+
+export interface Rule {
+  readonly oid: number;
+  readonly table: QualifiedName;
+  readonly tableOid: number;
+  readonly name: string;
+  /** pg_get_ruledef() output without the final semicolon: a complete CREATE RULE statement. */
+  readonly definition: string;
+  readonly state: TriggerState;
+}
+
+export interface TextSearchDictionary extends QualifiedName {
+  readonly oid: number;
+  readonly template: QualifiedName;
+  /** The template's options as the catalog keeps them, e.g. `stopwords = 'english', accept = 'false'`. */
+  readonly options?: string;
+}
+
+export interface TextSearchConfiguration extends QualifiedName {
+  readonly oid: number;
+  readonly parser: QualifiedName;
+  /** Each mapped token type (the parser's alias) and its dictionaries, in the order they are tried. */
+  readonly mappings: readonly {
+    readonly tokenType: string;
+    readonly dictionaries: readonly QualifiedName[];
+  }[];
+}
+
+export type CastContext = "explicit" | "assignment" | "implicit";
+export type CastMethod = "function" | "binary" | "inout";
+
+/** A cast between types, one of which the sync creates. Casts are in no schema. */
+export interface Cast {
+  readonly oid: number;
+  /** format_type() output, schema-qualified for user types. */
+  readonly source: string;
+  readonly target: string;
+  readonly method: CastMethod;
+  /** regprocedure text of the cast function, for method "function". */
+  readonly function?: string;
+  readonly context: CastContext;
+}
+
+export interface Operator extends QualifiedName {
+  readonly oid: number;
+  /** Absent for a prefix operator. */
+  readonly left?: string;
+  readonly right: string;
+  readonly result: string;
+  /** regproc text of the implementing function. */
+  readonly function: string;
+  readonly commutator?: QualifiedName;
+  readonly negator?: QualifiedName;
+  readonly restrict?: string;
+  readonly join?: string;
+  readonly hashes: boolean;
+  readonly merges: boolean;
+}
+
+export interface OperatorMember {
+  readonly strategy: number;
+  readonly operator: QualifiedName;
+  readonly left: string;
+  readonly right: string;
+  /** FOR ORDER BY this (btree) family; absent for FOR SEARCH. */
+  readonly orderBy?: QualifiedName;
+}
+
+export interface SupportFunction {
+  readonly number: number;
+  readonly left: string;
+  readonly right: string;
+  /** regprocedure text. */
+  readonly function: string;
+}
+
+export interface OperatorClass extends QualifiedName {
+  readonly oid: number;
+  /** Index access method, e.g. btree. */
+  readonly method: string;
+  readonly type: string;
+  readonly isDefault: boolean;
+  readonly family: QualifiedName;
+  /** STORAGE type, when it differs from the indexed type. */
+  readonly storage?: string;
+  readonly operators: readonly OperatorMember[];
+  readonly functions: readonly SupportFunction[];
+}
+
+export interface OperatorFamily extends QualifiedName {
+  readonly oid: number;
+  readonly method: string;
+  /** Members added with ALTER OPERATOR FAMILY ... ADD, outside any class. */
+  readonly operators: readonly OperatorMember[];
+  readonly functions: readonly SupportFunction[];
+}
+
+/** A foreign server that a copied foreign table uses. Servers belong to the database, not a schema. */
+export interface ForeignServer {
+  readonly oid: number;
+  readonly name: string;
+  readonly wrapper: string;
+  readonly type?: string;
+  readonly version?: string;
+  /** "name=value", as the catalog keeps them. */
+  readonly options: readonly string[];
+}
+
+export interface ForeignTable extends QualifiedName {
+  readonly oid: number;
+  readonly server: string;
+  /** "name=value", as the catalog keeps them. */
+  readonly options: readonly string[];
+  /** Only the columns defined locally (inherited ones, and a partition's, come from the parents). */
+  readonly columns: readonly Column[];
+  readonly columnOptions: readonly { readonly column: string; readonly options: readonly string[] }[];
+  readonly partitionOf?: { readonly parent: QualifiedName; readonly bound: string };
+  readonly inherits: readonly QualifiedName[];
+}
+
+/** ALTER DATABASE ... SET name = value, for every role. */
+export interface DatabaseSetting {
+  readonly name: string;
+  /** As the server keeps it: list elements already quoted where needed. */
+  readonly value: string;
+}
+
 export interface CatalogModel {
   readonly server: ServerInfo;
   readonly schemas: readonly SchemaObject[];
@@ -246,4 +397,16 @@ export interface CatalogModel {
   /** Built-in functions that objects use, with a description of the user (e.g. a column default). */
   readonly builtinFunctionUses: readonly { readonly signature: string; readonly usedBy: string }[];
   readonly notCarried: readonly NotCarried[];
+  readonly collations: readonly Collation[];
+  readonly statistics: readonly StatisticsObject[];
+  readonly rules: readonly Rule[];
+  readonly textSearchDictionaries: readonly TextSearchDictionary[];
+  readonly textSearchConfigurations: readonly TextSearchConfiguration[];
+  readonly casts: readonly Cast[];
+  readonly operators: readonly Operator[];
+  readonly operatorClasses: readonly OperatorClass[];
+  readonly operatorFamilies: readonly OperatorFamily[];
+  readonly foreignServers: readonly ForeignServer[];
+  readonly foreignTables: readonly ForeignTable[];
+  readonly databaseSettings: readonly DatabaseSetting[];
 }

@@ -24,6 +24,28 @@ import type { TableRow } from "./queries/tables.js";
 import type { DomainRow, RangeRow } from "./queries/types.js";
 import type { ViewRow } from "./queries/views.js";
 import { renderAggregate } from "./render-aggregate.js";
+import type {
+  Cast,
+  Collation,
+  ForeignServer,
+  ForeignTable,
+  Operator,
+  OperatorClass,
+  OperatorFamily,
+  OperatorMember,
+  Rule,
+  StatisticsObject,
+  SupportFunction,
+  TextSearchConfiguration,
+  TextSearchDictionary,
+} from "./model.js";
+import type { CastRow } from "./queries/casts.js";
+import type { CollationRow } from "./queries/collations.js";
+import type { ForeignServerRow, ForeignTableRow } from "./queries/foreign-tables.js";
+import type { OperatorClassRow, OperatorFamilyRow, OperatorRow } from "./queries/operators.js";
+import type { RuleRow } from "./queries/rules.js";
+import type { StatisticsRow } from "./queries/statistics.js";
+import type { TextSearchConfigurationRow, TextSearchDictionaryRow } from "./queries/text-search.js";
 
 /** Raw catalog rows to domain objects: catalog codes are decoded here, once. */
 
@@ -79,7 +101,11 @@ export function parseTable(
   };
 }
 
-function parseColumn(t: TableRow, c: ColumnRow, sequences: ReadonlyMap<number, Sequence>): Column {
+export function parseColumn(
+  t: { readonly schema: string; readonly name: string },
+  c: ColumnRow,
+  sequences: ReadonlyMap<number, Sequence>,
+): Column {
   const base = {
     name: c.name,
     position: c.position,
@@ -238,5 +264,177 @@ export function parsePolicy(r: PolicyRow, tables: ReadonlyMap<number, Table>): P
     roleNames: r.role_names,
     ...(r.using_expr !== null ? { using: r.using_expr } : {}),
     ...(r.check_expr !== null ? { withCheck: r.check_expr } : {}),
+  };
+}
+
+// Collations, statistics objects, rules, text search, casts, operators, foreign tables.
+
+const COLLATION_PROVIDERS: Record<CollationRow["provider"], Collation["provider"]> = {
+  c: "libc",
+  i: "icu",
+  b: "builtin",
+};
+
+/** The locale columns were already brought to one shape per version by the query (collationLocaleColumns). */
+export function parseCollation(r: CollationRow): Collation {
+  const provider = COLLATION_PROVIDERS[r.provider];
+  return {
+    oid: r.oid,
+    schema: r.schema,
+    name: r.name,
+    provider,
+    deterministic: r.deterministic,
+    ...(provider === "libc" && r.lc_collate !== null ? { lcCollate: r.lc_collate } : {}),
+    ...(provider === "libc" && r.lc_ctype !== null ? { lcCtype: r.lc_ctype } : {}),
+    ...(provider !== "libc" && r.locale !== null ? { locale: r.locale } : {}),
+    ...(r.icu_rules !== null ? { icuRules: r.icu_rules } : {}),
+  };
+}
+
+export function parseStatistics(r: StatisticsRow): StatisticsObject {
+  return {
+    oid: r.oid,
+    schema: r.schema,
+    name: r.name,
+    table: { schema: r.table_schema, name: r.table_name },
+    tableOid: r.table_oid,
+    definition: r.definition,
+    ...(r.target !== null ? { target: r.target } : {}),
+  };
+}
+
+export function parseRule(r: RuleRow): Rule {
+  return {
+    oid: r.oid,
+    table: { schema: r.table_schema, name: r.table_name },
+    tableOid: r.table_oid,
+    name: r.name,
+    definition: r.definition.trim().replace(/;$/, ""),
+    state: TRIGGER_STATES[r.enabled],
+  };
+}
+
+export function parseTextSearchDictionary(r: TextSearchDictionaryRow): TextSearchDictionary {
+  return {
+    oid: r.oid,
+    schema: r.schema,
+    name: r.name,
+    template: { schema: r.template_schema, name: r.template_name },
+    ...(r.options !== null && r.options !== "" ? { options: r.options } : {}),
+  };
+}
+
+export function parseTextSearchConfiguration(r: TextSearchConfigurationRow): TextSearchConfiguration {
+  return {
+    oid: r.oid,
+    schema: r.schema,
+    name: r.name,
+    parser: { schema: r.parser_schema, name: r.parser_name },
+    mappings: r.mappings.map((m) => ({ tokenType: m.token_type, dictionaries: m.dictionaries })),
+  };
+}
+
+const CAST_CONTEXTS: Record<CastRow["context"], Cast["context"]> = {
+  e: "explicit",
+  a: "assignment",
+  i: "implicit",
+};
+const CAST_METHODS: Record<CastRow["method"], Cast["method"]> = { f: "function", b: "binary", i: "inout" };
+
+export function parseCast(r: CastRow): Cast {
+  return {
+    oid: r.oid,
+    source: r.source,
+    target: r.target,
+    method: CAST_METHODS[r.method],
+    context: CAST_CONTEXTS[r.context],
+    ...(r.function !== null ? { function: r.function } : {}),
+  };
+}
+
+export function parseOperator(r: OperatorRow): Operator {
+  return {
+    oid: r.oid,
+    schema: r.schema,
+    name: r.name,
+    right: r.right_type,
+    result: r.result_type,
+    function: r.function,
+    hashes: r.hashes,
+    merges: r.merges,
+    ...(r.left_type !== null ? { left: r.left_type } : {}),
+    ...(r.commutator_schema !== null && r.commutator_name !== null
+      ? { commutator: { schema: r.commutator_schema, name: r.commutator_name } }
+      : {}),
+    ...(r.negator_schema !== null && r.negator_name !== null
+      ? { negator: { schema: r.negator_schema, name: r.negator_name } }
+      : {}),
+    ...(r.restrict_function !== null ? { restrict: r.restrict_function } : {}),
+    ...(r.join_function !== null ? { join: r.join_function } : {}),
+  };
+}
+
+function parseMembers(r: Pick<OperatorClassRow, "operators" | "functions">): {
+  operators: OperatorMember[];
+  functions: SupportFunction[];
+} {
+  return {
+    operators: r.operators.map((o) => ({
+      strategy: o.strategy,
+      operator: { schema: o.schema, name: o.name },
+      left: o.left,
+      right: o.right,
+      ...(o.order_by_schema !== null && o.order_by_name !== null
+        ? { orderBy: { schema: o.order_by_schema, name: o.order_by_name } }
+        : {}),
+    })),
+    functions: r.functions.map((f) => ({ number: f.number, left: f.left, right: f.right, function: f.function })),
+  };
+}
+
+export function parseOperatorClass(r: OperatorClassRow): OperatorClass {
+  return {
+    oid: r.oid,
+    schema: r.schema,
+    name: r.name,
+    method: r.method,
+    type: r.type,
+    isDefault: r.is_default,
+    family: { schema: r.family_schema, name: r.family_name },
+    ...(r.storage !== null ? { storage: r.storage } : {}),
+    ...parseMembers(r),
+  };
+}
+
+export function parseOperatorFamily(r: OperatorFamilyRow): OperatorFamily {
+  return { oid: r.oid, schema: r.schema, name: r.name, method: r.method, ...parseMembers(r) };
+}
+
+export function parseForeignServer(r: ForeignServerRow): ForeignServer {
+  return {
+    oid: r.oid,
+    name: r.name,
+    wrapper: r.wrapper,
+    options: r.options,
+    ...(r.type !== null ? { type: r.type } : {}),
+    ...(r.version !== null ? { version: r.version } : {}),
+  };
+}
+
+export function parseForeignTable(r: ForeignTableRow, columns: readonly ColumnRow[]): ForeignTable {
+  const parent = r.parents[0];
+  return {
+    oid: r.oid,
+    schema: r.schema,
+    name: r.name,
+    server: r.server,
+    options: r.options,
+    // Foreign tables have no identity columns, so no sequences are needed.
+    columns: columns.filter((c) => c.is_local).map((c) => parseColumn(r, c, new Map())),
+    columnOptions: r.column_options,
+    inherits: r.is_partition ? [] : r.parents,
+    ...(r.is_partition && parent && r.partition_bound !== null
+      ? { partitionOf: { parent, bound: r.partition_bound } }
+      : {}),
   };
 }

@@ -5,6 +5,7 @@ import { errorMessage, PgsyncError } from "../errors.js";
 import { introspect } from "../introspect/index.js";
 import type { CatalogModel, Table } from "../introspect/model.js";
 import { maskUrl } from "../util/mask.js";
+import { schemaDifferences } from "./schema-diff.js";
 import { digestTable } from "./table-digest.js";
 
 export type VerifyMethod = "counts" | "checksum";
@@ -103,7 +104,7 @@ async function compareTables(
       });
       continue;
     }
-    const differences = compareColumns(s, d);
+    const differences: string[] = [];
     const columns = s.columns.map((c) => c.name).filter((n) => d.columns.some((c) => c.name === n));
     const [sd, dd] = await Promise.all([
       digestTable(src.client, s, columns, withChecksum),
@@ -130,12 +131,4 @@ async function compareTables(
     });
   }
   return out;
-}
-
-function compareColumns(s: Table, d: Table): string[] {
-  const describe = (t: Table) =>
-    t.columns.map((c) => `${c.name} ${c.type}${c.notNull ? " not null" : ""}`).join(", ");
-  const a = describe(s);
-  const b = describe(d);
-  return a === b ? [] : [`columns differ: source (${a}), destination (${b})`];
 }

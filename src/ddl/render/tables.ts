@@ -18,7 +18,8 @@ export function createTable(t: Table, ctx: RenderContext): string {
 
 function columnDefinition(c: Column, ctx: RenderContext): string {
   const parts = [quoteIdent(c.name), ctx.sql(c.type)];
-  if (c.collation) parts.push(`COLLATE ${qualify(c.collation.schema, c.collation.name)}`);
+  // Through ctx.sql: a user collation is staged with the table.
+  if (c.collation) parts.push(`COLLATE ${ctx.sql(qualify(c.collation.schema, c.collation.name))}`);
   if (c.identity) {
     parts.push(
       `GENERATED ${c.identity.kind === "always" ? "ALWAYS" : "BY DEFAULT"} AS IDENTITY (SEQUENCE NAME ${ctx.staged(c.identity.sequence)} ${sequenceClauses(c.identity.options, false)})`,

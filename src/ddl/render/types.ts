@@ -8,7 +8,7 @@ export function createEnum(e: EnumType, ctx: RenderContext): string {
 
 export function createDomain(d: Domain, ctx: RenderContext): string {
   const parts = [`CREATE DOMAIN ${ctx.staged(d)} AS ${ctx.sql(d.baseType)}`];
-  if (d.collation) parts.push(`COLLATE ${qualify(d.collation.schema, d.collation.name)}`);
+  if (d.collation) parts.push(`COLLATE ${ctx.sql(qualify(d.collation.schema, d.collation.name))}`);
   if (d.defaultExpr !== undefined) parts.push(`DEFAULT ${ctx.sql(d.defaultExpr)}`);
   if (d.notNull) parts.push("NOT NULL");
   for (const c of d.checks) parts.push(`CONSTRAINT ${quoteIdent(c.name)} ${ctx.sql(c.definition)}`);
@@ -17,7 +17,7 @@ export function createDomain(d: Domain, ctx: RenderContext): string {
 
 export function createComposite(t: CompositeType, ctx: RenderContext): string {
   const attributes = t.attributes.map(
-    (a) => `${quoteIdent(a.name)} ${ctx.sql(a.type)}${a.collation ? ` COLLATE ${a.collation}` : ""}`,
+    (a) => `${quoteIdent(a.name)} ${ctx.sql(a.type)}${a.collation ? ` COLLATE ${ctx.sql(a.collation)}` : ""}`,
   );
   return `CREATE TYPE ${ctx.staged(t)} AS (${attributes.join(", ")})`;
 }
@@ -25,7 +25,7 @@ export function createComposite(t: CompositeType, ctx: RenderContext): string {
 export function createRange(r: RangeType, ctx: RenderContext): string {
   const parts = [`SUBTYPE = ${ctx.sql(r.subtype)}`];
   if (r.subtypeOpclass) parts.push(`SUBTYPE_OPCLASS = ${ctx.sql(r.subtypeOpclass)}`);
-  if (r.collation) parts.push(`COLLATION = ${r.collation}`);
+  if (r.collation) parts.push(`COLLATION = ${ctx.sql(r.collation)}`);
   if (r.subtypeDiff) parts.push(`SUBTYPE_DIFF = ${ctx.sql(r.subtypeDiff)}`);
   if (r.canonical) parts.push(`CANONICAL = ${ctx.sql(r.canonical)}`);
   if (r.multirange) parts.push(`MULTIRANGE_TYPE_NAME = ${ctx.staged(r.multirange)}`);

@@ -1,45 +1,69 @@
 import type pg from "pg";
 import { z } from "zod";
-import { queryRows, text } from "../rows.js";
+import { queryRows, text, textOrNull } from "../rows.js";
+import { CARRIED_TYPE } from "./casts.js";
 
 /**
- * Every object in the synced schemas that the engine does not carry yet, so that a run can report
- * each one instead of dropping it silently. `holds_rows` marks objects whose rows would be lost.
+ * Every object in the synced schemas (and every database-level object) that the engine does not
+ * carry, so that a run can report each one instead of dropping it silently. `holds_rows` marks
+ * objects whose rows would be lost; `reason` says why the kind is left out (NULL: not supported yet).
  */
 const SQL = `
-WITH objs(classid, objid, holds_rows) AS (
-  SELECT 'pg_catalog.pg_class'::regclass, c.oid, c.relkind = 'f'
-  FROM pg_catalog.pg_class c
-  WHERE c.relnamespace = ANY($1::oid[]) AND c.relkind = 'f'
-  UNION ALL
-  SELECT 'pg_catalog.pg_type'::regclass, t.oid, false FROM pg_catalog.pg_type t
+WITH objs(classid, objid, holds_rows, reason) AS (
+  SELECT 'pg_catalog.pg_type'::regclass, t.oid, false, NULL::text FROM pg_catalog.pg_type t
   WHERE t.typnamespace = ANY($1::oid[]) AND t.typtype = 'b' AND t.typcategory <> 'A'
   UNION ALL
-  SELECT 'pg_catalog.pg_proc'::regclass, p.oid, false FROM pg_catalog.pg_proc p
+  SELECT 'pg_catalog.pg_proc'::regclass, p.oid, false, NULL FROM pg_catalog.pg_proc p
   WHERE p.pronamespace = ANY($1::oid[]) AND p.prokind = 'w'
   UNION ALL
-  SELECT 'pg_catalog.pg_rewrite'::regclass, r.oid, false FROM pg_catalog.pg_rewrite r
-  JOIN pg_catalog.pg_class c ON c.oid = r.ev_class WHERE c.relnamespace = ANY($1::oid[]) AND r.rulename <> '_RETURN'
+  SELECT 'pg_catalog.pg_conversion'::regclass, o.oid, false, NULL FROM pg_catalog.pg_conversion o WHERE o.connamespace = ANY($1::oid[])
   UNION ALL
-  SELECT 'pg_catalog.pg_collation'::regclass, o.oid, false FROM pg_catalog.pg_collation o WHERE o.collnamespace = ANY($1::oid[])
+  SELECT 'pg_catalog.pg_ts_parser'::regclass, o.oid, false, 'a text search parser is made of C functions built for one server; install it on the destination'
+  FROM pg_catalog.pg_ts_parser o WHERE o.prsnamespace = ANY($1::oid[])
   UNION ALL
-  SELECT 'pg_catalog.pg_statistic_ext'::regclass, o.oid, false FROM pg_catalog.pg_statistic_ext o WHERE o.stxnamespace = ANY($1::oid[])
+  SELECT 'pg_catalog.pg_ts_template'::regclass, o.oid, false, 'a text search template is made of C functions built for one server; install it on the destination'
+  FROM pg_catalog.pg_ts_template o WHERE o.tmplnamespace = ANY($1::oid[])
   UNION ALL
-  SELECT 'pg_catalog.pg_operator'::regclass, o.oid, false FROM pg_catalog.pg_operator o WHERE o.oprnamespace = ANY($1::oid[])
+  SELECT 'pg_catalog.pg_statistic_ext'::regclass, o.oid, false, 'its table is not in the synced schemas'
+  FROM pg_catalog.pg_statistic_ext o JOIN pg_catalog.pg_class c ON c.oid = o.stxrelid
+  WHERE o.stxnamespace = ANY($1::oid[]) AND NOT c.relnamespace = ANY($1::oid[])
   UNION ALL
-  SELECT 'pg_catalog.pg_ts_config'::regclass, o.oid, false FROM pg_catalog.pg_ts_config o WHERE o.cfgnamespace = ANY($1::oid[])
+  -- A user cast whose function is synced but whose types are not created by the sync: it is
+  -- database-wide, and creating it again would clash with the destination's own.
+  SELECT 'pg_catalog.pg_cast'::regclass, c.oid, false, 'a cast between types that are not in the synced schemas is database-wide; create it on the destination'
+  FROM pg_catalog.pg_cast c
+  JOIN pg_catalog.pg_proc p ON p.oid = c.castfunc AND p.pronamespace = ANY($1::oid[])
+  WHERE c.oid >= 16384 AND NOT ${CARRIED_TYPE("c.castsource")} AND NOT ${CARRIED_TYPE("c.casttarget")}
   UNION ALL
-  SELECT 'pg_catalog.pg_ts_dict'::regclass, o.oid, false FROM pg_catalog.pg_ts_dict o WHERE o.dictnamespace = ANY($1::oid[])
+  SELECT 'pg_catalog.pg_largeobject_metadata'::regclass, l.oid, true, NULL FROM pg_catalog.pg_largeobject_metadata l
   UNION ALL
-  SELECT 'pg_catalog.pg_largeobject_metadata'::regclass, l.oid, true FROM pg_catalog.pg_largeobject_metadata l
+  SELECT 'pg_catalog.pg_publication'::regclass, p.oid, false, 'publications configure logical replication from the source; create them on the destination if it should publish'
+  FROM pg_catalog.pg_publication p
+  UNION ALL
+  SELECT 'pg_catalog.pg_subscription'::regclass, s.oid, false, 'a subscription would start replicating into the destination from another server; create it there by hand'
+  FROM pg_catalog.pg_subscription s WHERE s.subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
+  UNION ALL
+  SELECT 'pg_catalog.pg_event_trigger'::regclass, e.oid, false, 'event triggers are database-wide and fire on every DDL statement, the sync''s own included; create them on the destination by hand'
+  FROM pg_catalog.pg_event_trigger e
+  UNION ALL
+  SELECT 'pg_catalog.pg_user_mapping'::regclass, u.umid, false, 'user mappings hold credentials for a foreign server, and the destination''s roles differ; foreign tables are copied without them'
+  FROM pg_catalog.pg_user_mappings u
 )
-SELECT DISTINCT ident.type AS kind, ident.identity AS identity, o.holds_rows
+SELECT DISTINCT ident.type AS kind, ident.identity AS identity, o.holds_rows, o.reason
 FROM objs o
 CROSS JOIN LATERAL pg_catalog.pg_identify_object(o.classid, o.objid, 0) ident
 WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = o.classid AND d.objid = o.objid AND d.deptype = 'e')
+UNION ALL
+-- Settings for one role in this database (ALTER ROLE ... IN DATABASE ... SET).
+SELECT 'role setting', pg_catalog.quote_ident(r.rolname) || ': ' || split_part(s.setting, '=', 1), false,
+       'settings for one role are not copied: the destination''s roles differ'
+FROM pg_catalog.pg_db_role_setting d
+JOIN pg_catalog.pg_roles r ON r.oid = d.setrole
+CROSS JOIN LATERAL unnest(d.setconfig) AS s(setting)
+WHERE d.setdatabase = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
 ORDER BY 1, 2`;
 
-const Row = z.object({ kind: text, identity: text, holds_rows: z.boolean() });
+const Row = z.object({ kind: text, identity: text, holds_rows: z.boolean(), reason: textOrNull });
 export type InventoryRow = z.infer<typeof Row>;
 
 export async function readNotCarried(

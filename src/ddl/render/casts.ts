@@ -1,0 +1,24 @@
+import type { Cast } from "../../introspect/model.js";
+import type { RenderContext } from "./context.js";
+
+const CONTEXT: Record<Cast["context"], string> = {
+  explicit: "",
+  assignment: " AS ASSIGNMENT",
+  implicit: " AS IMPLICIT",
+};
+
+/**
+ * A cast names its types (and function) by the staged names: it is created between the staged
+ * types, and follows them when the cut-over moves them into the live schema. A cast has no schema
+ * of its own, so the cut-over never moves it, and the previous cast stays with the previous types
+ * in the snapshot.
+ */
+export function createCast(c: Cast, ctx: RenderContext): string {
+  const how =
+    c.method === "function"
+      ? `WITH FUNCTION ${ctx.sql(c.function ?? "")}`
+      : c.method === "inout"
+        ? "WITH INOUT"
+        : "WITHOUT FUNCTION";
+  return `CREATE CAST (${ctx.sql(c.source)} AS ${ctx.sql(c.target)}) ${how}${CONTEXT[c.context]}`;
+}

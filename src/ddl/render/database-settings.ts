@@ -1,0 +1,123 @@
+import type { DatabaseSetting } from "../../introspect/model.js";
+import { quoteIdent, quoteLiteral } from "../quote.js";
+
+/**
+ * Parameters whose value is a list of names that the server quotes one by one (GUC_LIST_QUOTE in
+ * the server's guc tables; pg_dump keeps the same list). Their stored value must be split back into
+ * elements: given as one string, `kx, public` would become a single schema named "kx, public".
+ */
+const LIST_QUOTED = new Set([
+  "local_preload_libraries",
+  "search_path",
+  "session_preload_libraries",
+  "shared_preload_libraries",
+  "temp_tablespaces",
+  "unix_socket_directories",
+]);
+
+/** Settings that must not reach the destination, whatever the source says, and why. */
+const NEVER_COPIED: readonly { readonly matches: (name: string) => boolean; readonly reason: string }[] = [
+  {
+    matches: (n) => n.startsWith("pgsync."),
+    reason: "it is pgsync-ts's own marker (pgsync.role marks a production database), which belongs to each database",
+  },
+  {
+    matches: (n) => n === "default_transaction_read_only",
+    reason: "it would make the destination read-only, and the next sync would be refused",
+  },
+];
+
+export interface SettingsPlan {
+  /** One statement per setting, run inside the cut-over transaction. */
+  readonly statements: readonly { readonly object: string; readonly sql: string }[];
+  /** Settings left out, each with the reason. */
+  readonly skipped: readonly string[];
+}
+
+/**
+ * ALTER DATABASE ... SET for the destination database, for each setting of the source database.
+ * Settings are set, never reset: a setting made on the destination alone stays. A parameter the
+ * destination does not know is skipped when `known` (the names in the destination's pg_settings) is
+ * given; custom `prefix.name` placeholders are always accepted by the server. Without `known`, the
+ * statement itself skips an unknown parameter at run time (with a server WARNING), so the cut-over
+ * never fails on one.
+ */
+export function databaseSettings(
+  settings: readonly DatabaseSetting[],
+  targetMajor: number,
+  known?: ReadonlySet<string>,
+): SettingsPlan {
+  const knownLower = known ? new Set([...known].map((n) => n.toLowerCase())) : undefined;
+  const statements: { object: string; sql: string }[] = [];
+  const skipped: string[] = [];
+  for (const s of settings) {
+    const name = s.name.toLowerCase();
+    const object = `database setting ${s.name}`;
+    const never = NEVER_COPIED.find((n) => n.matches(name));
+    if (never) {
+      skipped.push(`${object} was not copied: ${never.reason}`);
+    } else if (knownLower && !name.includes(".") && !knownLower.has(name)) {
+      skipped.push(`${object} was not copied: PostgreSQL ${targetMajor} does not have this parameter`);
+    } else {
+      statements.push({ object, sql: alterDatabaseSet(s) });
+    }
+  }
+  return { statements, skipped };
+}
+
+/** The database is the one the statement runs in, so its name is found there (the plan does not know it). */
+function alterDatabaseSet(s: DatabaseSetting): string {
+  const name = s.name.split(".").map(quoteIdent).join(".");
+  const value = LIST_QUOTED.has(s.name.toLowerCase())
+    ? splitList(s.value).map(quoteLiteral).join(", ")
+    : quoteLiteral(s.value);
+  const body = [
+    "BEGIN",
+    `  IF ${quoteLiteral(s.name)} LIKE '%.%' OR EXISTS (SELECT 1 FROM pg_catalog.pg_settings WHERE lower(name) = ${quoteLiteral(s.name.toLowerCase())}) THEN`,
+    `    EXECUTE 'ALTER DATABASE ' || pg_catalog.quote_ident(pg_catalog.current_database()) || ${quoteLiteral(` SET ${name} = ${value}`)};`,
+    "  ELSE",
+    `    RAISE WARNING 'database setting % was not copied: this server does not have the parameter', ${quoteLiteral(s.name)};`,
+    "  END IF;",
+    "END",
+  ].join("\n");
+  return `DO ${dollarQuote(body)}`;
+}
+
+function dollarQuote(body: string): string {
+  let tag = "$pgsync$";
+  for (let i = 1; body.includes(tag); i++) tag = `$pgsync${i}$`;
+  return `${tag}\n${body}\n${tag}`;
+}
+
+/** Splits a flattened name list (`kx, "Extra Kinds", "$user"`) into its elements, unquoted. */
+export function splitList(value: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < value.length) {
+    while (value[i] === " ") i++;
+    let element = "";
+    if (value[i] === '"') {
+      i++;
+      while (i < value.length) {
+        if (value[i] === '"' && value[i + 1] === '"') {
+          element += '"';
+          i += 2;
+        } else if (value[i] === '"') {
+          i++;
+          break;
+        } else {
+          element += value[i++];
+        }
+      }
+      while (i < value.length && value[i] !== ",") i++;
+    } else {
+      const end = value.indexOf(",", i);
+      element = value.slice(i, end === -1 ? value.length : end).trim();
+      i = end === -1 ? value.length : end;
+    }
+    out.push(element);
+    i++; // the comma
+  }
+  // An empty list is stored as one empty element ("") by the server; keep a value to SET.
+  return out.length > 0 ? out : [""];
+}

@@ -1,0 +1,38 @@
+import type pg from "pg";
+import { z } from "zod";
+import { NOT_EXTENSION_MEMBER, oid, queryRows, text, textOrNull } from "../rows.js";
+
+/** True when the type (or, for an array, its element type) is one the sync creates. */
+export const CARRIED_TYPE = (typeOid: string) => `EXISTS (
+  SELECT 1 FROM pg_catalog.pg_type ty
+  JOIN pg_catalog.pg_type base ON base.oid = CASE WHEN ty.typcategory = 'A' AND ty.typelem <> 0 THEN ty.typelem ELSE ty.oid END
+  WHERE ty.oid = ${typeOid} AND base.typnamespace = ANY($1::oid[])
+    AND ${NOT_EXTENSION_MEMBER("pg_catalog.pg_type", "base.oid")})`;
+
+// User-defined casts (not created by initdb or an extension) from or to a type the sync creates.
+// Casts live in no schema: they are tied to their types, and follow them. castcontext: e explicit,
+// a assignment, i implicit; castmethod: f function, b binary coercible, i I/O conversion.
+const SQL = `
+SELECT c.oid,
+       pg_catalog.format_type(c.castsource, NULL) AS source,
+       pg_catalog.format_type(c.casttarget, NULL) AS target,
+       CASE WHEN c.castfunc <> 0 THEN c.castfunc::pg_catalog.regprocedure::text END AS function,
+       c.castcontext::text AS context, c.castmethod::text AS method
+FROM pg_catalog.pg_cast c
+WHERE c.oid >= 16384 AND ${NOT_EXTENSION_MEMBER("pg_catalog.pg_cast", "c.oid")}
+  AND (${CARRIED_TYPE("c.castsource")} OR ${CARRIED_TYPE("c.casttarget")})
+ORDER BY 2, 3`;
+
+export const CastRow = z.object({
+  oid,
+  source: text,
+  target: text,
+  function: textOrNull,
+  context: z.enum(["e", "a", "i"]),
+  method: z.enum(["f", "b", "i"]),
+});
+export type CastRow = z.infer<typeof CastRow>;
+
+export function readCasts(client: pg.Client, schemaOids: readonly number[]): Promise<CastRow[]> {
+  return queryRows(client, "casts", SQL, [schemaOids], CastRow);
+}

@@ -1,0 +1,70 @@
+import type pg from "pg";
+import { z } from "zod";
+import { NOT_EXTENSION_MEMBER, oid, queryRows, text, textArray, textOrNull } from "../rows.js";
+
+// Foreign tables: their server, table options, column options (attfdwoptions), and the parent and
+// bound of a foreign partition or the parents of an inheritance child. Options are "name=value".
+const TABLES_SQL = `
+SELECT c.oid, n.nspname AS schema, c.relname AS name, s.srvname AS server,
+       coalesce(ft.ftoptions, '{}')::text[] AS options,
+       coalesce((SELECT json_agg(json_build_object('column', a.attname, 'options', a.attfdwoptions) ORDER BY a.attnum)
+                 FROM pg_catalog.pg_attribute a
+                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attfdwoptions IS NOT NULL), '[]') AS column_options,
+       CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+       coalesce((SELECT json_agg(json_build_object('schema', pn.nspname, 'name', p.relname) ORDER BY i.inhseqno)
+                 FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
+                 JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid), '[]') AS parents,
+       c.relispartition AS is_partition
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid = c.oid
+JOIN pg_catalog.pg_foreign_server s ON s.oid = ft.ftserver
+WHERE c.relkind = 'f' AND c.relnamespace = ANY($1::oid[])
+  AND ${NOT_EXTENSION_MEMBER("pg_catalog.pg_class", "c.oid")}
+ORDER BY n.nspname, c.relname`;
+
+export const ForeignTableRow = z.object({
+  oid,
+  schema: text,
+  name: text,
+  server: text,
+  options: textArray,
+  column_options: z.array(z.object({ column: text, options: textArray })),
+  partition_bound: textOrNull,
+  parents: z.array(z.object({ schema: text, name: text })),
+  is_partition: z.boolean(),
+});
+export type ForeignTableRow = z.infer<typeof ForeignTableRow>;
+
+export function readForeignTables(
+  client: pg.Client,
+  schemaOids: readonly number[],
+): Promise<ForeignTableRow[]> {
+  return queryRows(client, "foreign tables", TABLES_SQL, [schemaOids], ForeignTableRow);
+}
+
+// The servers those tables use. Servers (and user mappings) belong to the database, not a schema.
+const SERVERS_SQL = `
+SELECT s.oid, s.srvname AS name, w.fdwname AS wrapper, s.srvtype AS type, s.srvversion AS version,
+       coalesce(s.srvoptions, '{}')::text[] AS options
+FROM pg_catalog.pg_foreign_server s
+JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw
+WHERE s.srvname = ANY($1::text[])
+ORDER BY s.srvname`;
+
+export const ForeignServerRow = z.object({
+  oid,
+  name: text,
+  wrapper: text,
+  type: textOrNull,
+  version: textOrNull,
+  options: textArray,
+});
+export type ForeignServerRow = z.infer<typeof ForeignServerRow>;
+
+export function readForeignServers(
+  client: pg.Client,
+  names: readonly string[],
+): Promise<ForeignServerRow[]> {
+  return queryRows(client, "foreign servers", SERVERS_SQL, [names], ForeignServerRow);
+}
