@@ -1,6 +1,6 @@
 import { createInterface } from "node:readline/promises";
 import { Cron } from "croner";
-import { describeProfile, loadConfig } from "../config/index.js";
+import { AD_HOC_RETENTION_DAYS, describeProfile, loadConfig } from "../config/index.js";
 import { connect } from "../db/connect.js";
 import { PgsyncError } from "../errors.js";
 import { planRun } from "../pipeline/plan-only.js";
@@ -30,7 +30,8 @@ function testFaultOption(signal: AbortSignal) {
 const json = (value: unknown) => out(JSON.stringify(value, null, 2));
 
 export async function runCommand(
-  flags: TargetFlags & { json?: boolean; schema?: string[]; excludeSchema?: string[]; force?: boolean },
+  flags: TargetFlags &
+    SelectionFlags & { json?: boolean; schema?: string[]; excludeSchema?: string[]; force?: boolean },
 ): Promise<number> {
   const profile = await resolveTarget(flags);
   const log = createLogger({ profile: profile.name });
@@ -56,13 +57,13 @@ export async function runCommand(
         timeouts: profile.timeouts,
         retention: profile.retention,
         lockWait: profile.lockWait,
-        structureOnly: profile.structureOnly,
         ...(flags.schema?.length
           ? { schemas: flags.schema }
           : profile.include?.schemas
             ? { schemas: profile.include.schemas }
             : {}),
         excludeSchemas: [...profile.exclude.schemas, ...(flags.excludeSchema ?? [])],
+        ...tableSelection(profile, flags),
         force: flags.force === true || profile.force,
         allowProduction: profile.allowProduction,
         signal: interrupt.signal,
@@ -114,13 +115,21 @@ export async function verifyCommand(
       : EXIT.cannotCompare;
 }
 
-export async function planCommand(flags: TargetFlags & { json?: boolean }): Promise<number> {
+export async function planCommand(
+  flags: TargetFlags & SelectionFlags & { json?: boolean; schema?: string[] },
+): Promise<number> {
   const profile = await resolveTarget(flags);
   const report = await planRun({
     sourceUrl: profile.sourceUrl,
     destinationUrl: profile.destinationUrl,
     connectSeconds: profile.timeouts.connectSeconds,
-    structureOnly: profile.structureOnly,
+    ...(flags.schema?.length
+      ? { schemas: flags.schema }
+      : profile.include?.schemas
+        ? { schemas: profile.include.schemas }
+        : {}),
+    excludeSchemas: profile.exclude.schemas,
+    ...tableSelection(profile, flags),
   });
   if (flags.json) {
     json(report);
@@ -162,7 +171,13 @@ export async function snapshotsCommand(
       : undefined;
     const snapshots = await listSnapshots(c.client);
     const storage = await snapshotStorage(c.client, snapshots);
-    const retention = `${profile.retention.days} day(s)${profile.retention.count ? `, at most ${profile.retention.count}` : ""}`;
+    const { days, count } = profile.retention;
+    const retention = [
+      days < AD_HOC_RETENTION_DAYS ? `${days} day(s)` : "no age limit",
+      count ? `at most ${count}` : "",
+    ]
+      .filter(Boolean)
+      .join(", ");
     if (flags.json) {
       json({
         snapshots,
@@ -266,3 +281,26 @@ export function notBuilt(command: string): number {
 }
 
 export { describeProfile };
+
+interface SelectionFlags {
+  table?: string[];
+  excludeTable?: string[];
+  structureOnly?: string[];
+}
+
+/** Table-level selection from the profile and the command line (`--table`, `--exclude-table`, `--structure-only`). */
+function tableSelection(
+  profile: {
+    include?: { tables?: readonly string[] };
+    exclude: { tables: readonly string[] };
+    structureOnly: readonly string[];
+  },
+  flags: SelectionFlags,
+): { includeTables?: string[]; excludeTables: string[]; structureOnly: string[] } {
+  const include = [...(profile.include?.tables ?? []), ...(flags.table ?? [])];
+  return {
+    ...(include.length > 0 ? { includeTables: include } : {}),
+    excludeTables: [...profile.exclude.tables, ...(flags.excludeTable ?? [])],
+    structureOnly: [...profile.structureOnly, ...(flags.structureOnly ?? [])],
+  };
+}

@@ -46,6 +46,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--schema <name>", "copy only this schema (repeatable)", collect)
     .option("--exclude-schema <name>", "skip this schema (repeatable)", collect)
     .option(
+      "--table <schema.table>",
+      "copy only this table (repeatable; only its schema is replaced)",
+      collect,
+    )
+    .option("--exclude-table <schema.table>", "skip this table (repeatable)", collect)
+    .option(
+      "--structure-only <schema.table>",
+      "create this table without copying its rows (repeatable)",
+      collect,
+    )
+    .option(
       "--force",
       "adopt a non-empty destination that pgsync-ts did not create (once: later runs need no flag)",
     )
@@ -70,6 +81,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
 
   target(program.command("plan").description("show what a run would do, without changing the destination"))
+    .option("--schema <name>", "only this schema (repeatable)", collect)
+    .option("--table <schema.table>", "only this table (repeatable)", collect)
+    .option("--exclude-table <schema.table>", "skip this table (repeatable)", collect)
+    .option("--structure-only <schema.table>", "create this table without its rows (repeatable)", collect)
     .option("--json", "print one JSON summary on stdout")
     .action(async (opts) => {
       code = await planCommand(opts);
@@ -89,6 +104,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     from: false,
   })
     .option("--prune", "drop the snapshots the retention policy no longer keeps")
+    .option("--keep <n>", "with --to: snapshots to keep (default 1, as for an ad hoc run)", positiveInt)
     .option("--json", "print JSON on stdout")
     .action(async (opts) => {
       code = await snapshotsCommand(opts);

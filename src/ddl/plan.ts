@@ -19,6 +19,7 @@ import { createTable, sequenceClauses } from "./render/tables.js";
 import { createTextSearchConfiguration, createTextSearchDictionary } from "./render/text-search.js";
 import { createComposite, createDomain, createEnum, createRange } from "./render/types.js";
 import { createView } from "./render/views.js";
+import { selectTables, type TableSelection } from "./select.js";
 import { findRefusals, type Refusal } from "./version-rules.js";
 
 /** One DDL statement and the object it creates, for error messages and the plan output. */
@@ -39,6 +40,11 @@ export interface TablePlan {
   readonly copyData: boolean;
   /** Primary key, unique, check and exclusion constraints and indexes, built after the table's load. */
   readonly build: readonly Statement[];
+  /**
+   * False when a partition or inheritance child (at any depth) is a foreign table: ANALYZE of this
+   * table would sample the remote rows through the wrapper, and fail when the server is out of reach.
+   */
+  readonly analyze: boolean;
 }
 
 export interface SchemaPlan {
@@ -56,8 +62,8 @@ export interface SyncPlan {
   readonly tables: readonly TablePlan[];
   /**
    * After every table is loaded: keys and indexes of partitioned tables, materialized view refreshes,
-   * foreign keys (so cycles need no ordering), triggers and row-level security (so they never act on
-   * the rows being loaded), comments, and sequence values.
+   * foreign keys (so cycles need no ordering), triggers, statistics objects, rules and row-level
+   * security (so they never act on the rows being loaded), comments, and sequence values.
    */
   readonly postData: readonly Statement[];
   /**
@@ -80,6 +86,8 @@ export interface PlanOptions {
   readonly destinationRoles?: ReadonlySet<string>;
   /** Built-in function signatures the destination lacks; objects calling them are refused. */
   readonly missingFunctions?: ReadonlySet<string>;
+  /** Which tables to carry; all of them by default. */
+  readonly selection?: TableSelection;
   /**
    * Parameter names the destination knows (`SELECT name FROM pg_settings`): a database setting of
    * the source that the destination lacks is skipped with a warning. When absent, the cut-over
@@ -90,7 +98,8 @@ export interface PlanOptions {
 
 type PreItem = { readonly key: string; readonly statements: readonly Statement[] };
 
-export function planSync(model: CatalogModel, options: PlanOptions): SyncPlan {
+export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
+  const { model, refusals: selectionRefusals } = selectTables(source, options.selection ?? {});
   const schemas = model.schemas.map((s, i) => ({
     name: s.name,
     staging: `${options.stagingPrefix}_${i + 1}`,
@@ -106,7 +115,9 @@ export function planSync(model: CatalogModel, options: PlanOptions): SyncPlan {
 
   const items: PreItem[] = [
     // Collations first: domains, columns and indexes use them.
-    ...model.collations.map((c) => pre("pg_collation", c.oid, label("collation", c), createCollation(c, ctx))),
+    ...model.collations.map((c) =>
+      pre("pg_collation", c.oid, label("collation", c), createCollation(c, ctx)),
+    ),
     ...model.enums.map((e) => pre("pg_type", e.oid, label("type", e), createEnum(e, ctx))),
     ...model.domains.map((d) => pre("pg_type", d.oid, label("domain", d), createDomain(d, ctx))),
     ...model.composites.map((t) => pre("pg_type", t.oid, label("type", t), createComposite(t, ctx))),
@@ -203,6 +214,7 @@ export function planSync(model: CatalogModel, options: PlanOptions): SyncPlan {
   ];
 
   const structureOnly = new Set(options.structureOnly ?? []);
+  const overForeign = tablesOverForeignTables(model);
   const tables = model.tables.map((t): TablePlan => {
     const copied = t.allColumns.filter((c) => !c.generated);
     return {
@@ -212,6 +224,7 @@ export function planSync(model: CatalogModel, options: PlanOptions): SyncPlan {
       format: copied.every((c) => c.binarySafe) ? "binary" : "text",
       copyData: !t.partitionKey && !structureOnly.has(`${t.schema}.${t.name}`),
       build: t.partitionKey ? [] : keysAndIndexes(model, t.oid, ctx),
+      analyze: !overForeign.has(stagedKey(t.schema, t.name)),
     };
   });
 
@@ -280,6 +293,7 @@ export function planSync(model: CatalogModel, options: PlanOptions): SyncPlan {
     postData,
     cutover,
     refusals: [
+      ...selectionRefusals,
       ...findRefusals(model, options.targetMajor, options.missingFunctions),
       ...missingRoles(model, options.destinationRoles),
       ...collationRefusals(model, options.targetMajor),
@@ -294,6 +308,25 @@ function pre(catalog: string, oid: number, object: string, sql: string): PreItem
 
 function preMany(catalog: string, oid: number, object: string, sqls: readonly string[]): PreItem {
   return { key: `${catalog}:${oid}`, statements: sqls.map((sql) => ({ object, sql })) };
+}
+
+/** Tables that have a foreign table among their partitions or inheritance children, at any depth. */
+function tablesOverForeignTables(model: CatalogModel): Set<string> {
+  const parentsOf = (t: { inherits: readonly QualifiedName[]; partitionOf?: { parent: QualifiedName } }) => [
+    ...t.inherits,
+    ...(t.partitionOf ? [t.partitionOf.parent] : []),
+  ];
+  const tables = new Map(model.tables.map((t) => [stagedKey(t.schema, t.name), t]));
+  const found = new Set<string>();
+  const pending = model.foreignTables.flatMap(parentsOf);
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const key = stagedKey(next.schema, next.name);
+    if (found.has(key)) continue;
+    found.add(key);
+    const table = tables.get(key);
+    if (table) pending.push(...parentsOf(table));
+  }
+  return found;
 }
 
 function familyKey(f: QualifiedName, method: string): string {

@@ -36,7 +36,10 @@ export function requalify(sql: string, map: SchemaMapper): string {
       // OPERATOR(schema.op), as the server prints a user operator in an expression.
       let end = i + 2;
       while (tokens[end]?.kind === "op" && tokens[end]?.text !== ")") end++;
-      const name = tokens.slice(i + 2, end).map((t) => t.text).join("");
+      const name = tokens
+        .slice(i + 2, end)
+        .map((t) => t.text)
+        .join("");
       const target = map(identName(token), name);
       out.push(target === undefined ? token.text : quoteIdent(target));
       continue;

@@ -28,9 +28,9 @@ import { readCollations } from "./queries/collations.js";
 import { readColumns } from "./queries/columns.js";
 import { readComments } from "./queries/comments.js";
 import { readConstraints } from "./queries/constraints.js";
+import { readDatabaseSettings } from "./queries/database-settings.js";
 import { readDependencies } from "./queries/dependencies.js";
 import { readEnums } from "./queries/enums.js";
-import { readDatabaseSettings } from "./queries/database-settings.js";
 import { readExtensions } from "./queries/extensions.js";
 import { readForeignServers, readForeignTables } from "./queries/foreign-tables.js";
 import { readIndexes } from "./queries/indexes.js";
@@ -180,6 +180,7 @@ export async function introspect(
     kind: c.class === "pg_type" && domainOids.has(c.oid) ? "domain" : c.kind,
     identity: c.identity,
     text: c.description,
+    target: `${c.class}:${c.oid}`,
   }));
   // Comments on domain constraints are found through their domain.
   const domainConstraintComments = await readDomainConstraintComments(
@@ -251,7 +252,12 @@ async function readDomainConstraintComments(
     client,
     result.rows.map((r) => ({ classid: "pg_catalog.pg_constraint", oid: r.oid })),
   );
-  return rows.map((c) => ({ kind: c.kind, identity: c.identity, text: c.description }));
+  return rows.map((c) => ({
+    kind: c.kind,
+    identity: c.identity,
+    text: c.description,
+    target: `${c.class}:${c.oid}`,
+  }));
 }
 
 /** Name order, so that two databases with the same schema produce the same model (OIDs differ). */

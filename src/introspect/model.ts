@@ -210,6 +210,8 @@ export interface Comment {
   /** Qualified identity as pg_identify_object renders it, e.g. `app.users.email` or `trg on app.t`. */
   readonly identity: string;
   readonly text: string;
+  /** The commented object, as "<catalog>:<oid>" (a column's comment has its table's key). */
+  readonly target: string;
 }
 
 /** "a depends on b", keys "<catalog>:<oid>" (e.g. "pg_class:16384"). */

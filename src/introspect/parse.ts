@@ -1,51 +1,49 @@
 import type {
+  Cast,
+  Collation,
   Column,
   Constraint,
   ConstraintKind,
   Domain,
-  Policy,
-  PolicyCommand,
-  QualifiedName,
-  RangeType,
-  Routine,
-  Sequence,
-  SequenceOptions,
-  Table,
-  Trigger,
-  TriggerState,
-  View,
-} from "./model.js";
-import type { ColumnRow } from "./queries/columns.js";
-import type { ConstraintRow } from "./queries/constraints.js";
-import type { AggregateRow, RoutineRow } from "./queries/routines.js";
-import type { SequenceRow } from "./queries/sequences.js";
-import type { PolicyRow, TriggerRow } from "./queries/table-objects.js";
-import type { TableRow } from "./queries/tables.js";
-import type { DomainRow, RangeRow } from "./queries/types.js";
-import type { ViewRow } from "./queries/views.js";
-import { renderAggregate } from "./render-aggregate.js";
-import type {
-  Cast,
-  Collation,
   ForeignServer,
   ForeignTable,
   Operator,
   OperatorClass,
   OperatorFamily,
   OperatorMember,
+  Policy,
+  PolicyCommand,
+  QualifiedName,
+  RangeType,
+  Routine,
   Rule,
+  Sequence,
+  SequenceOptions,
   StatisticsObject,
   SupportFunction,
+  Table,
   TextSearchConfiguration,
   TextSearchDictionary,
+  Trigger,
+  TriggerState,
+  View,
 } from "./model.js";
 import type { CastRow } from "./queries/casts.js";
 import type { CollationRow } from "./queries/collations.js";
+import type { ColumnRow } from "./queries/columns.js";
+import type { ConstraintRow } from "./queries/constraints.js";
 import type { ForeignServerRow, ForeignTableRow } from "./queries/foreign-tables.js";
 import type { OperatorClassRow, OperatorFamilyRow, OperatorRow } from "./queries/operators.js";
+import type { AggregateRow, RoutineRow } from "./queries/routines.js";
 import type { RuleRow } from "./queries/rules.js";
+import type { SequenceRow } from "./queries/sequences.js";
 import type { StatisticsRow } from "./queries/statistics.js";
+import type { PolicyRow, TriggerRow } from "./queries/table-objects.js";
+import type { TableRow } from "./queries/tables.js";
 import type { TextSearchConfigurationRow, TextSearchDictionaryRow } from "./queries/text-search.js";
+import type { DomainRow, RangeRow } from "./queries/types.js";
+import type { ViewRow } from "./queries/views.js";
+import { renderAggregate } from "./render-aggregate.js";
 
 /** Raw catalog rows to domain objects: catalog codes are decoded here, once. */
 
@@ -388,7 +386,12 @@ function parseMembers(r: Pick<OperatorClassRow, "operators" | "functions">): {
         ? { orderBy: { schema: o.order_by_schema, name: o.order_by_name } }
         : {}),
     })),
-    functions: r.functions.map((f) => ({ number: f.number, left: f.left, right: f.right, function: f.function })),
+    functions: r.functions.map((f) => ({
+      number: f.number,
+      left: f.left,
+      right: f.right,
+      function: f.function,
+    })),
   };
 }
 

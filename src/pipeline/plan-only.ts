@@ -6,7 +6,7 @@ import { introspect, readServerInfo } from "../introspect/index.js";
 import type { NotCarried } from "../introspect/model.js";
 import { STAGING_PREFIX } from "../restore/meta.js";
 import { maskUrl } from "../util/mask.js";
-import { destinationFacts } from "./run.js";
+import { destinationFacts, selectedSchemas } from "./run.js";
 
 export interface PlanOptions {
   readonly sourceUrl: string;
@@ -15,6 +15,8 @@ export interface PlanOptions {
   readonly schemas?: readonly string[];
   readonly excludeSchemas?: readonly string[];
   readonly structureOnly?: readonly string[];
+  readonly includeTables?: readonly string[];
+  readonly excludeTables?: readonly string[];
 }
 
 export interface PlanReport {
@@ -47,7 +49,7 @@ export async function planRun(options: PlanOptions): Promise<PlanReport> {
     await begin(source.client, baseSettings(300), "ISOLATION LEVEL REPEATABLE READ READ ONLY");
     const dstInfo = await readServerInfo(destination.client);
     const model = await introspect(source.client, {
-      ...(options.schemas ? { schemas: options.schemas } : {}),
+      ...(selectedSchemas(options) ? { schemas: selectedSchemas(options) } : {}),
       ...(options.excludeSchemas ? { excludeSchemas: options.excludeSchemas } : {}),
     });
     const plan = planSync(model, {
@@ -55,6 +57,11 @@ export async function planRun(options: PlanOptions): Promise<PlanReport> {
       ...(await destinationFacts(destination.client, model)),
       stagingPrefix: `${STAGING_PREFIX}plan`,
       ...(options.structureOnly ? { structureOnly: options.structureOnly } : {}),
+      selection: {
+        ...(options.includeTables ? { includeTables: options.includeTables } : {}),
+        ...(options.includeTables && options.schemas ? { includeSchemas: options.schemas } : {}),
+        ...(options.excludeTables ? { excludeTables: options.excludeTables } : {}),
+      },
     });
     return {
       source: maskUrl(options.sourceUrl),

@@ -46,6 +46,9 @@ export interface RunOptions {
   readonly schemas?: readonly string[];
   readonly excludeSchemas?: readonly string[];
   readonly structureOnly?: readonly string[];
+  /** Only these tables ("schema.table"), with `schemas`; only their schemas are swapped. */
+  readonly includeTables?: readonly string[];
+  readonly excludeTables?: readonly string[];
   readonly lockWait?: "wait" | "fail";
   /** Adopt a non-empty destination that pgsync-ts did not create (recorded; later runs need no flag). */
   readonly force?: boolean;
@@ -248,7 +251,7 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
       model = await introspect(
         src.client,
         {
-          ...(options.schemas ? { schemas: options.schemas } : {}),
+          ...(selectedSchemas(options) ? { schemas: selectedSchemas(options) } : {}),
           ...(options.excludeSchemas ? { excludeSchemas: options.excludeSchemas } : {}),
         },
         srcInfo,
@@ -262,6 +265,11 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
         targetMajor: dstInfo.major,
         stagingPrefix,
         ...(await destinationFacts(dst.client, catalog)),
+        selection: {
+          ...(options.includeTables ? { includeTables: options.includeTables } : {}),
+          ...(options.includeTables && options.schemas ? { includeSchemas: options.schemas } : {}),
+          ...(options.excludeTables ? { excludeTables: options.excludeTables } : {}),
+        },
         ...(options.structureOnly ? { structureOnly: options.structureOnly } : {}),
       });
       refuseUnportable(plan, catalog);
@@ -498,6 +506,19 @@ async function loadTable(
     destinationRows,
     seconds: Math.round(performance.now() - started) / 1000,
   };
+}
+
+/**
+ * The schemas a run reads and swaps: the listed ones, plus those of the listed tables. A table-level
+ * selection leaves every other schema of the destination alone.
+ */
+export function selectedSchemas(options: {
+  schemas?: readonly string[];
+  includeTables?: readonly string[];
+}): readonly string[] | undefined {
+  if (!options.includeTables) return options.schemas;
+  const fromTables = options.includeTables.map((t) => t.slice(0, t.indexOf(".")));
+  return [...new Set([...(options.schemas ?? []), ...fromTables])];
 }
 
 /** What the plan needs to know about the destination to refuse what it cannot hold. */

@@ -24,17 +24,19 @@ const COLLATION_FEATURES: readonly {
   readonly since: number;
   readonly uses: (c: Collation) => boolean;
 }[] = [
-  { feature: "ICU tailoring rules (CREATE COLLATION ... rules)", since: 16, uses: (c) => c.icuRules !== undefined },
+  {
+    feature: "ICU tailoring rules (CREATE COLLATION ... rules)",
+    since: 16,
+    uses: (c) => c.icuRules !== undefined,
+  },
   { feature: "the builtin collation provider", since: 17, uses: (c) => c.provider === "builtin" },
 ];
 
 export function collationRefusals(model: CatalogModel, targetMajor: number): Refusal[] {
   return COLLATION_FEATURES.filter((f) => targetMajor < f.since).flatMap((f) =>
-    model.collations
-      .filter(f.uses)
-      .map((c) => ({
-        object: `collation "${c.schema}"."${c.name}"`,
-        reason: `${f.feature} needs PostgreSQL ${f.since} or later`,
-      })),
+    model.collations.filter(f.uses).map((c) => ({
+      object: `collation "${c.schema}"."${c.name}"`,
+      reason: `${f.feature} needs PostgreSQL ${f.since} or later`,
+    })),
   );
 }

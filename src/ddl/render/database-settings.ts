@@ -19,7 +19,8 @@ const LIST_QUOTED = new Set([
 const NEVER_COPIED: readonly { readonly matches: (name: string) => boolean; readonly reason: string }[] = [
   {
     matches: (n) => n.startsWith("pgsync."),
-    reason: "it is pgsync-ts's own marker (pgsync.role marks a production database), which belongs to each database",
+    reason:
+      "it is pgsync-ts's own marker (pgsync.role marks a production database), which belongs to each database",
   },
   {
     matches: (n) => n === "default_transaction_read_only",

@@ -27,7 +27,8 @@ function columnDefinition(c: Column, options: readonly string[], ctx: RenderCont
   const parts = [quoteIdent(c.name), ctx.sql(c.type)];
   const fdwOptions = optionsClause(options, "");
   if (fdwOptions) parts.push(fdwOptions);
-  if (c.collation) parts.push(`COLLATE ${ctx.sql(`${quoteIdent(c.collation.schema)}.${quoteIdent(c.collation.name)}`)}`);
+  if (c.collation)
+    parts.push(`COLLATE ${ctx.sql(`${quoteIdent(c.collation.schema)}.${quoteIdent(c.collation.name)}`)}`);
   if (c.generated) parts.push(`GENERATED ALWAYS AS (${ctx.sql(c.generated.expr)}) STORED`);
   else if (c.defaultExpr !== undefined) parts.push(`DEFAULT ${ctx.sql(c.defaultExpr)}`);
   if (c.notNull) parts.push("NOT NULL");
@@ -53,16 +54,21 @@ export function createForeignTable(
     create = `CREATE FOREIGN TABLE ${name} PARTITION OF ${ctx.staged(f.partitionOf.parent)} ${ctx.sql(f.partitionOf.bound)} ${server}`;
   } else {
     const columns = f.columns.map((c) => `  ${columnDefinition(c, optionsOf.get(c.name) ?? [], ctx)}`);
-    const inherits = f.inherits.length > 0 ? ` INHERITS (${f.inherits.map((p) => ctx.staged(p)).join(", ")})` : "";
+    const inherits =
+      f.inherits.length > 0 ? ` INHERITS (${f.inherits.map((p) => ctx.staged(p)).join(", ")})` : "";
     create = `CREATE FOREIGN TABLE ${name} (\n${columns.join(",\n")}\n)${inherits} ${server}`;
   }
   return [
     create,
     ...f.columnOptions
       .filter((o) => !local.has(o.column))
-      .map((o) => `ALTER FOREIGN TABLE ${name} ALTER COLUMN ${quoteIdent(o.column)}${optionsClause(o.options)}`),
+      .map(
+        (o) => `ALTER FOREIGN TABLE ${name} ALTER COLUMN ${quoteIdent(o.column)}${optionsClause(o.options)}`,
+      ),
     ...constraints
       .filter((c) => c.tableOid === f.oid)
-      .map((c) => `ALTER FOREIGN TABLE ${name} ADD CONSTRAINT ${quoteIdent(c.name)} ${ctx.sql(c.definition)}`),
+      .map(
+        (c) => `ALTER FOREIGN TABLE ${name} ADD CONSTRAINT ${quoteIdent(c.name)} ${ctx.sql(c.definition)}`,
+      ),
   ];
 }

@@ -74,10 +74,15 @@ export function createOperatorFamily(
 ): string[] {
   const name = ctx.staged(f);
   const method = quoteIdent(f.method);
-  const loose = [...f.operators.map((m) => operatorItem(m, ctx, carried)), ...f.functions.map((m) => functionItem(m, ctx))];
+  const loose = [
+    ...f.operators.map((m) => operatorItem(m, ctx, carried)),
+    ...f.functions.map((m) => functionItem(m, ctx)),
+  ];
   return [
     `CREATE OPERATOR FAMILY ${name} USING ${method}`,
     ...classes.map((c) => createOperatorClass(c, ctx, carried)),
-    ...(loose.length > 0 ? [`ALTER OPERATOR FAMILY ${name} USING ${method} ADD\n  ${loose.join(",\n  ")}`] : []),
+    ...(loose.length > 0
+      ? [`ALTER OPERATOR FAMILY ${name} USING ${method} ADD\n  ${loose.join(",\n  ")}`]
+      : []),
   ];
 }

@@ -62,9 +62,6 @@ export const ForeignServerRow = z.object({
 });
 export type ForeignServerRow = z.infer<typeof ForeignServerRow>;
 
-export function readForeignServers(
-  client: pg.Client,
-  names: readonly string[],
-): Promise<ForeignServerRow[]> {
+export function readForeignServers(client: pg.Client, names: readonly string[]): Promise<ForeignServerRow[]> {
   return queryRows(client, "foreign servers", SERVERS_SQL, [names], ForeignServerRow);
 }

@@ -28,7 +28,13 @@ export function readTextSearchDictionaries(
   client: pg.Client,
   schemaOids: readonly number[],
 ): Promise<TextSearchDictionaryRow[]> {
-  return queryRows(client, "text search dictionaries", DICTIONARIES_SQL, [schemaOids], TextSearchDictionaryRow);
+  return queryRows(
+    client,
+    "text search dictionaries",
+    DICTIONARIES_SQL,
+    [schemaOids],
+    TextSearchDictionaryRow,
+  );
 }
 
 // Text search configurations: a parser, and for each token type (named by the parser's alias, which
