@@ -1,8 +1,8 @@
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSync } from "../src/pipeline/run.js";
+import { loadFixture } from "./helpers/fixtures.js";
 import {
   createRole,
   type FreshDatabase,
@@ -18,7 +18,6 @@ import {
  * \restrict lines (which differ by run) are removed. pgsync-ts itself never calls pg_dump.
  */
 const PG_DUMP = "/usr/bin/pg_dump";
-const FIXTURE = readFileSync(new URL("./fixtures/schema-kinds.sql", import.meta.url), "utf8");
 const run = promisify(execFile);
 
 const majors = testMajors().filter((m) => m <= 15);
@@ -58,9 +57,7 @@ describe.runIf(pairs.length > 0)("pg_dump 15 sees the same schema", () => {
     const source = await freshDatabase(from);
     const destination = await freshDatabase(to);
     databases.push(source, destination);
-    await withClient(source.url, async (c) => {
-      for (const part of FIXTURE.split("-- split")) await c.query(part);
-    });
+    await withClient(source.url, (c) => loadFixture(c, "schema-kinds.sql"));
     const report = await runSync({ sourceUrl: source.url, destinationUrl: destination.url });
     expect(report.error).toBeUndefined();
     const [expected, actual] = await Promise.all([schemaDump(source.url), schemaDump(destination.url)]);

@@ -152,8 +152,8 @@ describe.each(testMajors())("PostgreSQL %i behind PgBouncer in transaction mode"
     const pooled = await connect({ url: bouncer.url(db.name), side: "source", connectSeconds: 5 });
     const direct = await connect({ url: db.url, side: "source", connectSeconds: 5 });
     try {
-      expect(pooled.pooled).toBe(true);
-      expect(direct.pooled).toBe(false);
+      expect(await pooled.isPooled()).toBe(true);
+      expect(await direct.isPooled()).toBe(false);
       expect(pooled.serverMajor).toBe(major);
     } finally {
       await Promise.all([pooled.close(), direct.close()]);

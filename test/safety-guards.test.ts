@@ -5,6 +5,7 @@
  * never two runs at once on one destination (the second waits or fails, as lockWait says).
  */
 import { afterAll, describe, expect, it } from "vitest";
+import { runSync } from "../src/pipeline/run.js";
 import { runCli } from "./helpers/cli.js";
 import { captureState } from "./helpers/db-state.js";
 import {
@@ -27,6 +28,8 @@ async function fresh(major: PgMajor): Promise<FreshDatabase> {
   return db;
 }
 const lastLine = (text: string) => text.trim().split("\n").at(-1) ?? "";
+/** Schemas other than the tool's metadata (the CLI's run history may record a refused run there). */
+const liveSchemas = async (url: string) => (await userSchemas(url)).filter((s) => s !== "_pgsync");
 const SOURCE_SQL =
   "CREATE TABLE public.items (id int PRIMARY KEY, name text); INSERT INTO public.items SELECT g, 'item ' || g FROM generate_series(1, 50) g;";
 
@@ -40,13 +43,19 @@ describe.each(majors)("guards on PostgreSQL %i", (major) => {
     const schemasBefore = await userSchemas(db.url);
     const stateBefore = await captureState(db.url);
 
+    // The run itself writes nothing at all, not even its metadata schema.
+    const report = await runSync({ sourceUrl: asIp, destinationUrl: asName });
+    expect(report.error).toMatchObject({ kind: "guard" });
+    expect(report.steps.find((s) => s.status === "failed")?.name).toBe("guard");
+    expect(await userSchemas(db.url)).toEqual(schemasBefore);
+
     const result = await runCli(["run", "--from", asIp, "--to", asName]);
     expect(result.code).toBe(1);
     expect(lastLine(result.stderr)).toBe(
       `pgsync-ts: error: the destination is the source database itself ("${db.name}" on the same server); refusing to write into the source`,
     );
     expect(await captureState(db.url)).toEqual(stateBefore);
-    expect(await userSchemas(db.url)).toEqual(schemasBefore);
+    expect(await liveSchemas(db.url)).toEqual(schemasBefore);
 
     // Another database on the same server, reached through "localhost", is a different destination.
     const other = await fresh(major);
@@ -65,13 +74,17 @@ describe.each(majors)("guards on PostgreSQL %i", (major) => {
     const before = await captureState(destination.url);
     const schemasBefore = await userSchemas(destination.url);
 
+    const report = await runSync({ sourceUrl: source.url, destinationUrl: destination.url });
+    expect(report.error).toMatchObject({ kind: "guard" });
+    expect(await userSchemas(destination.url)).toEqual(schemasBefore);
+
     const refused = await runCli(["run", "--from", source.url, "--to", destination.url]);
     expect(refused.code).toBe(1);
     expect(lastLine(refused.stderr)).toContain(
       `the destination database "${destination.name}" is marked as production (pgsync.role = 'production'); refusing to replace it`,
     );
     expect(await captureState(destination.url)).toEqual(before);
-    expect(await userSchemas(destination.url)).toEqual(schemasBefore);
+    expect(await liveSchemas(destination.url)).toEqual(schemasBefore);
 
     const profile = { source: source.url, destination: destination.url };
     const stillRefused = await runCli([
@@ -106,13 +119,17 @@ describe.each(majors)("guards on PostgreSQL %i", (major) => {
     const before = await captureState(destination.url);
     const schemasBefore = await userSchemas(destination.url);
 
+    const report = await runSync({ sourceUrl: source.url, destinationUrl: destination.url });
+    expect(report.error).toMatchObject({ kind: "guard" });
+    expect(await userSchemas(destination.url)).toEqual(schemasBefore);
+
     const refused = await runCli(["run", "--from", source.url, "--to", destination.url]);
     expect(refused.code).toBe(1);
     expect(lastLine(refused.stderr)).toContain(
       `the destination database "${destination.name}" already holds 1 object(s) that pgsync-ts did not create, which a run would replace: table public.mine. Pass --force`,
     );
     expect(await captureState(destination.url)).toEqual(before);
-    expect(await userSchemas(destination.url)).toEqual(schemasBefore);
+    expect(await liveSchemas(destination.url)).toEqual(schemasBefore);
 
     const forced = await runCli([
       "run",

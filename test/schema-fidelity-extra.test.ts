@@ -184,13 +184,13 @@ describe.each(pairs())("schema fidelity, extra kinds %i -> %i", (from, to) => {
         destinationSettings: new Set(known),
       });
       expect(plan.warnings).toEqual([
+        "database setting default_transaction_read_only was not copied: it would make the destination read-only, and the next sync would be refused",
+        "database setting pgsync.role was not copied: it is pgsync-ts's own marker (pgsync.role marks a production database), which belongs to each database",
         ...(from >= 17 && to < 17
           ? [
               `database setting transaction_timeout was not copied: PostgreSQL ${to} does not have this parameter`,
             ]
           : []),
-        "database setting default_transaction_read_only was not copied: it would make the destination read-only, and the next sync would be refused",
-        "database setting pgsync.role was not copied: it is pgsync-ts's own marker (pgsync.role marks a production database), which belongs to each database",
       ]);
       // ANALYZE of a parent samples its foreign children through their wrapper: the plan leaves those parents out.
       expect(

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { runSync } from "../src/pipeline/run.js";
 import { captureState } from "./helpers/db-state.js";
+import { loadFixture } from "./helpers/fixtures.js";
 import {
   type FreshDatabase,
   freshDatabase,
@@ -9,8 +9,6 @@ import {
   testMajors,
   withClient,
 } from "./helpers/pg-servers.js";
-
-const FIXTURE = readFileSync(new URL("./fixtures/type-fidelity.sql", import.meta.url), "utf8");
 
 /** Each version onto itself, plus the oldest to the newest and back. */
 function pairs(): [PgMajor, PgMajor][] {
@@ -32,7 +30,7 @@ describe.each(pairs())("type fidelity %i -> %i", (from, to) => {
     const source = await freshDatabase(from);
     const destination = await freshDatabase(to);
     databases.push(source, destination);
-    await withClient(source.url, (c) => c.query(FIXTURE));
+    await withClient(source.url, (c) => loadFixture(c, "type-fidelity.sql"));
 
     const report = await runSync({ sourceUrl: source.url, destinationUrl: destination.url });
     expect(report.error).toBeUndefined();

@@ -31,8 +31,12 @@ export interface Connection {
   readonly maskedUrl: string;
   /** Major version of the server behind the connection. */
   readonly serverMajor: number;
-  /** A pooler sits between the tool and the server (see pooler.ts for how this is detected). */
-  readonly pooled: boolean;
+  /**
+   * Whether a pooler sits between the tool and the server (see pooler.ts). Asked on demand, not at
+   * connect: the check is a query, and behind a pooler whose server connections are all taken a
+   * query waits; connecting itself must not.
+   */
+  isPooled(): Promise<boolean>;
   /** Whether the connection is encrypted, and the sslmode that decided it. */
   readonly tls: { readonly encrypted: boolean; readonly mode: SslMode };
   /** How many attempts connecting took (1 when the server answered at once). */
@@ -67,15 +71,21 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   } catch (error) {
     throw connectionError(options, maskedUrl, target, error);
   }
-  const { client, facts, encrypted } = outcome.value;
-  rememberSession(client, facts);
+  const { client, serverMajor, encrypted } = outcome.value;
+  rememberSession(client, { serverMajor });
   let closed = false;
+  let pooled: Promise<boolean> | undefined;
   return {
     client,
     side: options.side,
     maskedUrl,
-    serverMajor: facts.serverMajor,
-    pooled: facts.pooled,
+    serverMajor,
+    isPooled() {
+      pooled ??= client
+        .query<{ pid: number }>("SELECT pg_catalog.pg_backend_pid() AS pid")
+        .then((r) => isPooled(client, r.rows[0]?.pid ?? -1));
+      return pooled;
+    },
     tls: { encrypted, mode: target.tls.mode },
     attempts: outcome.attempts,
     async close() {
@@ -88,7 +98,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
 
 interface Opened {
   readonly client: pg.Client;
-  readonly facts: { readonly serverMajor: number; readonly pooled: boolean };
+  readonly serverMajor: number;
   readonly encrypted: boolean;
 }
 
@@ -128,22 +138,29 @@ async function openWith(
   });
   // A dropped connection emits 'error' on the client; without a listener Node would crash the process.
   client.on("error", () => {});
+  // The server reports its version at login (PgBouncer passes it on): no query is needed for it.
+  let serverVersion: string | undefined;
+  (client as unknown as { connection: NodeJS.EventEmitter }).connection.on(
+    "parameterStatus",
+    (msg: { parameterName: string; parameterValue: string }) => {
+      if (msg.parameterName === "server_version") serverVersion = msg.parameterValue;
+    },
+  );
   try {
     await client.connect();
-    const probe = await client.query<{ pid: number; version_num: string }>(
-      "SELECT pg_catalog.pg_backend_pid() AS pid, pg_catalog.current_setting('server_version_num') AS version_num",
-    );
-    const row = probe.rows[0];
-    if (!row) throw new Error("the server answered the session probe with no row");
-    return {
-      client,
-      facts: { serverMajor: Math.floor(Number(row.version_num) / 10000), pooled: isPooled(client, row.pid) },
-      encrypted: ssl !== false,
-    };
+    return { client, serverMajor: await majorOf(client, serverVersion), encrypted: ssl !== false };
   } catch (error) {
     await client.end().catch(() => {});
     throw error;
   }
+}
+
+/** "17.10", "16.4 (Debian 16.4-1)", "18beta1" -> the major; asks the server only if it was not told. */
+async function majorOf(client: pg.Client, serverVersion: string | undefined): Promise<number> {
+  const major = Number(/^(\d+)/.exec(serverVersion ?? "")?.[1]);
+  if (major >= 10) return major;
+  const r = await client.query<{ n: string }>("SELECT pg_catalog.current_setting('server_version_num') AS n");
+  return Math.floor(Number(r.rows[0]?.n) / 10000);
 }
 
 function connectionError(

@@ -4,10 +4,9 @@ import { quoteLiteral } from "../ddl/quote.js";
 import { hasTransactionTimeout } from "../ddl/version-rules.js";
 import { wrapError } from "../errors.js";
 
-/** What connect() learned about a session: the server's major version, and whether a pooler sits between. */
+/** What connect() learned about a session. */
 export interface SessionFacts {
   readonly serverMajor: number;
-  readonly pooled: boolean;
 }
 
 const facts = new WeakMap<pg.Client, SessionFacts>();

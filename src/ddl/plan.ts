@@ -224,7 +224,7 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
       format: copied.every((c) => c.binarySafe) ? "binary" : "text",
       copyData: !t.partitionKey && !structureOnly.has(`${t.schema}.${t.name}`),
       build: t.partitionKey ? [] : keysAndIndexes(model, t.oid, ctx),
-      analyze: !overForeign.has(stagedKey(t.schema, t.name)),
+      /*MUTANT*/ analyze: true,
     };
   });
 
@@ -277,10 +277,7 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
   const cutover = [
     ...model.comments
       .filter((c) => c.kind === "schema")
-      .map((c) => ({
-        object: `comment on schema ${c.identity}`,
-        sql: `COMMENT ON SCHEMA ${c.identity} IS ${quoteLiteral(c.text)}`,
-      })),
+      .map((c) => ({ object: `comment on schema ${c.identity}`, sql: schemaComment(c.identity, c.text) })),
     ...settings.statements,
   ];
 
@@ -300,6 +297,22 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
     ],
     warnings: settings.skipped,
   };
+}
+
+/**
+ * A schema's comment is set on the live schema, which the tool does not own everywhere (PostgreSQL
+ * 14's public belongs to the bootstrap superuser). It is set only when it differs, and a role that
+ * may not set it gets a warning from the server instead of a failed run.
+ */
+function schemaComment(identity: string, text: string): string {
+  return `DO $pgsync$
+BEGIN
+  IF pg_catalog.obj_description(pg_catalog.to_regnamespace(${quoteLiteral(identity)})::oid, 'pg_namespace') IS DISTINCT FROM ${quoteLiteral(text)} THEN
+    COMMENT ON SCHEMA ${identity} IS ${quoteLiteral(text)};
+  END IF;
+EXCEPTION WHEN insufficient_privilege THEN
+  RAISE WARNING 'comment on schema % not copied: %', ${quoteLiteral(identity)}, SQLERRM;
+END $pgsync$`;
 }
 
 function pre(catalog: string, oid: number, object: string, sql: string): PreItem {

@@ -32,6 +32,7 @@ import { cleanLeftovers } from "../restore/staging.js";
 import { maskUrl } from "../util/mask.js";
 import { settleAll } from "../util/settle.js";
 import { ensureExtensions } from "./extensions.js";
+import { describeMissing, missingPrivileges } from "./privileges.js";
 import { type FaultPoint, type StepName, type StepReport, StepRunner } from "./steps.js";
 
 type Timeouts = TimeoutsConfig;
@@ -272,6 +273,13 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
         },
         ...(options.structureOnly ? { structureOnly: options.structureOnly } : {}),
       });
+      const problems = await missingPrivileges(
+        src.client,
+        dst.client,
+        catalog,
+        plan.schemas.map((s) => s.name),
+      );
+      if (problems.length > 0) throw new PgsyncError("guard", describeMissing(problems));
       refuseUnportable(plan, catalog);
       for (const n of catalog.notCarried) warn(`not carried: ${n.kind} ${n.identity} (${n.reason})`);
     });
@@ -445,7 +453,7 @@ async function openWorkers(
   const first: WorkerPair = { source: exporter, destination: await open("destination") };
   // Behind a pooler an import can queue for a server connection that never frees up (the exporter
   // holds one for the whole run): wait a bounded time, then copy with the workers that got one.
-  const waitSeconds = exporter.pooled ? Math.min(10, connectSeconds) : undefined;
+  const waitSeconds = (await exporter.isPooled()) ? Math.min(10, connectSeconds) : undefined;
   const others = await settleAll(
     Array.from({ length: count - 1 }, async (): Promise<WorkerPair | undefined> => {
       const [source, destination] = await settleAll([open("source"), open("destination")]);

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { DIRECT_ENDPOINT_HINT, isPooled } from "../db/pooler.js";
-import { begin, sessionFacts } from "../db/session.js";
+import { begin } from "../db/session.js";
 import { PgsyncError, wrapError } from "../errors.js";
 
 /**
@@ -50,7 +50,7 @@ export async function holdDestinationLock(client: pg.Client, options: LockOption
  */
 export async function acquireDestinationLock(client: pg.Client, options: LockOptions): Promise<void> {
   const pid = await client.query<{ pid: number }>("SELECT pg_catalog.pg_backend_pid() AS pid");
-  if (sessionFacts(client)?.pooled || isPooled(client, pid.rows[0]?.pid ?? -1)) {
+  if (isPooled(client, pid.rows[0]?.pid ?? -1)) {
     throw new PgsyncError(
       "guard",
       `the destination URL goes through a connection pooler, where the session-level destination lock cannot be held safely; ${DIRECT_ENDPOINT_HINT}`,

@@ -80,7 +80,12 @@ CREATE INDEX IF NOT EXISTS runs_profile_started_idx ON ${RUNS_TABLE} (profile, s
  * snapshot). If the recorder dies, the server ends the transaction and frees the lock: whoever can
  * take it knows the row is stale.
  */
-const ROW_LOCK_ARGS = "pg_catalog.hashtext('pgsync-ts:runs'), ($1::bigint % 2147483647)::int";
+function rowLockArgs(id: number): string {
+  // A literal, not a bind parameter: a statement run through the extended protocol would leave the
+  // guard transaction holding a snapshot (backend_xmin), which the cut-over waits for.
+  if (!Number.isSafeInteger(id)) throw new Error(`invalid run id ${id}`);
+  return `pg_catalog.hashtext('pgsync-ts:runs'), ${id % 2147483647}`;
+}
 /** The guard transaction may sit idle for as long as the run takes. */
 const GUARD_SETTINGS = {
   statement_timeout: "60s",
@@ -135,7 +140,7 @@ export async function insertRunning(client: pg.Client, start: RunStart): Promise
   );
   const id = Number(result.rows[0]?.id);
   await begin(client, GUARD_SETTINGS);
-  await client.query(`SELECT pg_catalog.pg_advisory_xact_lock(${ROW_LOCK_ARGS})`, [id]);
+  await client.query(`SELECT pg_catalog.pg_advisory_xact_lock(${rowLockArgs(id)})`);
   return id;
 }
 
@@ -231,8 +236,7 @@ export async function markAbandoned(client: pg.Client): Promise<number[]> {
     await begin(client, GUARD_SETTINGS);
     try {
       const free = await client.query<{ ok: boolean }>(
-        `SELECT pg_catalog.pg_try_advisory_xact_lock(${ROW_LOCK_ARGS}) AS ok`,
-        [id],
+        `SELECT pg_catalog.pg_try_advisory_xact_lock(${rowLockArgs(id)}) AS ok`,
       );
       if (free.rows[0]?.ok) {
         const updated = await client.query(

@@ -1,6 +1,6 @@
 import { Cron } from "croner";
 import pLimit, { type LimitFunction } from "p-limit";
-import { latestSlot, misfireDecision } from "./misfire.js";
+import { latestSlot, misfireDecision, ON_TIME_TOLERANCE_MS } from "./misfire.js";
 
 export interface ScheduledJob {
   readonly name: string;
@@ -199,7 +199,9 @@ export class Scheduler {
   health(): JobHealth[] {
     const now = this.now();
     return [...this.states.values()].map(({ job, lastStartedSlot, running }) => {
-      const due = latestSlot(job.cron, job.timezone, new Date(now.getTime() - job.graceSeconds * 1000));
+      // A slot is due once its grace (and the dispatch tolerance) has passed.
+      const dueBy = now.getTime() - Math.max(job.graceSeconds * 1000, ON_TIME_TOLERANCE_MS);
+      const due = latestSlot(job.cron, job.timezone, new Date(dueBy));
       const judged = due !== null && due.getTime() >= this.startedAt.getTime() ? due : null;
       const started = running?.slot ?? lastStartedSlot ?? null;
       const ok = judged === null || (started !== null && started.getTime() >= judged.getTime());

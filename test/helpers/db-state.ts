@@ -19,8 +19,9 @@ const USER_SCHEMAS = `n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_
 
 export async function captureState(url: string): Promise<DatabaseState> {
   return withClient(url, async (c) => {
+    // row_security = off: a role that policies would filter gets an error instead of a partial capture.
     await c.query(
-      "SET search_path = pg_catalog; SET extra_float_digits = 3; SET DateStyle = 'ISO, MDY'; SET TimeZone = 'UTC'",
+      "SET search_path = pg_catalog; SET extra_float_digits = 3; SET DateStyle = 'ISO, MDY'; SET TimeZone = 'UTC'; SET row_security = off",
     );
     const list = async (sql: string) => (await c.query<{ x: string }>(sql)).rows.map((r) => r.x);
     const columns = await list(`

@@ -112,8 +112,21 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
   }
 }
 
+/**
+ * With PGSYNC_TEST_ROLES=owner, databases are owned by, and `url` connects as, a role that is not a
+ * superuser (with BYPASSRLS, as managed services grant): the suites then run the way they would on
+ * a managed service, with no superuser on either side.
+ */
+export const OWNER_ROLE = { name: "pgsync_owner", password: "owner-Pa55" } as const;
+const ownerMode = () => process.env.PGSYNC_TEST_ROLES === "owner";
+
 /** Creates an empty, uniquely named database (`t_<random>`) on the shared server of `major`. */
 export async function freshDatabase(major: PgMajor, opts: { owner?: string } = {}): Promise<FreshDatabase> {
+  if (ownerMode() && !opts.owner) {
+    await createRole(major, OWNER_ROLE.name, { password: OWNER_ROLE.password, bypassrls: true });
+    const db = await freshDatabase(major, { owner: OWNER_ROLE.name });
+    return { ...db, url: db.urlAs(OWNER_ROLE.name, OWNER_ROLE.password) };
+  }
   const server = sharedServer(major);
   const name = `t_${randomBytes(6).toString("hex")}`;
   await withClient(server.superuserUrl(), async (client) => {

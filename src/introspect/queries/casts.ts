@@ -9,9 +9,13 @@ export const CARRIED_TYPE = (typeOid: string) => `EXISTS (
   WHERE ty.oid = ${typeOid} AND base.typnamespace = ANY($1::oid[])
     AND ${NOT_EXTENSION_MEMBER("pg_catalog.pg_type", "base.oid")})`;
 
-// User-defined casts (not created by initdb or an extension) from or to a type the sync creates.
-// Casts live in no schema: they are tied to their types, and follow them. castcontext: e explicit,
-// a assignment, i implicit; castmethod: f function, b binary coercible, i I/O conversion.
+/** Casts that a type creates itself (a range type's casts to its multirange): internal dependencies. */
+export const NOT_INTERNAL_CAST = (castOid: string) =>
+  `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend int_dep WHERE int_dep.classid = 'pg_catalog.pg_cast'::regclass AND int_dep.objid = ${castOid} AND int_dep.deptype = 'i')`;
+
+// User-defined casts (not created by initdb, an extension or a type) from or to a type the sync
+// creates. Casts live in no schema: they are tied to their types, and follow them. castcontext:
+// e explicit, a assignment, i implicit; castmethod: f function, b binary coercible, i I/O conversion.
 const SQL = `
 SELECT c.oid,
        pg_catalog.format_type(c.castsource, NULL) AS source,
@@ -19,7 +23,7 @@ SELECT c.oid,
        CASE WHEN c.castfunc <> 0 THEN c.castfunc::pg_catalog.regprocedure::text END AS function,
        c.castcontext::text AS context, c.castmethod::text AS method
 FROM pg_catalog.pg_cast c
-WHERE c.oid >= 16384 AND ${NOT_EXTENSION_MEMBER("pg_catalog.pg_cast", "c.oid")}
+WHERE c.oid >= 16384 AND ${NOT_EXTENSION_MEMBER("pg_catalog.pg_cast", "c.oid")} AND ${NOT_INTERNAL_CAST("c.oid")}
   AND (${CARRIED_TYPE("c.castsource")} OR ${CARRIED_TYPE("c.casttarget")})
 ORDER BY 2, 3`;
 

@@ -4,7 +4,8 @@ import { int, oid, queryRows, text, textOrNull } from "../rows.js";
 
 // binary_safe: COPY's binary format embeds type OIDs in arrays and composites, which differ between
 // databases for user types. Core base types (OID below 16384) with send/receive functions, arrays
-// of them, and enums (sent as their label) read back identically on any server.
+// of them, built-in ranges and multiranges (sent as their bounds), and enums (sent as their label)
+// read back identically on any server.
 const SQL = `
 SELECT a.attrelid AS table_oid, a.attnum AS position, a.attname AS name,
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, a.atttypid AS type_oid,
@@ -15,7 +16,7 @@ SELECT a.attrelid AS table_oid, a.attnum AS position, a.attname AS name,
          WHERE d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum
            AND d.classid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'i' LIMIT 1) AS identity_sequence_oid,
        (t.typtype = 'e'
-        OR (t.oid < 16384 AND t.typtype = 'b' AND t.typsend <> 0 AND t.typreceive <> 0
+        OR (t.oid < 16384 AND t.typtype IN ('b', 'r', 'm') AND t.typsend <> 0 AND t.typreceive <> 0
             AND (t.typelem = 0 OR EXISTS (SELECT 1 FROM pg_catalog.pg_type e
                    WHERE e.oid = t.typelem AND e.oid < 16384 AND e.typtype = 'b' AND e.typsend <> 0 AND e.typreceive <> 0)))
        ) AS binary_safe

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { z } from "zod";
 import { queryRows, text, textOrNull } from "../rows.js";
-import { CARRIED_TYPE } from "./casts.js";
+import { CARRIED_TYPE, NOT_INTERNAL_CAST } from "./casts.js";
 
 /**
  * Every object in the synced schemas (and every database-level object) that the engine does not
@@ -33,7 +33,8 @@ WITH objs(classid, objid, holds_rows, reason) AS (
   SELECT 'pg_catalog.pg_cast'::regclass, c.oid, false, 'a cast between types that are not in the synced schemas is database-wide; create it on the destination'
   FROM pg_catalog.pg_cast c
   JOIN pg_catalog.pg_proc p ON p.oid = c.castfunc AND p.pronamespace = ANY($1::oid[])
-  WHERE c.oid >= 16384 AND NOT ${CARRIED_TYPE("c.castsource")} AND NOT ${CARRIED_TYPE("c.casttarget")}
+  WHERE c.oid >= 16384 AND ${NOT_INTERNAL_CAST("c.oid")}
+    AND NOT ${CARRIED_TYPE("c.castsource")} AND NOT ${CARRIED_TYPE("c.casttarget")}
   UNION ALL
   SELECT 'pg_catalog.pg_largeobject_metadata'::regclass, l.oid, true, NULL FROM pg_catalog.pg_largeobject_metadata l
   UNION ALL

@@ -1,0 +1,279 @@
+/**
+ * The benchmark harness: pgsync-ts against the tools users would pick instead, side by side, on the
+ * same two PostgreSQL servers and the same data, at one or more scales. See bench/README.md.
+ *
+ *   npm run bench -- [--scales 10,100,1000] [--runs 3] [--warmup 1] [--parallel N] [--major 15]
+ *                    [--out bench/results] [--quiet-load 1.0 [--quiet-wait 40]] [--methods a,b] [--no-build]
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { availableParallelism, cpus, release, tmpdir, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { isPgMajor } from "../src/embedded/server.js";
+import { foreignShare, sampleCpu } from "./cpu-share.js";
+import { datasetSql } from "./dataset.js";
+import { waitForQuiet } from "./load-gate.js";
+import { requireGnuTime } from "./measure.js";
+import { METHODS, type Method, type MethodContext, type MethodId } from "./methods.js";
+import {
+  BENCH_DB,
+  checkpoint,
+  readShape,
+  resetDatabase,
+  SERVER_SETTINGS,
+  type ServerPair,
+  shapeDifferences,
+  startPair,
+  withDb,
+} from "./pair.js";
+import { findPgTools } from "./pg-tools.js";
+import {
+  LOAD_LIMIT,
+  type MethodResult,
+  median,
+  type RunRecord,
+  ratios,
+  type ScaleResult,
+  scaleLabel,
+  scaleMarkdown,
+  summarize,
+  summaryMarkdown,
+  targets,
+} from "./report.js";
+
+const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const { values: args } = parseArgs({
+  options: {
+    scales: { type: "string", default: "10,100,1000" },
+    runs: { type: "string", default: "3" },
+    warmup: { type: "string", default: "1" },
+    parallel: { type: "string", default: String(availableParallelism()) },
+    major: { type: "string", default: "15" },
+    out: { type: "string", default: join(ROOT, "bench", "results") },
+    "quiet-load": { type: "string", default: "0" },
+    "quiet-wait": { type: "string", default: "40" },
+    methods: { type: "string" },
+    "no-build": { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  },
+});
+
+if (args.help) {
+  log(
+    "usage: npm run bench -- [--scales 10,100,1000] [--runs 3] [--warmup 1] [--parallel N] [--major 15]\n" +
+      "                        [--out bench/results] [--quiet-load 1.0] [--quiet-wait 40] [--methods id,...] [--no-build]\n" +
+      `methods: ${METHODS.map((m) => m.id).join(", ")}`,
+  );
+  process.exit(0);
+}
+
+const positive = (name: string, value: string, min = 1) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}, got "${value}"`);
+  return n;
+};
+const scales = (args.scales as string).split(",").map((s) => positive("scales", s.trim()));
+const runs = Math.floor(positive("runs", args.runs as string));
+const warmup = Math.floor(positive("warmup", args.warmup as string, 0));
+const parallel = Math.floor(positive("parallel", args.parallel as string));
+const major = Number(args.major);
+if (!isPgMajor(major)) throw new Error(`--major must be one of 14-18, got "${args.major}"`);
+const quietBelow = positive("quiet-load", args["quiet-load"] as string, 0);
+let quietBudgetSeconds = positive("quiet-wait", args["quiet-wait"] as string, 0) * 60;
+const outDir = resolve(args.out as string);
+const wanted = args.methods ? new Set(args.methods.split(",").map((s) => s.trim())) : undefined;
+for (const id of wanted ?? []) {
+  if (!METHODS.some((m) => m.id === id)) throw new Error(`unknown method "${id}" (--help lists them)`);
+}
+const methods = METHODS.filter((m) => !wanted || wanted.has(m.id));
+
+function sh(command: string, commandArgs: string[]): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, commandArgs, { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+    child.on("error", fail);
+    child.on("close", (code) =>
+      code === 0 ? done() : fail(new Error(`${command} ${commandArgs.join(" ")} exited with ${code}`)),
+    );
+  });
+}
+
+let livePair: ServerPair | undefined;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping the benchmark servers`);
+    void (livePair?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
+
+await requireGnuTime();
+if (!args["no-build"]) {
+  log("building the CLI (npm run build)");
+  await sh("npm", ["run", "--silent", "build"]);
+}
+const cli = join(ROOT, "bin", "pgsync-ts.js");
+if (!existsSync(join(ROOT, "dist", "cli", "main.js"))) throw new Error("dist/ is missing: run npm run build");
+const search = await findPgTools(major);
+const tools = "found" in search ? search.found : undefined;
+if ("missing" in search) log(`pg_dump peers skipped: ${search.missing}`);
+
+await mkdir(outDir, { recursive: true });
+let failed = false;
+for (const scaleMb of scales) {
+  const label = scaleLabel(scaleMb);
+  let waitedSeconds = 0;
+  if (quietBelow > 0) {
+    const waited = await waitForQuiet(quietBelow, quietBudgetSeconds, log);
+    waitedSeconds = waited.seconds;
+    quietBudgetSeconds -= waited.seconds;
+  }
+  const loadBefore = (await readFile("/proc/loadavg", "utf8")).split(" ").slice(0, 3).map(Number);
+  log(`[${label}] starting two PostgreSQL ${major} servers (load ${loadBefore.join(" ")})`);
+  const pair = await startPair(major);
+  livePair = pair;
+  const workDir = await mkdtemp(join(tmpdir(), "pgsync-bench-"));
+  try {
+    const generated = performance.now();
+    await resetDatabase(pair.source, pair.password);
+    await withDb(pair.source, pair.password, BENCH_DB, async (c) => {
+      await c.query(datasetSql(scaleMb));
+      // Hint bits and the visibility map set once, so that no tool's first read pays for them.
+      await c.query("VACUUM (FREEZE, ANALYZE)");
+    });
+    const generationSeconds = (performance.now() - generated) / 1000;
+    const sizes = await withDb(pair.source, pair.password, BENCH_DB, (c) =>
+      c.query<{ name: string; data: string; indexes: string; database: string }>(
+        `SELECT c.relname AS name, pg_catalog.pg_table_size(c.oid) AS data, pg_catalog.pg_indexes_size(c.oid) AS indexes,
+                pg_catalog.pg_database_size(current_database()) AS database
+           FROM pg_catalog.pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'`,
+      ),
+    );
+    const tableBytes = Object.fromEntries(sizes.rows.map((r) => [r.name, Number(r.data)]));
+    const dataBytes = sizes.rows.reduce((n, r) => n + Number(r.data), 0);
+    const expected = await readShape(pair.source, pair.password);
+    log(
+      `[${label}] dataset: ${(dataBytes / 1e6).toFixed(1)} MB of table data, generated in ${generationSeconds.toFixed(1)} s`,
+    );
+
+    const ctx: MethodContext = {
+      pair,
+      tools,
+      parallel,
+      workDir,
+      cli,
+      tableBytes,
+      destinationState: "unknown",
+    };
+    const records = new Map<MethodId, RunRecord[]>(methods.map((m) => [m.id, []]));
+    const errors = new Map<MethodId, string>();
+    const runnable = (m: Method) => !m.needsPgDump || tools !== undefined;
+    for (let round = 0; round < warmup + runs; round++) {
+      const kind = round < warmup ? `warm-up ${round + 1}/${warmup}` : `run ${round - warmup + 1}/${runs}`;
+      for (const method of methods.filter(runnable)) {
+        try {
+          await method.prepare(ctx);
+          await Promise.all([checkpoint(pair.source, pair.password), checkpoint(pair.destination, pair.password)]);
+          const postmasters = [pair.source.pid, pair.destination.pid];
+          const before = await sampleCpu(postmasters);
+          const started = performance.now();
+          ctx.destinationState = "unknown";
+          const outcome = await method.run(ctx);
+          const seconds = (performance.now() - started) / 1000;
+          const foreignCpu = foreignShare(before, await sampleCpu(postmasters));
+          const differences = shapeDifferences(expected, await readShape(pair.destination, pair.password));
+          if (differences.length > 0) throw new Error(`the copy differs from the source: ${differences.join("; ")}`);
+          ctx.destinationState = method.leaves;
+          log(
+            `[${label}] ${kind} ${method.id}: ${seconds.toFixed(2)} s` +
+              `${outcome.rssKb === null ? "" : `, peak RSS ${(outcome.rssKb / 1024).toFixed(0)} MB`}, other CPU ${(foreignCpu * 100).toFixed(0)}%`,
+          );
+          if (round >= warmup)
+            records.get(method.id)?.push({ seconds: Math.round(seconds * 1000) / 1000, ...outcome, foreignCpu });
+        } catch (error) {
+          failed = true;
+          ctx.destinationState = "unknown";
+          const message = error instanceof Error ? error.message : String(error);
+          log(`[${label}] ${kind} ${method.id} FAILED: ${message}`);
+          if (!errors.has(method.id)) errors.set(method.id, message);
+        }
+      }
+    }
+
+    const results: MethodResult[] = methods.map((m) => {
+      const rs = records.get(m.id) ?? [];
+      const summary = summarize(rs, dataBytes);
+      return {
+        id: m.id,
+        label: m.label,
+        command: m.command,
+        ...(runnable(m) ? {} : { skipped: `no pg_dump of major ${major}` }),
+        ...(errors.has(m.id) ? { error: errors.get(m.id) as string } : {}),
+        runs: rs,
+        ...(summary ? { median: summary } : {}),
+      };
+    });
+    const foreign = [...records.values()].flat().map((r) => r.foreignCpu);
+    const foreignCpu = foreign.length > 0 ? median(foreign) : 0;
+    const computed = ratios(results);
+    const first = sizes.rows[0];
+    const result: ScaleResult = {
+      schema: 1,
+      date: new Date().toISOString().slice(0, 10),
+      scaleMb,
+      publishable: runs >= 3 && warmup >= 1,
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model.trim() ?? "unknown",
+        memoryGb: Math.round(totalmem() / 2 ** 30),
+        kernel: release(),
+        node: process.version,
+      },
+      servers: { version: pair.version, settings: { ...SERVER_SETTINGS } },
+      pgDump: tools?.version ?? null,
+      parallel,
+      runs,
+      warmup,
+      dataset: {
+        rows: expected.rows,
+        dataBytes,
+        indexBytes: sizes.rows.reduce((n, r) => n + Number(r.indexes), 0),
+        databaseBytes: Number(first?.database ?? 0),
+        generationSeconds: Math.round(generationSeconds * 10) / 10,
+      },
+      load: {
+        before: loadBefore,
+        waitedSeconds: Math.round(waitedSeconds),
+        quietBelow,
+        foreignCpu,
+        underLoad: foreignCpu > LOAD_LIMIT || (quietBelow > 0 && (loadBefore[0] ?? 0) >= quietBelow),
+      },
+      methods: results,
+      ratios: computed,
+      targets: targets(results, computed),
+    };
+    const base = join(outDir, `${result.date}-${scaleMb}mb`);
+    await writeFile(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
+    await writeFile(`${base}.md`, scaleMarkdown(result));
+    await writeSummary(outDir);
+    log(`[${label}] wrote ${base}.json, ${base}.md and ${join(outDir, "summary.md")}`);
+  } finally {
+    await pair.stop();
+    livePair = undefined;
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function writeSummary(dir: string): Promise<void> {
+  const all: ScaleResult[] = [];
+  for (const name of (await readdir(dir)).filter((n) => /^\d{4}-\d{2}-\d{2}-\d+mb\.json$/.test(n))) {
+    const parsed = JSON.parse(await readFile(join(dir, name), "utf8")) as ScaleResult;
+    if (parsed.schema === 1) all.push(parsed);
+  }
+  await writeFile(join(dir, "summary.md"), summaryMarkdown(all));
+}
+
+process.exitCode = failed ? 1 : 0;
