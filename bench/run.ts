@@ -59,6 +59,7 @@ const { values: args } = parseArgs({
     "quiet-wait": { type: "string", default: "40" },
     methods: { type: "string" },
     "no-build": { type: "boolean", default: false },
+    render: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
@@ -67,6 +68,7 @@ if (args.help) {
   log(
     "usage: npm run bench -- [--scales 10,100,1000] [--runs 3] [--warmup 1] [--parallel N] [--major 15]\n" +
       "                        [--out bench/results] [--quiet-load 1.0] [--quiet-wait 40] [--methods id,...] [--no-build]\n" +
+      "       npm run bench -- --render [--out bench/results]   (rewrites the Markdown from the JSON results)\n" +
       `methods: ${METHODS.map((m) => m.id).join(", ")}`,
   );
   process.exit(0);
@@ -108,6 +110,11 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     log(`${signal}: stopping the benchmark servers`);
     void (livePair?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
   });
+}
+
+if (args.render) {
+  await renderAll(outDir);
+  process.exit(0);
 }
 
 await requireGnuTime();
@@ -267,13 +274,27 @@ for (const scaleMb of scales) {
   }
 }
 
-async function writeSummary(dir: string): Promise<void> {
-  const all: ScaleResult[] = [];
+async function readResults(dir: string): Promise<{ file: string; result: ScaleResult }[]> {
+  const out: { file: string; result: ScaleResult }[] = [];
   for (const name of (await readdir(dir)).filter((n) => /^\d{4}-\d{2}-\d{2}-\d+mb\.json$/.test(n))) {
     const parsed = JSON.parse(await readFile(join(dir, name), "utf8")) as ScaleResult;
-    if (parsed.schema === 1) all.push(parsed);
+    if (parsed.schema === 1) out.push({ file: join(dir, name), result: parsed });
   }
-  await writeFile(join(dir, "summary.md"), summaryMarkdown(all));
+  return out;
+}
+
+async function writeSummary(dir: string): Promise<void> {
+  const all = await readResults(dir);
+  await writeFile(join(dir, "summary.md"), summaryMarkdown(all.map((r) => r.result)));
+}
+
+/** Rewrites every Markdown table from its JSON (after a change to the report's layout). */
+async function renderAll(dir: string): Promise<void> {
+  for (const { file, result } of await readResults(dir)) {
+    await writeFile(file.replace(/\.json$/, ".md"), scaleMarkdown(result));
+  }
+  await writeSummary(dir);
+  log(`rewrote the Markdown in ${dir}`);
 }
 
 process.exitCode = failed ? 1 : 0;

@@ -679,3 +679,122 @@ describe("adHocProfile", () => {
     expect(error.message).toBe('--from: is not a valid URL: "postgres://h:notaport/db"');
   });
 });
+
+describe("service keys: notify, misfireGraceSeconds, shutdownGraceSeconds, http", () => {
+  const base = { source: SRC, destination: DST };
+
+  it("have defaults: no notifiers, the built-in misfire grace applied by serve, 30 s shutdown grace, no HTTP", () => {
+    const config = parseConfig({ profiles: { p: base } });
+    expect(config.service).toEqual({ shutdownGraceSeconds: 30 });
+    expect(config.profiles.get("p")?.notify).toBeUndefined();
+    expect(config.profiles.get("p")?.misfireGraceSeconds).toBeUndefined();
+  });
+
+  it("accept one notifier or a list of each kind, and normalise them to lists", () => {
+    const config = parseConfig({
+      shutdownGraceSeconds: 5,
+      http: { port: 9464 },
+      defaults: { misfireGraceSeconds: 120 },
+      profiles: {
+        p: {
+          ...base,
+          misfireGraceSeconds: 0,
+          notify: {
+            onSuccess: true,
+            webhook: {
+              url: "https://hooks.example.com/pgsync/T0KEN",
+              headers: { authorization: "Bearer x" },
+            },
+            slack: [{ url: { env: "SLACK_WEBHOOK_URL" } }, { url: "https://chat.example.com/hooks/abc" }],
+            smtp: { url: { env: "SMTP_URL" }, from: "pgsync@example.com", to: "ops@example.com" },
+          },
+        },
+        q: {
+          ...base,
+          notify: { smtp: { url: "smtps://u:pw@mail.example.com", from: "a@b.c", to: ["x@y.z", "w@y.z"] } },
+        },
+      },
+    });
+    expect(config.service).toEqual({ shutdownGraceSeconds: 5, http: { port: 9464, host: "0.0.0.0" } });
+    expect(config.profiles.get("p")?.misfireGraceSeconds).toBe(0);
+    expect(config.profiles.get("backup")?.misfireGraceSeconds).toBe(120);
+    expect(config.profiles.get("p")?.notify).toEqual({
+      onSuccess: true,
+      webhook: [
+        { url: { url: "https://hooks.example.com/pgsync/T0KEN" }, headers: { authorization: "Bearer x" } },
+      ],
+      slack: [{ url: { env: "SLACK_WEBHOOK_URL" } }, { url: { url: "https://chat.example.com/hooks/abc" } }],
+      smtp: [{ url: { env: "SMTP_URL" }, from: "pgsync@example.com", to: ["ops@example.com"] }],
+    });
+    expect(config.profiles.get("q")?.notify).toEqual({
+      onSuccess: false,
+      webhook: [],
+      slack: [],
+      smtp: [{ url: { url: "smtps://u:pw@mail.example.com" }, from: "a@b.c", to: ["x@y.z", "w@y.z"] }],
+    });
+  });
+
+  it.each([
+    [
+      { notify: { webhook: { url: "ftp://x.example.com/h" } } },
+      "profiles.p.notify.webhook[0].url: expected a http:// or https:// URL, got a ftp:// URL",
+    ],
+    [{ notify: { slack: { url: "not a url" } } }, "profiles.p.notify.slack[0].url: is not a valid URL"],
+    [
+      { notify: { smtp: { url: "https://mail.example.com", from: "a@b.c", to: "x@y.z" } } },
+      "profiles.p.notify.smtp[0].url: expected a smtp:// or smtps:// URL, got a https:// URL",
+    ],
+    [
+      { notify: { smtp: { url: "smtp://h", from: "nobody", to: [] } } },
+      'profiles.p.notify.smtp[0].from: expected an e-mail address, got "nobody"',
+    ],
+    [
+      { notify: { webhok: { url: "https://x" } } },
+      'profiles.p.notify.webhok: unknown key (did you mean "webhook"?)',
+    ],
+    [
+      { notify: { webhook: { url: { env: "lower-case" } } } },
+      'profiles.p.notify.webhook[0].url.env: expected an environment variable name, got "lower-case"',
+    ],
+    [
+      { misfireGraceSeconds: -1 },
+      "profiles.p.misfireGraceSeconds: expected a whole number of seconds from 0 to 86400",
+    ],
+  ])("reject a bad profile value (%j), naming its key", (extra, message) => {
+    const error = thrown(() => parseConfig({ profiles: { p: { ...base, ...extra } } }));
+    expect(error.kind).toBe("config");
+    expect(error.message).toContain(message);
+  });
+
+  it.each([
+    [{ http: { port: 70000 } }, "http.port: expected a port number from 0 to 65535"],
+    [{ http: { port: 80, hots: "x" } }, 'http.hots: unknown key (did you mean "host"?)'],
+    [
+      { shutdownGraceSeconds: 1.5 },
+      "shutdownGraceSeconds: expected a whole number of seconds from 0 to 86400",
+    ],
+  ])("reject a bad top-level value (%j)", (raw, message) => {
+    expect(thrown(() => parseConfig(raw)).message).toContain(message);
+  });
+
+  it("never show a notifier's secret in describeProfile", () => {
+    const config = parseConfig({
+      profiles: {
+        p: {
+          ...base,
+          notify: {
+            webhook: {
+              url: "https://hooks.example.com/services/T0/B0/SecretToken1",
+              headers: { authorization: "Bearer SecretHeader2" },
+            },
+            smtp: { url: "smtp://mailer:SecretMail3@mail.example.com:587", from: "a@b.c", to: "x@y.z" },
+          },
+        },
+      },
+    });
+    const text = JSON.stringify(describeProfile(resolveProfile(config, "p", {})));
+    for (const secret of ["SecretToken1", "SecretHeader2", "SecretMail3"]) expect(text).not.toContain(secret);
+    expect(text).toContain('"url":"https://hooks.example.com/***"');
+    expect(text).toContain('"url":"smtp://mailer:***@mail.example.com:587"');
+  });
+});

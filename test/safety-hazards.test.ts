@@ -209,6 +209,10 @@ describe(`hazards (PostgreSQL ${from} -> ${to})`, () => {
     expect(await query(destination.url, "SELECT n::int FROM reports.user_count")).toEqual([{ n: 100 }]);
     expect(await query(destination.url, "SELECT count(*)::int AS n FROM app.users")).toEqual([{ n: 101 }]);
 
+    // A later run does not warn again: the view is bound to the snapshot now, not to the live table.
+    const third = await sync(source, destination);
+    expect(third.warnings.filter((w) => w.includes("reports."))).toEqual([]);
+
     // Pruning that snapshot would cascade into the view, the foreign key and the function: it is kept.
     const snapshotId = report.snapshot?.id as string;
     const pruned = await runCli(["snapshots", "--to", destination.url, "--prune", "--keep", "1"]);

@@ -11,6 +11,7 @@ import {
   type FreshDatabase,
   freshDatabase,
   type PgMajor,
+  sharedServer,
   testMajors,
   withClient,
 } from "./helpers/pg-servers.js";
@@ -148,11 +149,21 @@ function expectCleanRun(report: RunReport): void {
   expect(report.tables.map((t) => t.table)).not.toContain('"kx"."remote_things"');
 }
 
+/**
+ * Always as a superuser, also when the suite runs as an owner role (PGSYNC_TEST_ROLES=owner): only a
+ * superuser can create operator classes and families, the file_fdw and postgres_fdw extensions,
+ * event triggers, subscriptions and settings for a role, on either side.
+ */
+async function superuserDatabase(major: PgMajor): Promise<FreshDatabase> {
+  const db = await freshDatabase(major);
+  databases.push(db);
+  return { ...db, url: sharedServer(major).superuserUrl(db.name) };
+}
+
 describe.each(pairs())("schema fidelity, extra kinds %i -> %i", (from, to) => {
   it("carries collations, statistics, rules, text search, casts, operators, foreign tables and settings", async () => {
-    const source = await freshDatabase(from);
-    const destination = await freshDatabase(to);
-    databases.push(source, destination);
+    const source = await superuserDatabase(from);
+    const destination = await superuserDatabase(to);
     await withClient(source.url, (c) => c.query(FIXTURE));
     // A parameter that 14-16 do not have: skipped for those destinations, carried to 17 and later.
     if (from >= 17) {

@@ -17,6 +17,7 @@ import { EXIT } from "./exit.js";
 import { formatBytes, formatRunReport, formatVerifyReport } from "./format.js";
 import { abortOnSignals } from "./interrupt.js";
 import { createLogger } from "./logger.js";
+import { logRunEvent } from "./run-events.js";
 import { resolveTarget, type TargetFlags } from "./target.js";
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
@@ -68,19 +69,7 @@ export async function runCommand(
         allowProduction: profile.allowProduction,
         signal: interrupt.signal,
         ...testFaultOption(interrupt.signal),
-        onEvent: (e) => {
-          if (e.type === "step")
-            log.info(
-              { step: e.report.name, status: e.report.status, seconds: e.report.seconds },
-              `step ${e.report.name} ${e.report.status}`,
-            );
-          else if (e.type === "table")
-            log.info(
-              { table: e.table, rows: e.rows, bytes: e.bytes, seconds: e.seconds },
-              `copied ${e.table}`,
-            );
-          else log.warn(e.message);
-        },
+        onEvent: (e) => logRunEvent(log, e),
       },
     });
     if (flags.json) json(report);

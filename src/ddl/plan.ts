@@ -224,7 +224,7 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
       format: copied.every((c) => c.binarySafe) ? "binary" : "text",
       copyData: !t.partitionKey && !structureOnly.has(`${t.schema}.${t.name}`),
       build: t.partitionKey ? [] : keysAndIndexes(model, t.oid, ctx),
-      /*MUTANT*/ analyze: true,
+      analyze: !overForeign.has(stagedKey(t.schema, t.name)),
     };
   });
 

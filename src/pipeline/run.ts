@@ -4,6 +4,7 @@ import type pg from "pg";
 import { DEFAULT_TIMEOUTS } from "../config/builtins.js";
 import type { TimeoutsConfig } from "../config/types.js";
 import { copyTable } from "../copy/copy-table.js";
+import { explainStandbyConflict, reportSnapshotAge } from "../copy/source-health.js";
 import { exportSnapshot, importSnapshot, lockSourceTables } from "../copy/source-snapshot.js";
 import { readConnectionRoom, sizeWorkers } from "../db/capacity.js";
 import { type Connection, connect } from "../db/connect.js";
@@ -70,7 +71,9 @@ export type RunEvent =
       readonly bytes: number;
       readonly seconds: number;
     }
-  | { readonly type: "warning"; readonly message: string };
+  | { readonly type: "warning"; readonly message: string }
+  /** The source snapshot's age, every minute while rows are copied (it holds back VACUUM on the source). */
+  | { readonly type: "snapshot-age"; readonly seconds: number };
 
 export interface TableReport {
   readonly table: string;
@@ -247,6 +250,7 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
     });
 
     const snapshotName = await step("snapshot-source", () => exportSnapshot(src.client));
+    const snapshotTakenAt = Date.now();
 
     await step("introspect", async () => {
       model = await introspect(
@@ -308,6 +312,17 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
         await options.faultHook?.(point);
       };
       const midStream = () => fault("copy:mid-stream");
+      const stopAgeReports = reportSnapshotAge(snapshotTakenAt, 60, (seconds) =>
+        options.onEvent?.({ type: "snapshot-age", seconds }),
+      );
+      try {
+        await copyAll();
+      } catch (error) {
+        throw explainStandbyConflict(error, srcInfo.inRecovery);
+      } finally {
+        stopAgeReports();
+      }
+      async function copyAll() {
       await Promise.all(
         largestFirst.map((t) =>
           limit(async () => {
@@ -322,6 +337,7 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
           }),
         ),
       );
+      }
     });
 
     await step("post-data", async () => {

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { createLogger } from "../cli/logger.js";
+import { logRunEvent } from "../cli/run-events.js";
 import {
   DEFAULT_MISFIRE_GRACE_SECONDS,
   type LoadedConfig,
@@ -83,19 +84,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
           run: {
             ...syncOptionsFor(entry.profile),
             signal: context.signal,
-            onEvent: (e) => {
-              if (e.type === "step")
-                entry.log.info(
-                  { step: e.report.name, status: e.report.status, seconds: e.report.seconds },
-                  `step ${e.report.name} ${e.report.status}`,
-                );
-              else if (e.type === "table")
-                entry.log.info(
-                  { table: e.table, rows: e.rows, bytes: e.bytes, seconds: e.seconds },
-                  `copied ${e.table}`,
-                );
-              else entry.log.warn(e.message);
-            },
+            onEvent: (e) => logRunEvent(entry.log, e),
           },
         });
         const { report, status } = result;
