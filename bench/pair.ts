@@ -109,8 +109,8 @@ export interface Shape {
   readonly constraints: readonly string[];
 }
 
-export async function readShape(e: Endpoint, password: string): Promise<Shape> {
-  return withDb(e, password, BENCH_DB, async (c) => {
+export async function readShape(e: Endpoint, password: string, database = BENCH_DB): Promise<Shape> {
+  return withDb(e, password, database, async (c) => {
     const tables = await c.query<{ name: string }>(
       "SELECT tablename AS name FROM pg_catalog.pg_tables WHERE schemaname = 'public' ORDER BY 1",
     );

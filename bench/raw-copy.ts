@@ -24,21 +24,23 @@ export async function rawCopy(
   parallel: number,
   /** Source table sizes in bytes, to start the largest first (as pgsync-ts and pg_restore do). */
   tableBytes: Record<string, number>,
+  databases: { readonly source: string; readonly destination: string } = { source: BENCH_DB, destination: BENCH_DB },
 ): Promise<RawCopyParts> {
-  const open = async (e: Endpoint) => {
-    const c = new pg.Client({ host: e.host, port: e.port, user: e.user, password, database: BENCH_DB });
+  const open = async (side: "source" | "destination") => {
+    const e = side === "source" ? source : destination;
+    const c = new pg.Client({ host: e.host, port: e.port, user: e.user, password, database: databases[side] });
     await c.connect();
     return c;
   };
   const clients: pg.Client[] = [];
   try {
     const started = performance.now();
-    const control = await open(destination);
+    const control = await open("destination");
     clients.push(control);
     for (const t of BENCH_TABLES) await control.query(t.create);
     const queue = [...BENCH_TABLES].sort((a, b) => (tableBytes[b.name] ?? 0) - (tableBytes[a.name] ?? 0));
     const worker = async () => {
-      const [src, dst] = await Promise.all([open(source), open(destination)]);
+      const [src, dst] = await Promise.all([open("source"), open("destination")]);
       clients.push(src, dst);
       for (let t = queue.shift(); t; t = queue.shift()) {
         const name = quoteIdent(t.name);

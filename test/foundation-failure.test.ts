@@ -57,7 +57,7 @@ async function stagingSchemas(url: string): Promise<string[]> {
 async function killRunConnections(url: string): Promise<void> {
   await withClient(url, (c) =>
     c.query(
-      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'pgsync-ts%' AND pid <> pg_backend_pid()",
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'pgsync-ts%' AND datname = current_database() AND pid <> pg_backend_pid()",
     ),
   );
 }

@@ -33,7 +33,7 @@ const sourceMajor = majors[majors.length - 1] as PgMajor;
 const destinationMajor = majors[0] as PgMajor;
 
 const databases: FreshDatabase[] = [];
-const cleanups: (() => void | Promise<unknown>)[] = [];
+const cleanups: (() => unknown)[] = [];
 afterAll(async () => {
   for (const c of cleanups) await c();
   await Promise.all(databases.map((d) => d.drop()));

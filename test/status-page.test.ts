@@ -13,7 +13,13 @@ import { type RunRecord, readRuns } from "../src/schedule/history-store.js";
 import { recordedRun } from "../src/schedule/record-run.js";
 import { type Service, startService } from "../src/schedule/service.js";
 import { runCli } from "./helpers/cli.js";
-import { type FreshDatabase, freshDatabase, type PgMajor, testMajors, withClient } from "./helpers/pg-servers.js";
+import {
+  type FreshDatabase,
+  freshDatabase,
+  type PgMajor,
+  testMajors,
+  withClient,
+} from "./helpers/pg-servers.js";
 import { writeConfig } from "./helpers/serve-process.js";
 
 process.env.PGSYNC_LOG_LEVEL = "warn";
@@ -57,7 +63,8 @@ describe("status page", () => {
     const file = writeConfig({ profiles: { nightly: profile } });
     cleanups.push(file.remove);
     // Two successful runs from the command line, then one that fails in the cut-over.
-    for (let i = 0; i < 2; i++) expect((await runCli(["run", "--profile", "nightly", "--config", file.file])).code).toBe(0);
+    for (let i = 0; i < 2; i++)
+      expect((await runCli(["run", "--profile", "nightly", "--config", file.file])).code).toBe(0);
     const failed = await recordedRun({
       profile: "nightly",
       trigger: "manual",
@@ -113,9 +120,11 @@ describe("status page", () => {
     expect(box?.width).toBeGreaterThan(0);
 
     // The runs are listed, newest first, with their outcome.
-    const rows = await section.locator("table.runs tr.run").evaluateAll((els) =>
-      els.map((e) => ({ run: Number(e.getAttribute("data-run")), text: e.textContent ?? "" })),
-    );
+    const rows = await section
+      .locator("table.runs tr.run")
+      .evaluateAll((els) =>
+        els.map((e) => ({ run: Number(e.getAttribute("data-run")), text: e.textContent ?? "" })),
+      );
     expect(rows.map((r) => r.run)).toEqual(recorded.map((r) => r.id));
     expect(rows[0]?.text).toContain("failed");
     expect(rows[0]?.text).toContain("injected failure");

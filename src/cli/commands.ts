@@ -17,6 +17,7 @@ import { EXIT } from "./exit.js";
 import { formatBytes, formatRunReport, formatVerifyReport } from "./format.js";
 import { abortOnSignals } from "./interrupt.js";
 import { createLogger } from "./logger.js";
+import { RunProgress } from "./progress.js";
 import { logRunEvent } from "./run-events.js";
 import { resolveTarget, type TargetFlags } from "./target.js";
 
@@ -43,6 +44,10 @@ export async function runCommand(
   );
   // Alerts are built before the run, so a notifier misconfiguration fails fast (exit 2).
   const notifiers = buildNotifiers(profile.name, profile.notify, process.env);
+  // On a terminal, each copied table shows its rows against the source's estimates.
+  const progress = process.stderr.isTTY
+    ? new RunProgress({ url: profile.sourceUrl, connectSeconds: profile.timeouts.connectSeconds })
+    : undefined;
   try {
     // Recorded in the destination's run history (`_pgsync.runs`) and announced to the profile's notifiers.
     const { report } = await runProfile({
@@ -69,7 +74,7 @@ export async function runCommand(
         allowProduction: profile.allowProduction,
         signal: interrupt.signal,
         ...testFaultOption(interrupt.signal),
-        onEvent: (e) => logRunEvent(log, e),
+        onEvent: (e) => (progress ? progress.handle(log, e) : logRunEvent(log, e)),
       },
     });
     if (flags.json) json(report);

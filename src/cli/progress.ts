@@ -1,5 +1,8 @@
 import { connect } from "../db/connect.js";
+import type { RunEvent } from "../pipeline/run.js";
 import { formatBytes } from "./format.js";
+import type { Logger } from "./logger.js";
+import { logRunEvent } from "./run-events.js";
 
 export interface TableEstimate {
   readonly rows: number;
@@ -10,8 +13,16 @@ export interface TableEstimate {
  * The planner's estimates for every user table of the source: rows (pg_class.reltuples, as of the
  * last ANALYZE or autovacuum) and size on disk. Keyed like the run's table events: `"schema"."table"`.
  */
-export async function estimateTables(sourceUrl: string, connectSeconds: number): Promise<Map<string, TableEstimate>> {
-  const c = await connect({ url: sourceUrl, side: "source", connectSeconds, applicationName: "pgsync-ts progress" });
+export async function estimateTables(
+  sourceUrl: string,
+  connectSeconds: number,
+): Promise<Map<string, TableEstimate>> {
+  const c = await connect({
+    url: sourceUrl,
+    side: "source",
+    connectSeconds,
+    applicationName: "pgsync-ts progress",
+  });
   try {
     const result = await c.client.query<{ name: string; rows: string; bytes: string }>(
       `SELECT '"' || replace(n.nspname, '"', '""') || '"."' || replace(t.relname, '"', '""') || '"' AS name,
@@ -34,10 +45,29 @@ export class RunProgress {
   private estimates: Map<string, TableEstimate> | undefined;
   private done = 0;
   private rowsDone = 0;
+  private loading = false;
 
-  /** Loads the estimates in the background; a failure only means no percentages. */
-  load(sourceUrl: string, connectSeconds: number): void {
-    estimateTables(sourceUrl, connectSeconds).then(
+  constructor(private readonly source?: { url: string; connectSeconds: number }) {}
+
+  /**
+   * Logs a run event like every command does, except that a copied table gets its progress line.
+   * The estimates are read once the source is introspected (on a connection of their own, in the
+   * background: a failure only means no percentages).
+   */
+  handle(log: Logger, e: RunEvent): void {
+    if (e.type === "table") {
+      const { message, fields } = this.table(e);
+      log.info({ table: e.table, rows: e.rows, bytes: e.bytes, seconds: e.seconds, ...fields }, message);
+      return;
+    }
+    if (e.type === "step" && e.report.name === "introspect" && e.report.status === "done") this.load();
+    logRunEvent(log, e);
+  }
+
+  private load(): void {
+    if (this.loading || !this.source) return;
+    this.loading = true;
+    estimateTables(this.source.url, this.source.connectSeconds).then(
       (m) => {
         this.estimates = m;
       },

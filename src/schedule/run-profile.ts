@@ -13,7 +13,10 @@ import {
 } from "./notify/index.js";
 import { type RecordedRun, recordedRun, recordSkipped } from "./record-run.js";
 
-/** The runSync options a profile stands for (the same mapping `run --profile` uses). */
+/**
+ * The runSync options a profile stands for: the same mapping `run --profile` uses (src/cli/commands.ts
+ * runCommand), without the command-line overrides.
+ */
 export function syncOptionsFor(profile: ResolvedProfile): RunOptions {
   return {
     sourceUrl: profile.sourceUrl,
@@ -23,9 +26,13 @@ export function syncOptionsFor(profile: ResolvedProfile): RunOptions {
     timeouts: profile.timeouts,
     retention: profile.retention,
     lockWait: profile.lockWait,
-    structureOnly: profile.structureOnly,
     ...(profile.include?.schemas ? { schemas: profile.include.schemas } : {}),
     excludeSchemas: profile.exclude.schemas,
+    ...(profile.include?.tables?.length ? { includeTables: profile.include.tables } : {}),
+    excludeTables: profile.exclude.tables,
+    structureOnly: profile.structureOnly,
+    force: profile.force,
+    allowProduction: profile.allowProduction,
   };
 }
 
