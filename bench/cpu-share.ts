@@ -28,7 +28,10 @@ async function procStat(pid: number | string): Promise<ProcStat | undefined> {
   try {
     const text = await readFile(`/proc/${pid}/stat`, "utf8");
     // Fields after the command name, which may hold spaces and parentheses: state is field 3.
-    const f = text.slice(text.lastIndexOf(")") + 2).split(" ").map(Number);
+    const f = text
+      .slice(text.lastIndexOf(")") + 2)
+      .split(" ")
+      .map(Number);
     return { ppid: f[1] ?? 0, own: (f[11] ?? 0) + (f[12] ?? 0), children: (f[13] ?? 0) + (f[14] ?? 0) };
   } catch {
     return undefined; // gone

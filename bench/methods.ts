@@ -5,10 +5,10 @@
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { rawCopy } from "./raw-copy.js";
 import { runShellTimed, runTimed, type Timed } from "./measure.js";
 import { BENCH_DB, type Endpoint, resetDatabase, type ServerPair, withDb } from "./pair.js";
 import type { PgTools } from "./pg-tools.js";
+import { rawCopy } from "./raw-copy.js";
 
 export type MethodId =
   | "pgsync-empty"
@@ -197,7 +197,10 @@ export const METHODS: readonly Method[] = [
             "backup destination",
             () => runTimed("pg_dump (backup)", t.pgDump, [...conn(ctx.pair.destination), "-f", backup], env),
           ],
-          ["dump source", () => runTimed("pg_dump (source)", t.pgDump, [...conn(ctx.pair.source), "-f", dump], env)],
+          [
+            "dump source",
+            () => runTimed("pg_dump (source)", t.pgDump, [...conn(ctx.pair.source), "-f", dump], env),
+          ],
           [
             "drop and recreate",
             () =>

@@ -44,7 +44,9 @@ export async function findPgTools(major: number): Promise<ToolSearch> {
     if (majorOf(version) !== major) continue;
     const [restore, psql] = await Promise.all([versionOf(`${dir}/pg_restore`), versionOf(`${dir}/psql`)]);
     if (restore && psql && majorOf(restore) === major && majorOf(psql) === major) {
-      return { found: { pgDump: `${dir}/pg_dump`, pgRestore: `${dir}/pg_restore`, psql: `${dir}/psql`, version } };
+      return {
+        found: { pgDump: `${dir}/pg_dump`, pgRestore: `${dir}/pg_restore`, psql: `${dir}/psql`, version },
+      };
     }
   }
   return {

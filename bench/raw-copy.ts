@@ -24,11 +24,20 @@ export async function rawCopy(
   parallel: number,
   /** Source table sizes in bytes, to start the largest first (as pgsync-ts and pg_restore do). */
   tableBytes: Record<string, number>,
-  databases: { readonly source: string; readonly destination: string } = { source: BENCH_DB, destination: BENCH_DB },
+  databases: { readonly source: string; readonly destination: string } = {
+    source: BENCH_DB,
+    destination: BENCH_DB,
+  },
 ): Promise<RawCopyParts> {
   const open = async (side: "source" | "destination") => {
     const e = side === "source" ? source : destination;
-    const c = new pg.Client({ host: e.host, port: e.port, user: e.user, password, database: databases[side] });
+    const c = new pg.Client({
+      host: e.host,
+      port: e.port,
+      user: e.user,
+      password,
+      database: databases[side],
+    });
     await c.connect();
     return c;
   };

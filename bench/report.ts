@@ -99,7 +99,12 @@ export interface ScaleResult {
 }
 
 export const TOOL_METHODS: readonly MethodId[] = ["pgsync-empty", "pgsync-resync"];
-export const PEER_METHODS: readonly MethodId[] = ["dump-psql", "dump-restore-j", "replaced-resync", "raw-copy"];
+export const PEER_METHODS: readonly MethodId[] = [
+  "dump-psql",
+  "dump-restore-j",
+  "replaced-resync",
+  "raw-copy",
+];
 /** The scale from which the issue's targets are binding (the 1 GB class). */
 export const BINDING_SCALE_MB = 1000;
 /** Other work above this share of the CPU marks a result as measured under load. */
@@ -109,7 +114,9 @@ export function median(values: readonly number[]): number {
   if (values.length === 0) throw new Error("median of no values");
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -162,7 +169,13 @@ export const RSS_LIMIT_MB = 256;
 export function targets(methods: readonly MethodResult[], computed: readonly Ratio[]): Target[] {
   const timeRatio = (tool: MethodId, peer: MethodId) =>
     computed.find((r) => r.tool === tool && r.peer === peer)?.time ?? null;
-  const judged = (name: string, value: number | null, limit: number, unit: Target["unit"], strict = false) => ({
+  const judged = (
+    name: string,
+    value: number | null,
+    limit: number,
+    unit: Target["unit"],
+    strict = false,
+  ) => ({
     name,
     value,
     limit,
@@ -174,17 +187,40 @@ export function targets(methods: readonly MethodResult[], computed: readonly Rat
     .map((m) => m.median?.maxRssMb)
     .filter((x): x is number => typeof x === "number");
   return [
-    judged("full sync onto an empty destination vs pg_dump | psql --single-transaction", timeRatio("pgsync-empty", "dump-psql"), 0.65, "x"),
-    judged("full sync onto an empty destination vs pg_dump -Fd -Z0 -j N + pg_restore -j N", timeRatio("pgsync-empty", "dump-restore-j"), 0.8, "x"),
-    judged("re-sync onto a populated destination (snapshot kept) vs the replaced re-sync flow", timeRatio("pgsync-resync", "replaced-resync"), 0.5, "x"),
-    judged("peak RSS of pgsync-ts (largest of all runs)", rss.length > 0 ? Math.max(...rss) : null, RSS_LIMIT_MB, "MB", true),
+    judged(
+      "full sync onto an empty destination vs pg_dump | psql --single-transaction",
+      timeRatio("pgsync-empty", "dump-psql"),
+      0.65,
+      "x",
+    ),
+    judged(
+      "full sync onto an empty destination vs pg_dump -Fd -Z0 -j N + pg_restore -j N",
+      timeRatio("pgsync-empty", "dump-restore-j"),
+      0.8,
+      "x",
+    ),
+    judged(
+      "re-sync onto a populated destination (snapshot kept) vs the replaced re-sync flow",
+      timeRatio("pgsync-resync", "replaced-resync"),
+      0.5,
+      "x",
+    ),
+    judged(
+      "peak RSS of pgsync-ts (largest of all runs)",
+      rss.length > 0 ? Math.max(...rss) : null,
+      RSS_LIMIT_MB,
+      "MB",
+      true,
+    ),
   ];
 }
 
 // ---------- Markdown ----------
 
-const fmt = (x: number | null | undefined, digits = 2) => (x === null || x === undefined ? "–" : x.toFixed(digits));
-const verdict = (t: { met: boolean | null }) => (t.met === null ? "not judged" : t.met ? "met" : "**MISSED**");
+const fmt = (x: number | null | undefined, digits = 2) =>
+  x === null || x === undefined ? "–" : x.toFixed(digits);
+const verdict = (t: { met: boolean | null }) =>
+  t.met === null ? "not judged" : t.met ? "met" : "**MISSED**";
 export const scaleLabel = (mb: number) => (mb >= 1000 ? `${round(mb / 1000, 1)} GB` : `${mb} MB`);
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -228,7 +264,14 @@ export function scaleMarkdown(r: ScaleResult): string {
   out.push("");
   out.push(
     table(
-      ["method", "median wall (s)", "MB/s", "peak RSS median (max), MB", "all runs (s)", "where the time goes (median s)"],
+      [
+        "method",
+        "median wall (s)",
+        "MB/s",
+        "peak RSS median (max), MB",
+        "all runs (s)",
+        "where the time goes (median s)",
+      ],
       r.methods.map((m) => {
         if (m.skipped) return [m.label, "skipped", "", "", "", m.skipped];
         const s = m.median;
@@ -250,13 +293,21 @@ export function scaleMarkdown(r: ScaleResult): string {
     ),
   );
   out.push("");
-  out.push("Peak RSS is the largest process of the method (GNU time's %M); the raw limit runs inside the harness.");
+  out.push(
+    "Peak RSS is the largest process of the method (GNU time's %M); the raw limit runs inside the harness.",
+  );
   out.push("");
   out.push("## pgsync-ts against each peer");
   out.push("");
   out.push(
     table(
-      ["pgsync-ts", "peer", "time ratio (lower is better)", "MB/s ratio (higher is better)", "peak RSS ratio"],
+      [
+        "pgsync-ts",
+        "peer",
+        "time ratio (lower is better)",
+        "MB/s ratio (higher is better)",
+        "peak RSS ratio",
+      ],
       r.ratios.map((x) => [
         x.tool,
         r.methods.find((m) => m.id === x.peer)?.label ?? x.peer,
@@ -274,7 +325,12 @@ export function scaleMarkdown(r: ScaleResult): string {
   out.push(
     table(
       ["target", "measured", "limit", "verdict"],
-      r.targets.map((t) => [t.name, t.unit === "x" ? `${fmt(t.value)} x` : `${fmt(t.value, 0)} MB`, t.unit === "x" ? `≤ ${t.limit} x` : `< ${t.limit} MB`, verdict(t)]),
+      r.targets.map((t) => [
+        t.name,
+        t.unit === "x" ? `${fmt(t.value)} x` : `${fmt(t.value, 0)} MB`,
+        t.unit === "x" ? `≤ ${t.limit} x` : `< ${t.limit} MB`,
+        verdict(t),
+      ]),
     ),
   );
   out.push("");
@@ -289,8 +345,16 @@ export function summaryMarkdown(results: readonly ScaleResult[]): string {
     if (!known || known.date <= r.date) newest.set(r.scaleMb, r);
   }
   const scales = [...newest.values()].sort((a, b) => a.scaleMb - b.scaleMb);
-  const ids: MethodId[] = ["pgsync-empty", "pgsync-resync", "dump-psql", "dump-restore-j", "replaced-resync", "raw-copy"];
-  const seconds = (r: ScaleResult, id: MethodId) => r.methods.find((m) => m.id === id)?.median?.seconds ?? null;
+  const ids: MethodId[] = [
+    "pgsync-empty",
+    "pgsync-resync",
+    "dump-psql",
+    "dump-restore-j",
+    "replaced-resync",
+    "raw-copy",
+  ];
+  const seconds = (r: ScaleResult, id: MethodId) =>
+    r.methods.find((m) => m.id === id)?.median?.seconds ?? null;
   const out: string[] = ["# pgsync-ts benchmark: summary across scales", ""];
   out.push(
     "Median wall time in seconds (MB/s in parentheses) per method; each row links to its own table. " +
@@ -299,7 +363,18 @@ export function summaryMarkdown(results: readonly ScaleResult[]): string {
   out.push("");
   out.push(
     table(
-      ["scale", "data MB", "pgsync-ts empty", "pgsync-ts re-sync", "pg_dump | psql", "pg_dump -j + pg_restore -j", "replaced re-sync", "raw limit", "pgsync-ts peak RSS (MB)", "targets met"],
+      [
+        "scale",
+        "data MB",
+        "pgsync-ts empty",
+        "pgsync-ts re-sync",
+        "pg_dump | psql",
+        "pg_dump -j + pg_restore -j",
+        "replaced re-sync",
+        "raw limit",
+        "pgsync-ts peak RSS (MB)",
+        "targets met",
+      ],
       scales.map((r) => {
         const cell = (id: MethodId) => {
           const s = r.methods.find((m) => m.id === id)?.median;
@@ -341,7 +416,9 @@ export function summaryMarkdown(results: readonly ScaleResult[]): string {
       ]);
     }
   }
-  out.push(table(["scales", "method", "data grew", "time grew", "limit (1.1 × data)", "verdict"], growthRows));
+  out.push(
+    table(["scales", "method", "data grew", "time grew", "limit (1.1 × data)", "verdict"], growthRows),
+  );
   out.push("");
   return out.join("\n");
 }

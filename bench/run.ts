@@ -14,20 +14,17 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { isPgMajor } from "../src/embedded/server.js";
 import { foreignShare, sampleCpu } from "./cpu-share.js";
-import { datasetSql } from "./dataset.js";
+import { loadDataset } from "./load-dataset.js";
 import { waitForQuiet } from "./load-gate.js";
 import { requireGnuTime } from "./measure.js";
 import { METHODS, type Method, type MethodContext, type MethodId } from "./methods.js";
 import {
-  BENCH_DB,
   checkpoint,
   readShape,
-  resetDatabase,
   SERVER_SETTINGS,
   type ServerPair,
   shapeDifferences,
   startPair,
-  withDb,
 } from "./pair.js";
 import { findPgTools } from "./pg-tools.js";
 import {
@@ -144,23 +141,11 @@ for (const scaleMb of scales) {
   livePair = pair;
   const workDir = await mkdtemp(join(tmpdir(), "pgsync-bench-"));
   try {
-    const generated = performance.now();
-    await resetDatabase(pair.source, pair.password);
-    await withDb(pair.source, pair.password, BENCH_DB, async (c) => {
-      await c.query(datasetSql(scaleMb));
-      // Hint bits and the visibility map set once, so that no tool's first read pays for them.
-      await c.query("VACUUM (FREEZE, ANALYZE)");
-    });
-    const generationSeconds = (performance.now() - generated) / 1000;
-    const sizes = await withDb(pair.source, pair.password, BENCH_DB, (c) =>
-      c.query<{ name: string; data: string; indexes: string; database: string }>(
-        `SELECT c.relname AS name, pg_catalog.pg_table_size(c.oid) AS data, pg_catalog.pg_indexes_size(c.oid) AS indexes,
-                pg_catalog.pg_database_size(current_database()) AS database
-           FROM pg_catalog.pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'`,
-      ),
+    const { generationSeconds, tableBytes, dataBytes, indexBytes, databaseBytes } = await loadDataset(
+      pair.source,
+      pair.password,
+      scaleMb,
     );
-    const tableBytes = Object.fromEntries(sizes.rows.map((r) => [r.name, Number(r.data)]));
-    const dataBytes = sizes.rows.reduce((n, r) => n + Number(r.data), 0);
     const expected = await readShape(pair.source, pair.password);
     log(
       `[${label}] dataset: ${(dataBytes / 1e6).toFixed(1)} MB of table data, generated in ${generationSeconds.toFixed(1)} s`,
@@ -183,7 +168,10 @@ for (const scaleMb of scales) {
       for (const method of methods.filter(runnable)) {
         try {
           await method.prepare(ctx);
-          await Promise.all([checkpoint(pair.source, pair.password), checkpoint(pair.destination, pair.password)]);
+          await Promise.all([
+            checkpoint(pair.source, pair.password),
+            checkpoint(pair.destination, pair.password),
+          ]);
           const postmasters = [pair.source.pid, pair.destination.pid];
           const before = await sampleCpu(postmasters);
           const started = performance.now();
@@ -192,14 +180,17 @@ for (const scaleMb of scales) {
           const seconds = (performance.now() - started) / 1000;
           const foreignCpu = foreignShare(before, await sampleCpu(postmasters));
           const differences = shapeDifferences(expected, await readShape(pair.destination, pair.password));
-          if (differences.length > 0) throw new Error(`the copy differs from the source: ${differences.join("; ")}`);
+          if (differences.length > 0)
+            throw new Error(`the copy differs from the source: ${differences.join("; ")}`);
           ctx.destinationState = method.leaves;
           log(
             `[${label}] ${kind} ${method.id}: ${seconds.toFixed(2)} s` +
               `${outcome.rssKb === null ? "" : `, peak RSS ${(outcome.rssKb / 1024).toFixed(0)} MB`}, other CPU ${(foreignCpu * 100).toFixed(0)}%`,
           );
           if (round >= warmup)
-            records.get(method.id)?.push({ seconds: Math.round(seconds * 1000) / 1000, ...outcome, foreignCpu });
+            records
+              .get(method.id)
+              ?.push({ seconds: Math.round(seconds * 1000) / 1000, ...outcome, foreignCpu });
         } catch (error) {
           failed = true;
           ctx.destinationState = "unknown";
@@ -226,7 +217,6 @@ for (const scaleMb of scales) {
     const foreign = [...records.values()].flat().map((r) => r.foreignCpu);
     const foreignCpu = foreign.length > 0 ? median(foreign) : 0;
     const computed = ratios(results);
-    const first = sizes.rows[0];
     const result: ScaleResult = {
       schema: 1,
       date: new Date().toISOString().slice(0, 10),
@@ -247,8 +237,8 @@ for (const scaleMb of scales) {
       dataset: {
         rows: expected.rows,
         dataBytes,
-        indexBytes: sizes.rows.reduce((n, r) => n + Number(r.indexes), 0),
-        databaseBytes: Number(first?.database ?? 0),
+        indexBytes,
+        databaseBytes,
         generationSeconds: Math.round(generationSeconds * 10) / 10,
       },
       load: {

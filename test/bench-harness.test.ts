@@ -21,7 +21,13 @@ import {
 } from "../bench/report.js";
 import { runSync } from "../src/pipeline/run.js";
 import { captureState } from "./helpers/db-state.js";
-import { type FreshDatabase, freshDatabase, type PgMajor, testMajors, withClient } from "./helpers/pg-servers.js";
+import {
+  type FreshDatabase,
+  freshDatabase,
+  type PgMajor,
+  testMajors,
+  withClient,
+} from "./helpers/pg-servers.js";
 
 const major = testMajors()[0] as PgMajor;
 
@@ -57,9 +63,13 @@ describe(`bench dataset and copies on PostgreSQL ${major}`, () => {
     const shape = await readShape(s.endpoint, s.password, s.database);
     expect(shape.rows).toEqual(benchRowCounts(2));
     expect(Object.keys(shape.rows).sort()).toEqual(BENCH_TABLES.map((t) => t.name).sort());
-    expect(shape.constraints.filter((c) => c.includes("FOREIGN KEY"))).toHaveLength(BENCH_FOREIGN_KEYS.length);
+    expect(shape.constraints.filter((c) => c.includes("FOREIGN KEY"))).toHaveLength(
+      BENCH_FOREIGN_KEYS.length,
+    );
     expect(shape.constraints.filter((c) => c.includes("PRIMARY KEY"))).toHaveLength(BENCH_TABLES.length);
-    expect(shape.indexes.some((i) => i.startsWith("events_payload_idx:") && i.includes("USING gin"))).toBe(true);
+    expect(shape.indexes.some((i) => i.startsWith("events_payload_idx:") && i.includes("USING gin"))).toBe(
+      true,
+    );
     expect(shape.indexes.some((i) => i.includes("WHERE active"))).toBe(true);
     const types = await withClient(source.url, (c) =>
       c.query<{ t: string }>(
@@ -68,7 +78,15 @@ describe(`bench dataset and copies on PostgreSQL ${major}`, () => {
       ),
     );
     expect(types.rows.map((r) => r.t)).toEqual(
-      expect.arrayContaining(["numeric", "jsonb", "text", "bytea", "uuid", "timestamp with time zone", "text[]"]),
+      expect.arrayContaining([
+        "numeric",
+        "jsonb",
+        "text",
+        "bytea",
+        "uuid",
+        "timestamp with time zone",
+        "text[]",
+      ]),
     );
   });
 
@@ -84,10 +102,17 @@ describe(`bench dataset and copies on PostgreSQL ${major}`, () => {
     dbs.push(target);
     const s = endpointOf(source.url);
     const d = endpointOf(target.url);
-    const parts = await rawCopy(s.endpoint, d.endpoint, s.password, 2, {}, {
-      source: s.database,
-      destination: d.database,
-    });
+    const parts = await rawCopy(
+      s.endpoint,
+      d.endpoint,
+      s.password,
+      2,
+      {},
+      {
+        source: s.database,
+        destination: d.database,
+      },
+    );
     expect(Object.keys(parts)).toEqual(["copy and build", "foreign keys"]);
     expect(await captureState(target.url)).toEqual(await captureState(source.url));
     const expected = await readShape(s.endpoint, s.password, s.database);
@@ -190,9 +215,21 @@ describe("bench report arithmetic", () => {
     parallel: 2,
     runs: 3,
     warmup: 1,
-    dataset: { rows: { t: 1 }, dataBytes: scaleMb * 1e6, indexBytes: 0, databaseBytes: 0, generationSeconds: 0 },
+    dataset: {
+      rows: { t: 1 },
+      dataBytes: scaleMb * 1e6,
+      indexBytes: 0,
+      databaseBytes: 0,
+      generationSeconds: 0,
+    },
     load: { before: [0.5, 0.5, 0.5], waitedSeconds: 0, quietBelow: 1, foreignCpu: 0.2, underLoad: true },
-    methods: methods.map((m) => method(m.id, m.runs.map((r) => r.seconds * factor), 100 * 1024)),
+    methods: methods.map((m) =>
+      method(
+        m.id,
+        m.runs.map((r) => r.seconds * factor),
+        100 * 1024,
+      ),
+    ),
     ratios: [],
     targets: targets(methods, ratios(methods)),
   });

@@ -127,6 +127,24 @@ describe.each(majors)("run history on PostgreSQL %i", (major) => {
     ]);
   });
 
+  it("a first run refused by a guard leaves the destination untouched: no history is created there", async () => {
+    const source = await fresh(other);
+    const destination = await fresh(major);
+    await withClient(source.url, (c) => c.query(SEED));
+    // A database pgsync-ts did not create, with data of its own: the run refuses it without --force.
+    await withClient(destination.url, (c) =>
+      c.query("CREATE TABLE precious (id int); INSERT INTO precious VALUES (1);"),
+    );
+    const run = await runCli(["run", "--from", source.url, "--to", destination.url]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("the run is not recorded in the run history");
+    const schemas = await withClient(
+      destination.url,
+      async (c) => (await c.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE '\\_pgsync%'")).rows,
+    );
+    expect(schemas).toEqual([]);
+  });
+
   it("a run that fails inside the cut-over transaction is still recorded, on its own connection", async () => {
     const source = await fresh(other);
     const destination = await fresh(major);

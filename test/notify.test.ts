@@ -8,7 +8,11 @@ import type { AddressInfo } from "node:net";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../src/cli/logger.js";
+import { loadConfig, resolveProfile } from "../src/config/index.js";
 import { pickFreePort } from "../src/embedded/server.js";
+import { buildNotifiers } from "../src/schedule/notify/index.js";
+import { skipProfileRun } from "../src/schedule/run-profile.js";
 import { runCli } from "./helpers/cli.js";
 import {
   type FreshDatabase,
@@ -245,15 +249,49 @@ describe("notifiers", () => {
       .split("\n")
       .filter((l) => l.includes("notification failed"))
       .map((l) => JSON.parse(l) as { profile: string; notifier: string; err: string });
-    expect(failures.map((f) => f.notifier).sort()).toEqual([
-      `webhook http://127.0.0.1:${httpPort}/***`,
-      expect.stringMatching(/^webhook http:\/\/127\.0\.0\.1:\d+\/\*\*\*$/),
-    ]);
+    const names = failures.map((f) => f.notifier);
+    expect(names).toHaveLength(2);
+    expect(names).toContain(`webhook http://127.0.0.1:${httpPort}/***`);
+    expect(names.every((n) => /^webhook http:\/\/127\.0\.0\.1:\d+\/\*\*\*$/.test(n))).toBe(true);
     expect(failures.every((f) => f.profile === "flaky")).toBe(true);
     expect(failures.map((f) => f.err).join("\n")).toContain("answered HTTP 500");
     expect(failures.map((f) => f.err).join("\n")).toMatch(/the request failed: .*ECONNREFUSED/);
     expect(requests.some((r) => r.path.startsWith("/services/"))).toBe(true);
     expect(mails).toHaveLength(1);
     expect(secretsIn(run.stdout + run.stderr)).toEqual([]);
+  });
+
+  it("a skipped scheduled run is announced (as a failure is) and recorded", async () => {
+    requests.length = 0;
+    mails.length = 0;
+    const config = await loadConfig({ configPath: configFile, env: { ...process.env, ...ENV } });
+    const profile = resolveProfile(config, "quiet", {});
+    const slot = new Date("2026-01-01T06:00:00Z");
+    await skipProfileRun({
+      profile,
+      scheduledFor: slot,
+      reason:
+        "the run scheduled for 2026-01-01T06:00:00.000Z could start only 20min late, past the misfire grace of 10min",
+      log: createLogger({ profile: "quiet", level: "silent" }),
+      notifiers: buildNotifiers("quiet", profile.notify, ENV),
+    });
+    expect(requests.find((r) => r.path === "/hook")?.body).toMatchObject({
+      event: "run.skipped",
+      status: "skipped",
+      trigger: "scheduled",
+      scheduledFor: slot.toISOString(),
+      error: { kind: "misfire" },
+    });
+    expect(mails[0]?.subject).toMatch(/^\[pgsync-ts\] quiet: skipped: the run scheduled for/);
+    const row = await withClient(
+      destination.url,
+      async (c) =>
+        (
+          await c.query(
+            "SELECT status, trigger, scheduled_for FROM _pgsync.runs WHERE profile = 'quiet' AND status = 'skipped'",
+          )
+        ).rows,
+    );
+    expect(row).toEqual([{ status: "skipped", trigger: "scheduled", scheduled_for: slot }]);
   });
 });

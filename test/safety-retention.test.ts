@@ -9,7 +9,13 @@ import { runSync } from "../src/pipeline/run.js";
 import type { SnapshotRecord } from "../src/restore/meta.js";
 import { snapshotsToPrune } from "../src/restore/retention.js";
 import { runCli } from "./helpers/cli.js";
-import { type FreshDatabase, freshDatabase, type PgMajor, testMajors, withClient } from "./helpers/pg-servers.js";
+import {
+  type FreshDatabase,
+  freshDatabase,
+  type PgMajor,
+  testMajors,
+  withClient,
+} from "./helpers/pg-servers.js";
 import { writeConfig } from "./helpers/safety-cli.js";
 
 const majors = testMajors();
@@ -31,7 +37,9 @@ async function pair() {
 }
 async function snapshotIds(url: string): Promise<string[]> {
   return withClient(url, async (c) => {
-    const r = await c.query("SELECT DISTINCT snapshot_id, min(taken_at) OVER (PARTITION BY snapshot_id) AS t FROM _pgsync.snapshots ORDER BY t DESC");
+    const r = await c.query(
+      "SELECT DISTINCT snapshot_id, min(taken_at) OVER (PARTITION BY snapshot_id) AS t FROM _pgsync.snapshots ORDER BY t DESC",
+    );
     return r.rows.map((x) => x.snapshot_id as string);
   });
 }
@@ -74,7 +82,11 @@ describe(`retention on PostgreSQL ${major}`, () => {
     expect(reports[2].prunedSnapshots).toEqual([reports[1].snapshot.id]);
 
     for (let i = 0; i < 3; i++) reports.push(await cliRun([...args, "--keep", "3"]));
-    expect(await snapshotIds(destination.url)).toEqual([reports[5].snapshot.id, reports[4].snapshot.id, reports[3].snapshot.id]);
+    expect(await snapshotIds(destination.url)).toEqual([
+      reports[5].snapshot.id,
+      reports[4].snapshot.id,
+      reports[3].snapshot.id,
+    ]);
 
     // snapshots --prune applies the ad hoc default (1) or --keep.
     const keep2 = await runCli(["snapshots", "--to", destination.url, "--prune", "--keep", "2"]);
@@ -98,7 +110,10 @@ describe(`retention on PostgreSQL ${major}`, () => {
     const ages = [0, 1, 4, 8, 10];
     await withClient(destination.url, async (c) => {
       for (const [i, id] of ids.entries())
-        await c.query(`UPDATE _pgsync.snapshots SET taken_at = now() - interval '${ages[i]} days' WHERE snapshot_id = $1`, [id]);
+        await c.query(
+          `UPDATE _pgsync.snapshots SET taken_at = now() - interval '${ages[i]} days' WHERE snapshot_id = $1`,
+          [id],
+        );
     });
     const env = {
       PGSYNC_CONFIG: "",
@@ -122,7 +137,12 @@ describe(`retention on PostgreSQL ${major}`, () => {
     const { source, destination } = await pair();
     const config = writeConfig({
       profiles: {
-        keep2: { source: source.url, destination: destination.url, retention: { days: 30, count: 2 }, timeouts: { lockSeconds: 1 } },
+        keep2: {
+          source: source.url,
+          destination: destination.url,
+          retention: { days: 30, count: 2 },
+          timeouts: { lockSeconds: 1 },
+        },
       },
     });
     const reports = [];
@@ -144,22 +164,29 @@ describe(`retention on PostgreSQL ${major}`, () => {
   it("reports the space snapshots take, with a warning past three times the live size", async () => {
     const { source, destination } = await pair();
     const runs = [];
-    for (let i = 0; i < 5; i++) runs.push(await cliRun(["--from", source.url, "--to", destination.url, "--keep", "4"]));
+    for (let i = 0; i < 5; i++)
+      runs.push(await cliRun(["--from", source.url, "--to", destination.url, "--keep", "4"]));
     // Four full copies (the first run's snapshot, of the empty destination, is pruned).
     const last = runs[4];
     expect(last.snapshotStorage.snapshots).toBe(4);
     expect(last.snapshotStorage.liveBytes).toBeGreaterThan(400_000);
     expect(last.snapshotStorage.snapshotBytes).toBeGreaterThan(3 * last.snapshotStorage.liveBytes);
-    expect(last.warnings).toContainEqual(expect.stringMatching(/^the 4 snapshot\(s\) take .* more than 3 times the live size/));
+    expect(last.warnings).toContainEqual(
+      expect.stringMatching(/^the 4 snapshot\(s\) take .* more than 3 times the live size/),
+    );
     expect(runs[2].warnings.filter((w: string) => w.includes("times the live size"))).toEqual([]);
 
     const listed = await runCli(["snapshots", "--to", destination.url, "--keep", "4"]);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/4 snapshot\(s\) take [\d.]+ MB; the live schemas take [\d.]+ kB/);
-    expect(listed.stderr).toMatch(/^pgsync-ts: warning: the 4 snapshot\(s\) take .* more than 3 times the live size/m);
+    expect(listed.stderr).toMatch(
+      /^pgsync-ts: warning: the 4 snapshot\(s\) take .* more than 3 times the live size/m,
+    );
     const json = JSON.parse((await runCli(["snapshots", "--to", destination.url, "--json"])).stdout);
     expect(json.snapshots).toHaveLength(4);
     for (const s of json.snapshots) expect(s.bytes).toBeGreaterThan(400_000);
-    expect(json.storage.snapshotBytes).toBe(json.snapshots.reduce((n: number, s: { bytes: number }) => n + s.bytes, 0));
+    expect(json.storage.snapshotBytes).toBe(
+      json.snapshots.reduce((n: number, s: { bytes: number }) => n + s.bytes, 0),
+    );
   });
 });

@@ -165,14 +165,18 @@ describe.each(pairs())("schema fidelity, extra kinds %i -> %i", (from, to) => {
     const source = await superuserDatabase(from);
     const destination = await superuserDatabase(to);
     await withClient(source.url, (c) => c.query(FIXTURE));
-    // A parameter that 14-16 do not have: skipped for those destinations, carried to 17 and later.
-    if (from >= 17) {
-      await withClient(source.url, async (c) => {
+    const onSource = (sql: string) =>
+      withClient(source.url, async (c) => {
         // (The fixture made new sessions of the source read-only by default.)
         await c.query("SET default_transaction_read_only = off");
-        await c.query(`ALTER DATABASE "${source.name}" SET transaction_timeout = '10min'`);
+        await c.query(sql);
       });
-    }
+    // A parameter that 14-16 do not have: skipped for those destinations, carried to 17 and later.
+    if (from >= 17) await onSource(`ALTER DATABASE "${source.name}" SET transaction_timeout = '10min'`);
+    // Objects that exist on some versions only: created before the runs where the destination can
+    // hold them, and after them otherwise, to check that the plan refuses them.
+    const versioned = versionedObjects(from, to);
+    for (const v of versioned.filter((o) => o.fits)) await onSource(v.sql);
     try {
       const report = await runSync({
         sourceUrl: source.url,
@@ -183,7 +187,7 @@ describe.each(pairs())("schema fidelity, extra kinds %i -> %i", (from, to) => {
       const sourceModel = await modelOf(source.url);
       await expectSameSchema(sourceModel, destination.url, from, to);
       await expectSameRows(source.url, destination.url);
-      await expectObjectsWork(destination.url);
+      await expectObjectsWork(destination.url, from < 17 && to < 17);
 
       // The plan names what it leaves out (given the destination's parameters, as a run passes them).
       const known = await withClient(destination.url, async (c) =>
@@ -194,6 +198,7 @@ describe.each(pairs())("schema fidelity, extra kinds %i -> %i", (from, to) => {
         stagingPrefix: "_pgsync_stage_test",
         destinationSettings: new Set(known),
       });
+      expect(plan.refusals).toEqual([]);
       expect(plan.warnings).toEqual([
         "database setting default_transaction_read_only was not copied: it would make the destination read-only, and the next sync would be refused",
         "database setting pgsync.role was not copied: it is pgsync-ts's own marker (pgsync.role marks a production database), which belongs to each database",
@@ -217,7 +222,7 @@ describe.each(pairs())("schema fidelity, extra kinds %i -> %i", (from, to) => {
       expectCleanRun(again);
       await expectSameSchema(sourceModel, destination.url, from, to);
       await expectSameRows(source.url, destination.url);
-      await expectObjectsWork(destination.url);
+      await expectObjectsWork(destination.url, from < 17 && to < 17);
       const snapshotKinds = await withClient(destination.url, async (c) => {
         const r = await c.query<{ kind: string }>(
           `SELECT DISTINCT i.type AS kind
@@ -244,6 +249,14 @@ describe.each(pairs())("schema fidelity, extra kinds %i -> %i", (from, to) => {
         "text search configuration",
         "text search dictionary",
       ]);
+
+      const unfit = versioned.filter((o) => !o.fits);
+      for (const v of unfit) await onSource(v.sql);
+      const refused = planSync(await modelOf(source.url), {
+        targetMajor: to,
+        stagingPrefix: "_pgsync_stage_test",
+      });
+      expect(refused.refusals).toEqual(unfit.map((v) => v.refusal));
     } finally {
       // A database with a subscription cannot be dropped.
       await withClient(source.url, async (c) => {
@@ -270,10 +283,15 @@ async function expectSameSchema(sourceModel: CatalogModel, url: string, from: nu
   const m = destinationModel;
   expect(m.collations.map((c) => [c.name, c.provider, c.deterministic, c.locale ?? c.lcCtype])).toEqual([
     ["C Split", "libc", true, "C.utf8"],
+    ...(from >= 17 && to >= 17 ? [["builtin_c", "builtin", true, "C"]] : []),
     ["case_insensitive", "icu", false, "und-u-ks-level2"],
     ["german", "icu", true, "de-DE"],
     ["posix_copy", "libc", true, "POSIX"],
+    ...(from >= 16 && to >= 16 ? [["tailored", "icu", true, "und"]] : []),
   ]);
+  expect(m.collations.find((c) => c.name === "tailored")?.icuRules).toBe(
+    from >= 16 && to >= 16 ? "&b < a" : undefined,
+  );
   expect(m.statistics.map((s) => [s.name, s.target ?? null])).toEqual([
     ["Label Expr Stats", null],
     ["documents_all_stats", 500],
@@ -303,6 +321,7 @@ async function expectSameSchema(sourceModel: CatalogModel, url: string, from: nu
   expect(m.casts.map((c) => `${c.source} -> ${c.target} ${c.method} ${c.context}`).sort()).toEqual([
     '"Extra Kinds".money_pair -> bigint function assignment',
     "kx.code -> text inout implicit",
+    ...(from < 17 && to < 17 ? ["kx.intspan -> bytea binary explicit"] : []),
     "kx.tag -> kx.code inout explicit",
   ]);
   expect(m.operators).toHaveLength(9);
@@ -380,7 +399,7 @@ async function expectSameRows(sourceUrl: string, destinationUrl: string) {
 }
 
 /** The objects do what they did on the source, pointing at live objects (not staging or snapshot ones). */
-async function expectObjectsWork(url: string) {
+async function expectObjectsWork(url: string, binaryCast: boolean) {
   await withClient(url, async (c) => {
     await c.query("SET search_path = pg_catalog");
     const collations = await c.query(
@@ -403,9 +422,15 @@ async function expectObjectsWork(url: string) {
     });
     const casts = await c.query(
       `SELECT ROW(1.5, 'EUR')::"Extra Kinds".money_pair::bigint AS cents, 'a'::kx.tag::kx.code::text AS code,
-              pg_catalog.length('b'::kx.code) AS implicit_to_text`,
+              pg_catalog.length('b'::kx.code) AS implicit_to_text,
+              (SELECT castmethod FROM pg_cast WHERE castsource = 'kx.intspan'::regtype AND casttarget = 'bytea'::regtype) AS binary`,
     );
-    expect(casts.rows[0]).toEqual({ cents: "150", code: "a", implicit_to_text: 1 });
+    expect(casts.rows[0]).toEqual({
+      cents: "150",
+      code: "a",
+      implicit_to_text: 1,
+      binary: binaryCast ? "b" : null,
+    });
     const search = await c.query(
       `SELECT pg_catalog.to_tsvector('kx.docs', 'The foxes jumped 12345 1') AS v,
               pg_catalog.current_setting('default_text_search_config') AS cfg`,
@@ -448,4 +473,43 @@ async function expectObjectsWork(url: string) {
     );
     expect(stray.rows).toEqual([]);
   });
+}
+
+/**
+ * Objects that only some versions have, for a pair: on the source when `from` has them, and `fits`
+ * when `to` can hold them too; otherwise the plan refuses them with `refusal`.
+ */
+function versionedObjects(from: number, to: number) {
+  const all = [
+    {
+      since: 16,
+      sql: "CREATE COLLATION kx.tailored (provider = icu, locale = 'und', rules = '&b < a')",
+      fits: to >= 16,
+      refusal: {
+        object: 'collation "kx"."tailored"',
+        reason: "ICU tailoring rules (CREATE COLLATION ... rules) needs PostgreSQL 16 or later",
+      },
+    },
+    {
+      since: 17,
+      sql: "CREATE COLLATION kx.builtin_c (provider = builtin, locale = 'C')",
+      fits: to >= 17,
+      refusal: {
+        object: 'collation "kx"."builtin_c"',
+        reason: "the builtin collation provider needs PostgreSQL 17 or later",
+      },
+    },
+    {
+      // 14-16 accept a binary-coercible cast of a range type; 17 refuses it.
+      since: 14,
+      until: 16,
+      sql: "CREATE CAST (kx.intspan AS bytea) WITHOUT FUNCTION",
+      fits: to < 17,
+      refusal: {
+        object: "cast (kx.intspan AS bytea)",
+        reason: "PostgreSQL 17 and later refuse binary-coercible casts of range types (WITHOUT FUNCTION)",
+      },
+    },
+  ];
+  return all.filter((o) => from >= o.since && from <= (o.until ?? 99));
 }

@@ -10,7 +10,7 @@ import { listSnapshots, snapshotStorage } from "../restore/meta.js";
 import { pruneSnapshots } from "../restore/retention.js";
 import { rollback } from "../restore/rollback.js";
 import { buildNotifiers } from "../schedule/notify/index.js";
-import { runProfile } from "../schedule/run-profile.js";
+import { runProfile, syncOptionsFor } from "../schedule/run-profile.js";
 import { maskUrl } from "../util/mask.js";
 import { verifyDatabases } from "../verify/compare.js";
 import { EXIT } from "./exit.js";
@@ -19,7 +19,6 @@ import { abortOnSignals } from "./interrupt.js";
 import { createLogger } from "./logger.js";
 import { RunProgress } from "./progress.js";
 import { logRunEvent } from "./run-events.js";
-import { resolveTarget, type TargetFlags } from "./target.js";
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, "; ");
@@ -56,22 +55,12 @@ export async function runCommand(
       log,
       notifiers,
       run: {
-        sourceUrl: profile.sourceUrl,
-        destinationUrl: profile.destinationUrl,
-        profile: profile.name,
-        parallelism: profile.parallelism,
-        timeouts: profile.timeouts,
-        retention: profile.retention,
-        lockWait: profile.lockWait,
-        ...(flags.schema?.length
-          ? { schemas: flags.schema }
-          : profile.include?.schemas
-            ? { schemas: profile.include.schemas }
-            : {}),
+        // The profile's options, as a scheduled run has them; command-line flags add to them.
+        ...syncOptionsFor(profile),
+        ...(flags.schema?.length ? { schemas: flags.schema } : {}),
         excludeSchemas: [...profile.exclude.schemas, ...(flags.excludeSchema ?? [])],
         ...tableSelection(profile, flags),
         force: flags.force === true || profile.force,
-        allowProduction: profile.allowProduction,
         signal: interrupt.signal,
         ...testFaultOption(interrupt.signal),
         onEvent: (e) => (progress ? progress.handle(log, e) : logRunEvent(log, e)),

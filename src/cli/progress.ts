@@ -89,7 +89,7 @@ export class RunProgress {
     const estimate = this.estimates?.get(e.table);
     const total = this.estimates ? [...this.estimates.values()].reduce((n, t) => n + t.rows, 0) : undefined;
     const count = this.estimates ? `[${this.done}/${this.estimates.size}]` : `[${this.done}]`;
-    const parts = [`${count} copied ${e.table}: ${e.rows.toLocaleString("en-US")} rows`];
+    const parts = [`copied ${e.table}: ${e.rows.toLocaleString("en-US")} rows`];
     const fields: Record<string, number> = {};
     if (estimate && estimate.rows > 0) {
       const pct = percent(e.rows, estimate.rows);
@@ -97,7 +97,7 @@ export class RunProgress {
       fields.estimatedRows = estimate.rows;
       fields.percentOfEstimate = pct;
     }
-    parts.push(`${formatBytes(e.bytes)} in ${e.seconds}s`);
+    parts.push(`${formatBytes(e.bytes)} in ${e.seconds}s`, `${count} tables`);
     if (total !== undefined && total > 0) {
       const overall = Math.min(100, percent(this.rowsDone, total));
       parts.push(`${overall}% of all estimated rows`);

@@ -1,7 +1,7 @@
 import type { CatalogModel, Extension, QualifiedName, Sequence, Table } from "../introspect/model.js";
 import { dependencyOrder } from "./order.js";
 import { qualify, quoteIdent, quoteLiteral } from "./quote.js";
-import { createCast } from "./render/casts.js";
+import { castRefusals, createCast } from "./render/casts.js";
 import { collationRefusals, createCollation } from "./render/collations.js";
 import { type RenderContext, renderContext, stagedKey } from "./render/context.js";
 import { databaseSettings } from "./render/database-settings.js";
@@ -294,6 +294,7 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
       ...findRefusals(model, options.targetMajor, options.missingFunctions),
       ...missingRoles(model, options.destinationRoles),
       ...collationRefusals(model, options.targetMajor),
+      ...castRefusals(model, options.targetMajor),
     ],
     warnings: settings.skipped,
   };

@@ -292,6 +292,8 @@ export interface Cast {
   /** regprocedure text of the cast function, for method "function". */
   readonly function?: string;
   readonly context: CastContext;
+  /** True when the source or the target is a range or multirange type. */
+  readonly rangeTypes: boolean;
 }
 
 export interface Operator extends QualifiedName {

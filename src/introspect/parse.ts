@@ -346,6 +346,7 @@ export function parseCast(r: CastRow): Cast {
     target: r.target,
     method: CAST_METHODS[r.method],
     context: CAST_CONTEXTS[r.context],
+    rangeTypes: r.range_types,
     ...(r.function !== null ? { function: r.function } : {}),
   };
 }

@@ -28,6 +28,7 @@ import {
   snapshotIdFor,
   snapshotStorage,
 } from "../restore/meta.js";
+import { describeRunLockHolders } from "../restore/readers.js";
 import { pruneSnapshots, type Retention } from "../restore/retention.js";
 import { cleanLeftovers } from "../restore/staging.js";
 import { maskUrl } from "../util/mask.js";
@@ -220,6 +221,13 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
       await holdDestinationLock(lockConnection.client, {
         wait: options.lockWait !== "fail",
         waitSeconds: timeouts.lockSeconds,
+      }).catch(async (error: unknown) => {
+        // Name the session that holds the lock, so a stuck one can be found and ended.
+        const holders = await describeRunLockHolders(dst.client).catch(() => "");
+        if (!(error instanceof PgsyncError) || !holders) throw error;
+        throw new PgsyncError(error.kind, `${error.message}; held by ${holders}`, error.context, {
+          cause: error,
+        });
       });
       // Fit the worker pool to max_connections and the roles' connection limits on both sides.
       const sizing = sizeWorkers(

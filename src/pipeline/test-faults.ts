@@ -32,7 +32,11 @@ export function testFaultHook(
     if (point !== wanted || fired) return;
     fired = true;
     await new Promise<void>((resolve) => {
+      // Signal listeners do not keep the process alive; at a point where no connection is open yet
+      // (or all were dropped) this timer does, until the run resumes.
+      const keepAlive = setInterval(() => {}, 60_000);
       const done = () => {
+        clearInterval(keepAlive);
         process.off(RESUME_SIGNAL, done);
         signal?.removeEventListener("abort", done);
         resolve();

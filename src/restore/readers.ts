@@ -84,3 +84,21 @@ export async function describeLockHolders(client: pg.Client, schemas: readonly s
   );
   return result.rows.map((r) => `${describeSession(r)}, which holds a lock on ${r.relation}`).join("; ");
 }
+
+/**
+ * The sessions that hold the destination's run lock (see lock.ts for the key), described for an
+ * error message: a run that cannot get the lock says who has it, so a stuck session can be found.
+ */
+export async function describeRunLockHolders(client: pg.Client): Promise<string> {
+  const result = await client.query<Session>(
+    `WITH k AS (SELECT pg_catalog.hashtext('pgsync-ts:' || current_database())::bigint AS key)
+     SELECT a.pid, a.application_name, a.usename, a.state, a.xact_start
+     FROM pg_catalog.pg_locks l CROSS JOIN k
+     JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+     WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+       AND l.classid::bigint = ((k.key >> 32) & 4294967295) AND l.objid::bigint = (k.key & 4294967295)
+       AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+     ORDER BY a.pid`,
+  );
+  return result.rows.map(describeSession).join(", ");
+}

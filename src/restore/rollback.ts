@@ -6,6 +6,7 @@ import { swapSchemas } from "./cutover.js";
 import { cutoverHazards } from "./hazards.js";
 import { holdDestinationLock } from "./lock.js";
 import { ensureMetaSchema, listSnapshots, type SnapshotRecord, snapshotIdFor } from "./meta.js";
+import { describeRunLockHolders } from "./readers.js";
 
 export interface RollbackOptions {
   readonly destinationUrl: string;
@@ -47,7 +48,13 @@ export async function rollback(options: RollbackOptions): Promise<RollbackReport
   try {
     const lock = await open();
     connections.push(lock);
-    await holdDestinationLock(lock.client, { wait: false, waitSeconds: 0 });
+    await holdDestinationLock(lock.client, { wait: false, waitSeconds: 0 }).catch(async (error: unknown) => {
+      const holders = await describeRunLockHolders(lock.client).catch(() => "");
+      if (!(error instanceof PgsyncError) || !holders) throw error;
+      throw new PgsyncError(error.kind, `${error.message}; held by ${holders}`, error.context, {
+        cause: error,
+      });
+    });
     const c = await open();
     connections.push(c);
     await ensureMetaSchema(c.client, statementSeconds);

@@ -1,6 +1,7 @@
 import { type Connection, connect } from "../db/connect.js";
 import { errorMessage } from "../errors.js";
 import { type RunOptions, type RunReport, runSync } from "../pipeline/run.js";
+import { META_SCHEMA } from "../restore/meta.js";
 import { maskUrl } from "../util/mask.js";
 import {
   ensureRunsTable,
@@ -54,14 +55,22 @@ export async function recordedRun(options: RecordedRunOptions): Promise<Recorded
   };
   let history: Connection | undefined;
   let recordId: number | undefined;
+  // On a destination pgsync-ts has never written to, nothing is created before the run: its guards
+  // may refuse the database, and a refused run must leave it untouched. The record is then written
+  // after the run, once the run itself has created the metadata schema.
+  let firstContact = false;
   try {
-    history = await openHistory(destinationUrl, options.connectSeconds);
+    history = await openHistoryReader(destinationUrl, options.connectSeconds);
+    firstContact = !(await metaSchemaExists(history.client));
+    if (firstContact) throw new FirstContact();
+    await ensureRunsTable(history.client);
     const abandoned = await markAbandoned(history.client);
     if (abandoned.length > 0)
       warn(`marked ${abandoned.length} earlier run(s) as abandoned (their process stopped mid-run)`);
     recordId = await insertRunning(history.client, start);
   } catch (error) {
-    warn(`the start of the run could not be recorded in the run history: ${errorMessage(error)}`);
+    if (!(error instanceof FirstContact))
+      warn(`the start of the run could not be recorded in the run history: ${errorMessage(error)}`);
     await history?.close();
     history = undefined;
   }
@@ -77,7 +86,14 @@ export async function recordedRun(options: RecordedRunOptions): Promise<Recorded
     if (!written) {
       // The history connection broke during the run (or never opened): a fresh one completes the record.
       await history?.close();
-      history = await openHistory(destinationUrl, options.connectSeconds);
+      history = await openHistoryReader(destinationUrl, options.connectSeconds);
+      if (firstContact && !(await metaSchemaExists(history.client))) {
+        warn(
+          "the run is not recorded in the run history: it ended before writing anything to this destination, which pgsync-ts has never written to",
+        );
+        return { report, status, recordId: null };
+      }
+      await ensureRunsTable(history.client);
       if (recordId !== undefined) written = await finishRun(history.client, recordId, end, false);
       if (!written) recordId = await insertFinished(history.client, start, end);
       written = true;
@@ -90,6 +106,15 @@ export async function recordedRun(options: RecordedRunOptions): Promise<Recorded
   return { report, status, recordId: written && recordId !== undefined ? recordId : null };
 }
 
+class FirstContact extends Error {}
+
+async function metaSchemaExists(client: Connection["client"]): Promise<boolean> {
+  const r = await client.query<{ ok: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = '${META_SCHEMA}') AS ok`,
+  );
+  return r.rows[0]?.ok === true;
+}
+
 /** Records a scheduled run that did not start (late past the grace, or superseded). */
 export async function recordSkipped(options: {
   readonly profile: string;
@@ -98,10 +123,13 @@ export async function recordSkipped(options: {
   readonly connectSeconds: number;
   readonly scheduledFor: Date;
   readonly reason: string;
-}): Promise<number> {
+}): Promise<number | null> {
   const now = new Date();
-  const history = await openHistory(options.destinationUrl, options.connectSeconds);
+  const history = await openHistoryReader(options.destinationUrl, options.connectSeconds);
   try {
+    // Like a refused run, a skip never makes pgsync-ts write to a destination it has not written to yet.
+    if (!(await metaSchemaExists(history.client))) return null;
+    await ensureRunsTable(history.client);
     return await insertFinished(
       history.client,
       {

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { ResolvedProfile } from "../config/index.js";
+import { errorMessage } from "../errors.js";
 import type { RunOptions } from "../pipeline/run.js";
 import { maskUrl } from "../util/mask.js";
 import type { RunTrigger } from "./history-store.js";
@@ -99,7 +100,7 @@ export async function skipProfileRun(options: {
 }): Promise<void> {
   const { profile, log } = options;
   try {
-    await recordSkipped({
+    const id = await recordSkipped({
       profile: profile.name,
       sourceUrl: profile.sourceUrl,
       destinationUrl: profile.destinationUrl,
@@ -107,8 +108,13 @@ export async function skipProfileRun(options: {
       scheduledFor: options.scheduledFor,
       reason: options.reason,
     });
+    if (id === null)
+      log.warn("the skipped run is not recorded: pgsync-ts has never written to this destination yet");
   } catch (error) {
-    log.warn({ err: String(error) }, "the skipped run could not be recorded in the run history");
+    log.warn(
+      { err: errorMessage(error) },
+      `the skipped run could not be recorded in the run history: ${errorMessage(error)}`,
+    );
   }
   const now = new Date().toISOString();
   await announce(

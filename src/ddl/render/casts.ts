@@ -1,4 +1,5 @@
-import type { Cast } from "../../introspect/model.js";
+import type { Cast, CatalogModel } from "../../introspect/model.js";
+import type { Refusal } from "../version-rules.js";
 import type { RenderContext } from "./context.js";
 
 const CONTEXT: Record<Cast["context"], string> = {
@@ -21,4 +22,18 @@ export function createCast(c: Cast, ctx: RenderContext): string {
         ? "WITH INOUT"
         : "WITHOUT FUNCTION";
   return `CREATE CAST (${ctx.sql(c.source)} AS ${ctx.sql(c.target)}) ${how}${CONTEXT[c.context]}`;
+}
+
+/**
+ * PostgreSQL 17 refuses binary-coercible casts (WITHOUT FUNCTION) from or to a range or multirange
+ * type, which 14 to 16 accept: such a cast cannot be created on a destination on 17 or later.
+ */
+export function castRefusals(model: CatalogModel, targetMajor: number): Refusal[] {
+  if (targetMajor < 17) return [];
+  return model.casts
+    .filter((c) => c.method === "binary" && c.rangeTypes)
+    .map((c) => ({
+      object: `cast (${c.source} AS ${c.target})`,
+      reason: "PostgreSQL 17 and later refuse binary-coercible casts of range types (WITHOUT FUNCTION)",
+    }));
 }

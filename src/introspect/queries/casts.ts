@@ -21,7 +21,8 @@ SELECT c.oid,
        pg_catalog.format_type(c.castsource, NULL) AS source,
        pg_catalog.format_type(c.casttarget, NULL) AS target,
        CASE WHEN c.castfunc <> 0 THEN c.castfunc::pg_catalog.regprocedure::text END AS function,
-       c.castcontext::text AS context, c.castmethod::text AS method
+       c.castcontext::text AS context, c.castmethod::text AS method,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_type t WHERE t.oid IN (c.castsource, c.casttarget) AND t.typtype IN ('r', 'm')) AS range_types
 FROM pg_catalog.pg_cast c
 WHERE c.oid >= 16384 AND ${NOT_EXTENSION_MEMBER("pg_catalog.pg_cast", "c.oid")} AND ${NOT_INTERNAL_CAST("c.oid")}
   AND (${CARRIED_TYPE("c.castsource")} OR ${CARRIED_TYPE("c.casttarget")})
@@ -34,6 +35,7 @@ export const CastRow = z.object({
   function: textOrNull,
   context: z.enum(["e", "a", "i"]),
   method: z.enum(["f", "b", "i"]),
+  range_types: z.boolean(),
 });
 export type CastRow = z.infer<typeof CastRow>;
 
