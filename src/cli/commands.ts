@@ -19,6 +19,7 @@ import { abortOnSignals } from "./interrupt.js";
 import { createLogger } from "./logger.js";
 import { RunProgress } from "./progress.js";
 import { logRunEvent } from "./run-events.js";
+import { resolveTarget, type TargetFlags } from "./target.js";
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, "; ");
