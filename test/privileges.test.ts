@@ -1,7 +1,14 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { runSync } from "../src/pipeline/run.js";
 import { captureState } from "./helpers/db-state.js";
-import { createRole, type FreshDatabase, freshDatabase, type PgMajor, testMajors, withClient } from "./helpers/pg-servers.js";
+import {
+  createRole,
+  type FreshDatabase,
+  freshDatabase,
+  type PgMajor,
+  testMajors,
+  withClient,
+} from "./helpers/pg-servers.js";
 
 const majors = testMajors();
 const from = majors[majors.length - 1] as PgMajor;
@@ -36,7 +43,9 @@ describe(`the privilege check runs first and lists everything missing (${from} -
     );
     // The destination database belongs to another role; priv_dst_owner owns nothing there and has no CREATE.
     await withClient(destination.url, (c) =>
-      c.query("CREATE TABLE public.theirs (id int); ALTER TABLE public.theirs OWNER TO priv_other; REVOKE CREATE ON SCHEMA public FROM PUBLIC;"),
+      c.query(
+        "CREATE TABLE public.theirs (id int); ALTER TABLE public.theirs OWNER TO priv_other; REVOKE CREATE ON SCHEMA public FROM PUBLIC;",
+      ),
     );
     const before = await captureState(destination.url);
     const report = await runSync({
@@ -69,6 +78,8 @@ describe(`the privilege check runs first and lists everything missing (${from} -
       destinationUrl: destination.urlAs("priv_range_dst", "pw6"),
     });
     expect(report.ok).toBe(false);
-    expect(String(report.error?.message)).toContain('source range type "public"."span": a role that is not a superuser cannot move a range type');
+    expect(String(report.error?.message)).toContain(
+      'source range type "public"."span": a role that is not a superuser cannot move a range type',
+    );
   });
 });

@@ -21,7 +21,11 @@ export function explainStandbyConflict(error: unknown, sourceInRecovery: boolean
  * Reports the age of the source snapshot every `everySeconds` while the copy runs: the snapshot
  * holds back VACUUM on the source for as long as it lives. Returns a function that stops it.
  */
-export function reportSnapshotAge(takenAt: number, everySeconds: number, emit: (seconds: number) => void): () => void {
+export function reportSnapshotAge(
+  takenAt: number,
+  everySeconds: number,
+  emit: (seconds: number) => void,
+): () => void {
   const timer = setInterval(() => emit(Math.round((Date.now() - takenAt) / 1000)), everySeconds * 1000);
   timer.unref();
   return () => clearInterval(timer);

@@ -293,6 +293,7 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
       );
       if (problems.length > 0) throw new PgsyncError("guard", describeMissing(problems));
       refuseUnportable(plan, catalog);
+      for (const w of plan.warnings) warn(w);
       for (const n of catalog.notCarried) warn(`not carried: ${n.kind} ${n.identity} (${n.reason})`);
     });
     const syncPlan = plan as unknown as SyncPlan;
@@ -331,20 +332,20 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
         stopAgeReports();
       }
       async function copyAll() {
-      await Promise.all(
-        largestFirst.map((t) =>
-          limit(async () => {
-            const worker = idle.pop() as WorkerPair;
-            try {
-              const report = await loadTable(worker, t, timeouts, midStream, fault);
-              tables.push(report);
-              options.onEvent?.({ type: "table", ...report });
-            } finally {
-              idle.push(worker);
-            }
-          }),
-        ),
-      );
+        await Promise.all(
+          largestFirst.map((t) =>
+            limit(async () => {
+              const worker = idle.pop() as WorkerPair;
+              try {
+                const report = await loadTable(worker, t, timeouts, midStream, fault);
+                tables.push(report);
+                options.onEvent?.({ type: "table", ...report });
+              } finally {
+                idle.push(worker);
+              }
+            }),
+          ),
+        );
       }
     });
 
@@ -365,7 +366,9 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
     });
 
     await step("analyze", async () => {
-      const targets = syncPlan.tables.map((t) => qualify(t.staging.schema, t.staging.name));
+      const targets = syncPlan.tables
+        .filter((t) => t.analyze)
+        .map((t) => qualify(t.staging.schema, t.staging.name));
       // In a transaction, so that the statement and lock timeouts apply to it too.
       if (targets.length > 0)
         await inTransaction(dst.client, baseSettings(timeouts.statementSeconds, timeouts.lockSeconds), () =>
@@ -557,10 +560,16 @@ export function selectedSchemas(options: {
 export async function destinationFacts(
   client: pg.Client,
   model: CatalogModel,
-): Promise<{ destinationRoles: Set<string>; missingFunctions: Set<string> }> {
+): Promise<{
+  destinationRoles: Set<string>;
+  missingFunctions: Set<string>;
+  destinationSettings: Set<string>;
+}> {
   const roles = await client.query<{ name: string }>("SELECT rolname AS name FROM pg_catalog.pg_roles");
   const signatures = [...new Set(model.builtinFunctionUses.map((u) => u.signature))];
+  const settings = await client.query<{ name: string }>("SELECT name FROM pg_catalog.pg_settings");
   return {
+    destinationSettings: new Set(settings.rows.map((r) => r.name)),
     destinationRoles: new Set(roles.rows.map((r) => r.name)),
     missingFunctions: await missingFunctions(client, signatures),
   };

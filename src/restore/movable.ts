@@ -33,7 +33,9 @@ SELECT ident.type AS kind, ident.identity AS identity,
 FROM objs o
 CROSS JOIN LATERAL pg_catalog.pg_identify_object(o.classid, o.objid, 0) ident
 WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = o.classid AND d.objid = o.objid AND d.deptype = 'e')
-ORDER BY 1, 2`;
+-- Routines and operators first: their identities name argument types, which must still be where the
+-- identities were read when the routine moves; types, tables and the rest follow.
+ORDER BY CASE WHEN o.classid IN ('pg_catalog.pg_proc'::regclass, 'pg_catalog.pg_operator'::regclass) THEN 0 ELSE 1 END, 1, 2`;
 
 const Row = z.object({ kind: text, identity: text, is_domain: z.boolean() });
 

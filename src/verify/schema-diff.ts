@@ -55,6 +55,23 @@ export function describeObjects(model: CatalogModel): Map<string, string> {
   for (const t of model.triggers) put(`trigger "${t.name}" on ${q(t.table)}`, t);
   for (const p of model.policies) put(`policy "${p.name}" on ${q(p.table)}`, p);
   for (const c of model.comments) put(`comment on ${c.kind} ${c.identity}`, c.text);
+  for (const c of model.collations) put(`collation ${q(c)}`, c);
+  for (const s of model.statistics) put(`statistics ${q(s)}`, s);
+  for (const r of model.rules) put(`rule "${r.name}" on ${q(r.table)}`, r);
+  for (const d of model.textSearchDictionaries) put(`text search dictionary ${q(d)}`, d);
+  for (const c of model.textSearchConfigurations) put(`text search configuration ${q(c)}`, c);
+  for (const c of model.casts) put(`cast (${c.source} AS ${c.target})`, c);
+  for (const o of model.operators) put(`operator ${q(o)}(${o.left ?? "NONE"}, ${o.right})`, o);
+  for (const c of model.operatorClasses) put(`operator class ${q(c)} using ${c.method}`, c);
+  for (const f of model.operatorFamilies) put(`operator family ${q(f)}`, f);
+  for (const s of model.foreignServers) put(`server "${s.name}"`, s);
+  for (const t of model.foreignTables) put(`foreign table ${q(t)}`, t);
+  // The tool's own marker and the read-only switch are never copied (see docs/schema.md).
+  for (const d of model.databaseSettings.filter(
+    (d) => !d.name.startsWith("pgsync.") && d.name !== "default_transaction_read_only",
+  )) {
+    put(`database setting ${d.name}`, d.value);
+  }
   return out;
 }
 
