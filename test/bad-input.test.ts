@@ -76,7 +76,10 @@ async function smallTablespace(): Promise<string> {
   const owner = user.uid === undefined ? "" : `,uid=${user.uid},gid=${user.gid}`;
   execFileSync("mount", ["-t", "tmpfs", "-o", `size=4m,mode=0700${owner}`, "tmpfs", dir]);
   const name = `full_${randomBytes(4).toString("hex")}`;
-  await withClient(server.superuserUrl(), (c) => c.query(`CREATE TABLESPACE ${name} LOCATION '${dir}'`));
+  await withClient(server.superuserUrl(), async (c) => {
+    await c.query(`CREATE TABLESPACE ${name} LOCATION '${dir}'`);
+    await c.query(`GRANT CREATE ON TABLESPACE ${name} TO PUBLIC`);
+  });
   cleanups.push(async () => {
     await withClient(server.superuserUrl(), (c) => c.query(`DROP TABLESPACE IF EXISTS ${name}`));
     execFileSync("umount", [dir]);
@@ -151,7 +154,7 @@ const CASES: [string, number, RegExp, () => Promise<Case>][] = [
   [
     "a refused login",
     1,
-    /^pgsync-ts: error: cannot connect to the destination \(postgres:\/\/postgres:\*\*\*@.*password authentication failed for user "postgres"/,
+    /^pgsync-ts: error: cannot connect to the destination \(postgres:\/\/\w+:\*\*\*@.*password authentication failed for user "\w+"/,
     async () => {
       const { source, destination } = await synced();
       return {
@@ -253,7 +256,7 @@ const CASES: [string, number, RegExp, () => Promise<Case>][] = [
     async () => {
       const { source, destination } = await synced();
       const role = await createRole(major, "pgsync_not_owner", { password: SECRET });
-      await withClient(destination.url, (c) =>
+      await withClient(server.superuserUrl(destination.name), (c) =>
         c.query(
           `GRANT CREATE ON DATABASE "${destination.name}" TO pgsync_not_owner; GRANT CREATE, USAGE ON SCHEMA public TO pgsync_not_owner`,
         ),

@@ -12,6 +12,7 @@ import {
   type FreshDatabase,
   freshDatabase,
   type PgMajor,
+  sharedServer,
   testMajors,
   withClient,
 } from "./helpers/pg-servers.js";
@@ -64,48 +65,68 @@ describe.each(majors)("guards on PostgreSQL %i", (major) => {
     expect(await captureState(other.url)).toEqual(stateBefore);
   });
 
-  it("refuses a destination marked as production unless the profile allows it", async () => {
-    const source = await fresh(major);
-    const destination = await fresh(major);
-    await withClient(source.url, (c) => c.query(SOURCE_SQL));
-    await withClient(destination.url, (c) =>
-      c.query(`ALTER DATABASE "${destination.name}" SET pgsync.role = 'production'`),
-    );
-    const before = await captureState(destination.url);
-    const schemasBefore = await userSchemas(destination.url);
+  // The setting needs a superuser on 15 and later; the comment only the database owner.
+  const markers: [string, (db: FreshDatabase) => Promise<unknown>, string][] = [
+    [
+      "ALTER DATABASE ... SET pgsync.role = 'production'",
+      (db) =>
+        withClient(sharedServer(major).superuserUrl(db.name), (c) =>
+          c.query(`ALTER DATABASE "${db.name}" SET pgsync.role = 'production'`),
+        ),
+      "pgsync.role = 'production'",
+    ],
+    [
+      "a database comment with pgsync:production",
+      (db) =>
+        withClient(db.url, (c) =>
+          c.query(`COMMENT ON DATABASE "${db.name}" IS 'Billing (pgsync:production), do not overwrite'`),
+        ),
+      "its comment says pgsync:production",
+    ],
+  ];
+  it.each(markers)(
+    "refuses a destination marked as production (%s) unless the profile allows it",
+    async (_name, mark, described) => {
+      const source = await fresh(major);
+      const destination = await fresh(major);
+      await withClient(source.url, (c) => c.query(SOURCE_SQL));
+      await mark(destination);
+      const before = await captureState(destination.url);
+      const schemasBefore = await userSchemas(destination.url);
 
-    const report = await runSync({ sourceUrl: source.url, destinationUrl: destination.url });
-    expect(report.error).toMatchObject({ kind: "guard" });
-    expect(await userSchemas(destination.url)).toEqual(schemasBefore);
+      const report = await runSync({ sourceUrl: source.url, destinationUrl: destination.url });
+      expect(report.error).toMatchObject({ kind: "guard" });
+      expect(await userSchemas(destination.url)).toEqual(schemasBefore);
 
-    const refused = await runCli(["run", "--from", source.url, "--to", destination.url]);
-    expect(refused.code).toBe(1);
-    expect(lastLine(refused.stderr)).toContain(
-      `the destination database "${destination.name}" is marked as production (pgsync.role = 'production'); refusing to replace it`,
-    );
-    expect(await captureState(destination.url)).toEqual(before);
-    expect(await liveSchemas(destination.url)).toEqual(schemasBefore);
+      const refused = await runCli(["run", "--from", source.url, "--to", destination.url]);
+      expect(refused.code).toBe(1);
+      expect(lastLine(refused.stderr)).toContain(
+        `the destination database "${destination.name}" is marked as production (${described}); refusing to replace it`,
+      );
+      expect(await captureState(destination.url)).toEqual(before);
+      expect(await liveSchemas(destination.url)).toEqual(schemasBefore);
 
-    const profile = { source: source.url, destination: destination.url };
-    const stillRefused = await runCli([
-      "run",
-      "--profile",
-      "prod",
-      "--config",
-      writeConfig({ profiles: { prod: profile } }),
-    ]);
-    expect(stillRefused.code).toBe(1);
+      const profile = { source: source.url, destination: destination.url };
+      const stillRefused = await runCli([
+        "run",
+        "--profile",
+        "prod",
+        "--config",
+        writeConfig({ profiles: { prod: profile } }),
+      ]);
+      expect(stillRefused.code).toBe(1);
 
-    const allowed = await runCli([
-      "run",
-      "--profile",
-      "prod",
-      "--config",
-      writeConfig({ profiles: { prod: { ...profile, allowProduction: true } } }),
-    ]);
-    expect(allowed.code, allowed.stderr).toBe(0);
-    expect(await captureState(destination.url)).toEqual(await captureState(source.url));
-  });
+      const allowed = await runCli([
+        "run",
+        "--profile",
+        "prod",
+        "--config",
+        writeConfig({ profiles: { prod: { ...profile, allowProduction: true } } }),
+      ]);
+      expect(allowed.code, allowed.stderr).toBe(0);
+      expect(await captureState(destination.url)).toEqual(await captureState(source.url));
+    },
+  );
 
   it("refuses a non-empty destination it did not create; --force adopts it once", async () => {
     const source = await fresh(major);
@@ -194,7 +215,7 @@ describe("two runs onto one destination never overlap", () => {
       expect(second.code).toBe(1);
       // Clear: it says what holds the destination, and which session.
       expect(lastLine(second.stderr)).toMatch(
-        /^pgsync-ts: error: another pgsync-ts run is writing to this destination \(its advisory lock is held\); held by pid \d+ \(application "pgsync-ts [0-9a-f]{8}", user "postgres", idle in transaction since /,
+        /^pgsync-ts: error: another pgsync-ts run is writing to this destination \(its advisory lock is held\); held by pid \d+ \(application "pgsync-ts [0-9a-f]{8}", user "\w+", idle in transaction since /,
       );
     } finally {
       first.resume();

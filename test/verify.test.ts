@@ -56,7 +56,7 @@ describe(`verify (${from} -> ${to})`, () => {
   it("catches a single changed value", async () => {
     const report = await verifyWith(
       "UPDATE accounts SET balance = balance + 0.01 WHERE id = 500",
-      "UPDATE accounts SET balance = balance - 0.01 WHERE id = 500",
+      "UPDATE accounts SET balance = id * 1.5 WHERE id = 500",
     );
     expect(report.outcome).toBe("different");
     expect(report.differences).toEqual(['"public"."accounts": content differs (checksums do not match)']);

@@ -22,6 +22,7 @@ import { logRunEvent } from "./run-events.js";
 import { resolveTarget, type TargetFlags } from "./target.js";
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
+const json = (value: unknown) => out(JSON.stringify(value, null, 2));
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, "; ");
 
 /** Test-only: PGSYNC_TEST_PAUSE_AT makes the run pause at a fault point (see pipeline/test-faults.ts). */
@@ -29,7 +30,6 @@ function testFaultOption(signal: AbortSignal) {
   const faultHook = testFaultHook(signal);
   return faultHook ? { faultHook } : {};
 }
-const json = (value: unknown) => out(JSON.stringify(value, null, 2));
 
 export async function runCommand(
   flags: TargetFlags &

@@ -350,7 +350,9 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
     });
 
     await step("post-data", async () => {
-      await inTransaction(dst.client, { ...baseSettings(0), maintenance_work_mem: "256MB" }, async () => {
+      // Each statement (a foreign key's validation, a materialized view's refresh) gets statementSeconds.
+      const ddl = baseSettings(timeouts.statementSeconds, timeouts.lockSeconds);
+      await inTransaction(dst.client, { ...ddl, maintenance_work_mem: "256MB" }, async () => {
         for (const s of syncPlan.postData) await execute(dst.client, s.sql, s.object);
       });
     });
@@ -528,7 +530,9 @@ async function loadTable(
   });
   await fault("copy:table-loaded");
   if (t.build.length > 0) {
-    await inTransaction(dst, { ...baseSettings(0), maintenance_work_mem: "256MB" }, async () => {
+    // Each key and index build gets statementSeconds; only the COPY itself is cut by the stall detector.
+    const ddl = baseSettings(timeouts.statementSeconds, timeouts.lockSeconds);
+    await inTransaction(dst, { ...ddl, maintenance_work_mem: "256MB" }, async () => {
       await fault("copy:index-build");
       for (const s of t.build) await execute(dst, s.sql, s.object);
     });

@@ -6,16 +6,19 @@ import { readManaged } from "./meta.js";
 import { listMovable } from "./movable.js";
 
 /**
- * The production marker: a destination database (or a role in it) with this setting set to
- * `production` is refused unless the profile sets `allowProduction: true`:
+ * The production marker. A destination is refused, unless the profile sets `allowProduction: true`,
+ * when either is set:
  *
- *   ALTER DATABASE mydb SET pgsync.role = 'production';
+ *   ALTER DATABASE mydb SET pgsync.role = 'production';   -- a superuser (or a 14 owner) can set it
+ *   COMMENT ON DATABASE mydb IS '... pgsync:production ...'; -- the database owner can, on any version
  *
- * A setting rather than a row in the tool's own schema, so that it can be set before pgsync-ts
- * ever touched the database, and survives anything the tool does to it.
+ * (PostgreSQL 15 and later let only a superuser set a custom parameter on a database, hence the
+ * comment.) Both live outside the tool's schema, so they can be set before pgsync-ts ever touched
+ * the database, and nothing a run does changes them: neither is copied from the source.
  */
 export const PRODUCTION_SETTING = "pgsync.role";
 export const PRODUCTION_VALUE = "production";
+export const PRODUCTION_COMMENT = /(^|[^\w])pgsync:production($|[^\w])/i;
 
 export interface GuardOptions {
   /** Only these source schemas are synced (all when absent). */
@@ -63,9 +66,16 @@ export async function guardDestination(
       side: "destination",
     });
   }
-  const settings = await destination.query<{ read_only: string; marker: string | null; can_create: boolean }>(
+  const settings = await destination.query<{
+    read_only: string;
+    marker: string | null;
+    comment: string | null;
+    can_create: boolean;
+  }>(
     `SELECT pg_catalog.current_setting('default_transaction_read_only') AS read_only,
             pg_catalog.current_setting($1, true) AS marker,
+            (SELECT pg_catalog.shobj_description(d.oid, 'pg_database') FROM pg_catalog.pg_database d
+              WHERE d.datname = current_database()) AS comment,
             pg_catalog.has_database_privilege(current_database(), 'CREATE') AS can_create`,
     [PRODUCTION_SETTING],
   );
@@ -77,10 +87,16 @@ export async function guardDestination(
       { side: "destination" },
     );
   }
-  if (s?.marker?.trim().toLowerCase() === PRODUCTION_VALUE && !options.allowProduction) {
+  const marked =
+    s?.marker?.trim().toLowerCase() === PRODUCTION_VALUE
+      ? `${PRODUCTION_SETTING} = '${PRODUCTION_VALUE}'`
+      : s?.comment && PRODUCTION_COMMENT.test(s.comment)
+        ? "its comment says pgsync:production"
+        : undefined;
+  if (marked && !options.allowProduction) {
     throw new PgsyncError(
       "guard",
-      `the ${db} is marked as production (${PRODUCTION_SETTING} = '${PRODUCTION_VALUE}'); refusing to replace it. Set "allowProduction": true in the profile if this is intended`,
+      `the ${db} is marked as production (${marked}); refusing to replace it. Set "allowProduction": true in the profile if this is intended`,
       { side: "destination" },
     );
   }

@@ -72,7 +72,10 @@ export async function verifyDatabases(options: VerifyOptions): Promise<VerifyRep
       dst as Connection,
       method === "checksum",
     );
-    const differences = tables.flatMap((t) => t.differences.map((d) => `${t.table}: ${d}`));
+    const differences = [
+      ...schemaDifferences(srcModel, dstModel),
+      ...tables.flatMap((t) => t.differences.map((d) => `${t.table}: ${d}`)),
+    ];
     return { ...base, outcome: differences.length === 0 ? "identical" : "different", tables, differences };
   } catch (error) {
     const message = error instanceof PgsyncError ? error.describe() : errorMessage(error);
