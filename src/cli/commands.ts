@@ -23,7 +23,8 @@ import { resolveTarget, type TargetFlags } from "./target.js";
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const json = (value: unknown) => out(JSON.stringify(value, null, 2));
-const oneLine = (text: string) => text.replace(/\s*\n\s*/g, "; ");
+/** A multi-line message ("...:\n  a\n  b") as one line ("...: a; b"). */
+const oneLine = (text: string) => text.replace(/:\s*\n\s*/g, ": ").replace(/\s*\n\s*/g, "; ");
 
 /** Test-only: PGSYNC_TEST_PAUSE_AT makes the run pause at a fault point (see pipeline/test-faults.ts). */
 function testFaultOption(signal: AbortSignal) {
@@ -33,7 +34,13 @@ function testFaultOption(signal: AbortSignal) {
 
 export async function runCommand(
   flags: TargetFlags &
-    SelectionFlags & { json?: boolean; schema?: string[]; excludeSchema?: string[]; force?: boolean },
+    SelectionFlags & {
+      json?: boolean;
+      schema?: string[];
+      excludeSchema?: string[];
+      force?: boolean;
+      withPrivileges?: boolean;
+    },
 ): Promise<number> {
   const profile = await resolveTarget(flags);
   const log = createLogger({ profile: profile.name });
@@ -62,6 +69,7 @@ export async function runCommand(
         excludeSchemas: [...profile.exclude.schemas, ...(flags.excludeSchema ?? [])],
         ...tableSelection(profile, flags),
         force: flags.force === true || profile.force,
+        includePrivileges: flags.withPrivileges === true || profile.includePrivileges,
         signal: interrupt.signal,
         ...testFaultOption(interrupt.signal),
         onEvent: (e) => (progress ? progress.handle(log, e) : logRunEvent(log, e)),

@@ -56,6 +56,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       "create this table without copying its rows (repeatable)",
       collect,
     )
+    .option("--with-privileges", "also copy owners and grants, to roles that exist on the destination")
     .option(
       "--force",
       "adopt a non-empty destination that pgsync-ts did not create (once: later runs need no flag)",

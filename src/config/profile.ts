@@ -59,6 +59,7 @@ export function completeProfile(input: ProfileInput, path: readonly PropertyKey[
     exclude: { schemas: [...(input.exclude?.schemas ?? [])], tables: [...(input.exclude?.tables ?? [])] },
     structureOnly: [...(input.structureOnly ?? [])],
     allowProduction: input.allowProduction ?? false,
+    includePrivileges: input.includePrivileges ?? false,
     force: input.force ?? false,
     lockWait: input.lockWait ?? DEFAULT_LOCK_WAIT,
     ...(input.notify ? { notify: completeNotify(input.notify) } : {}),

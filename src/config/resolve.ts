@@ -133,6 +133,7 @@ export function describeProfile(p: ResolvedProfile): Record<string, unknown> {
     exclude: { schemas: [...p.exclude.schemas], tables: [...p.exclude.tables] },
     structureOnly: [...p.structureOnly],
     allowProduction: p.allowProduction,
+    includePrivileges: p.includePrivileges,
     force: p.force,
     lockWait: p.lockWait,
     ...(p.notify ? { notify: describeNotify(p.notify) } : {}),

@@ -224,6 +224,7 @@ export const profileInputSchema = z.strictObject({
   exclude: exclude.optional(),
   structureOnly: z.array(tableName).optional(),
   allowProduction: z.boolean().optional(),
+  includePrivileges: z.boolean().optional(),
   force: z.boolean().optional(),
   lockWait: z.enum(["fail", "wait"]).optional(),
   notify: notify.optional(),

@@ -98,6 +98,8 @@ export interface ProfileConfig {
   /** Tables (`schema.table`) created without their data. */
   readonly structureOnly: readonly string[];
   readonly allowProduction: boolean;
+  /** Copy owners and grants to roles that exist on the destination (others are reported). */
+  readonly includePrivileges: boolean;
   readonly force: boolean;
   readonly lockWait: LockWait;
   /** Alerts; none when absent. */
@@ -125,6 +127,7 @@ export interface ProfileInput {
   readonly exclude?: Partial<ExcludeConfig>;
   readonly structureOnly?: readonly string[];
   readonly allowProduction?: boolean;
+  readonly includePrivileges?: boolean;
   readonly force?: boolean;
   readonly lockWait?: LockWait;
   readonly notify?: NotifyInput;

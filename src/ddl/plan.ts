@@ -13,6 +13,7 @@ import {
   createOperatorClass,
   createOperatorFamily,
 } from "./render/operators.js";
+import { renderPrivileges } from "./render/privileges.js";
 import { commentOn, createPolicy, createTrigger, rowSecurity } from "./render/table-objects.js";
 import { createRule, createStatistics } from "./render/table-rules.js";
 import { createTable, sequenceClauses } from "./render/tables.js";
@@ -274,11 +275,15 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
     ...model.sequences.map((s) => ({ object: label("sequence", s), sql: setSequenceValue(s, ctx) })),
   ];
   const settings = databaseSettings(model.databaseSettings, options.targetMajor, options.destinationSettings);
+  const privileges = model.privileges
+    ? renderPrivileges(model.privileges, options.destinationRoles ?? new Set(), options.targetMajor)
+    : { statements: [], skipped: [] };
   const cutover = [
     ...model.comments
       .filter((c) => c.kind === "schema")
       .map((c) => ({ object: `comment on schema ${c.identity}`, sql: schemaComment(c.identity, c.text) })),
     ...settings.statements,
+    ...privileges.statements,
   ];
 
   return {
@@ -296,7 +301,7 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
       ...collationRefusals(model, options.targetMajor),
       ...castRefusals(model, options.targetMajor),
     ],
-    warnings: settings.skipped,
+    warnings: [...settings.skipped, ...privileges.skipped.map((m) => `privilege not copied: ${m}`)],
   };
 }
 

@@ -78,3 +78,11 @@ export function findRefusals(
 export function hasTransactionTimeout(major: number): boolean {
   return major >= 17;
 }
+
+/** Privileges that appeared after PostgreSQL 14, with the version that has them. */
+const NEWER_PRIVILEGES: Readonly<Record<string, number>> = { MAINTAIN: 17 };
+
+/** Whether a destination of this major version knows a privilege (GRANT MAINTAIN fails before 17). */
+export function hasPrivilege(privilege: string, major: number): boolean {
+  return major >= (NEWER_PRIVILEGES[privilege] ?? 0);
+}

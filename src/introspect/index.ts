@@ -36,6 +36,7 @@ import { readForeignServers, readForeignTables } from "./queries/foreign-tables.
 import { readIndexes } from "./queries/indexes.js";
 import { readNotCarried } from "./queries/inventory.js";
 import { readOperatorClasses, readOperatorFamilies, readOperators } from "./queries/operators.js";
+import { readPrivileges } from "./queries/privileges.js";
 import { readAggregates, readRoutines } from "./queries/routines.js";
 import { readRules } from "./queries/rules.js";
 import { readSchemas } from "./queries/schemas.js";
@@ -55,6 +56,8 @@ export interface IntrospectOptions {
   /** Only these schemas (by name); all user schemas when absent. */
   readonly schemas?: readonly string[];
   readonly excludeSchemas?: readonly string[];
+  /** Also read owners and grants (off by default: roles differ between servers). */
+  readonly withPrivileges?: boolean;
 }
 
 /**
@@ -193,8 +196,43 @@ export async function introspect(
     usedBy: u.used_by,
   }));
 
+  const privileges = options.withPrivileges
+    ? await readPrivileges(client, {
+        relations: [...tables, ...views, ...sequences.filter((s) => !s.isIdentity && !s.ownedBy)].map(
+          (o) => o.oid,
+        ),
+        routines: routines.map((r) => r.oid),
+        types: [...enums, ...domains, ...composites, ...ranges].map((t) => t.oid),
+        schemas: schemaOids,
+      })
+    : undefined;
+
   return {
     server: info,
+    ...(privileges
+      ? {
+          privileges: {
+            objects: privileges.objects.map((o) => ({
+              kind: o.kind,
+              name: o.name,
+              owner: o.owner,
+              hasAcl: o.has_acl,
+              grants: o.grants,
+            })),
+            columns: privileges.columns.map((c) => ({
+              name: c.name,
+              column: c.column_name,
+              grants: c.grants,
+            })),
+            defaults: privileges.defaults.map((d) => ({
+              role: d.role,
+              schema: d.schema,
+              objects: DEFAULT_ACL_OBJECTS[d.object_type],
+              grants: d.grants,
+            })),
+          },
+        }
+      : {}),
     schemas,
     extensions,
     enums,
@@ -259,6 +297,14 @@ async function readDomainConstraintComments(
     target: `${c.class}:${c.oid}`,
   }));
 }
+
+const DEFAULT_ACL_OBJECTS = {
+  r: "TABLES",
+  S: "SEQUENCES",
+  f: "FUNCTIONS",
+  T: "TYPES",
+  n: "SCHEMAS",
+} as const;
 
 /** Name order, so that two databases with the same schema produce the same model (OIDs differ). */
 function byTableThenName(

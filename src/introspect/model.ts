@@ -380,6 +380,38 @@ export interface DatabaseSetting {
   readonly value: string;
 }
 
+export interface Grant {
+  /** The role granted to; null for PUBLIC. */
+  readonly grantee: string | null;
+  readonly privilege: string;
+  readonly grantable: boolean;
+}
+
+/** Owners and grants, read only when a run includes privileges. Names are quoted and qualified. */
+export type ObjectPrivileges =
+  | {
+      readonly objects: readonly {
+        readonly kind: string;
+        readonly name: string;
+        readonly owner: string;
+        readonly hasAcl: boolean;
+        readonly grants: readonly Grant[];
+      }[];
+      readonly columns: readonly {
+        readonly name: string;
+        readonly column: string;
+        readonly grants: readonly Grant[];
+      }[];
+      /** ALTER DEFAULT PRIVILEGES entries: for objects `role` creates (in `schema`, or anywhere). */
+      readonly defaults: readonly {
+        readonly role: string;
+        readonly schema: string | null;
+        readonly objects: "TABLES" | "SEQUENCES" | "FUNCTIONS" | "TYPES" | "SCHEMAS";
+        readonly grants: readonly Grant[];
+      }[];
+    }
+  | undefined;
+
 export interface CatalogModel {
   readonly server: ServerInfo;
   readonly schemas: readonly SchemaObject[];
@@ -401,6 +433,8 @@ export interface CatalogModel {
   /** Built-in functions that objects use, with a description of the user (e.g. a column default). */
   readonly builtinFunctionUses: readonly { readonly signature: string; readonly usedBy: string }[];
   readonly notCarried: readonly NotCarried[];
+  /** Owners and grants, present only when the run includes privileges. */
+  readonly privileges?: ObjectPrivileges;
   readonly collations: readonly Collation[];
   readonly statistics: readonly StatisticsObject[];
   readonly rules: readonly Rule[];

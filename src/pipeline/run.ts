@@ -57,6 +57,8 @@ export interface RunOptions {
   readonly force?: boolean;
   /** Write to a destination marked as production (`ALTER DATABASE ... SET pgsync.role = 'production'`). */
   readonly allowProduction?: boolean;
+  /** Copy owners and grants (to roles that exist on the destination; the others are reported). */
+  readonly includePrivileges?: boolean;
   readonly onEvent?: (event: RunEvent) => void;
   /** Test hook, called at each fault point; whatever it throws or breaks fails the run there. */
   readonly faultHook?: (point: FaultPoint) => Promise<void> | void;
@@ -240,7 +242,6 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
       );
       workerCount = sizing.workers;
       if (sizing.reason) warn(sizing.reason);
-      await ensureMetaSchema(dst.client, timeouts.statementSeconds);
     });
 
     await step("clean-leftovers", async () => {
@@ -266,6 +267,7 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
         {
           ...(selectedSchemas(options) ? { schemas: selectedSchemas(options) } : {}),
           ...(options.excludeSchemas ? { excludeSchemas: options.excludeSchemas } : {}),
+          withPrivileges: options.includePrivileges === true,
         },
         srcInfo,
       );
@@ -299,6 +301,8 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
     const syncPlan = plan as unknown as SyncPlan;
 
     await step("create-staging", async () => {
+      // The first write of a run: the privilege check (plan step) has passed.
+      await ensureMetaSchema(dst.client, timeouts.statementSeconds);
       await ensureExtensions(dst.client, syncPlan.extensions, warn);
       stagingCreated = true;
       // Function bodies refer to live names, which may not exist until the cut-over: do not check them now.

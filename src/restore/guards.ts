@@ -70,13 +70,11 @@ export async function guardDestination(
     read_only: string;
     marker: string | null;
     comment: string | null;
-    can_create: boolean;
   }>(
     `SELECT pg_catalog.current_setting('default_transaction_read_only') AS read_only,
             pg_catalog.current_setting($1, true) AS marker,
             (SELECT pg_catalog.shobj_description(d.oid, 'pg_database') FROM pg_catalog.pg_database d
-              WHERE d.datname = current_database()) AS comment,
-            pg_catalog.has_database_privilege(current_database(), 'CREATE') AS can_create`,
+              WHERE d.datname = current_database()) AS comment`,
     [PRODUCTION_SETTING],
   );
   const s = settings.rows[0];
@@ -100,45 +98,18 @@ export async function guardDestination(
       { side: "destination" },
     );
   }
-  if (!s?.can_create) {
-    throw new PgsyncError(
-      "guard",
-      `role "${destinationInfo.user}" lacks the CREATE privilege on the ${db} (needed for staging and snapshot schemas); GRANT CREATE ON DATABASE to it or use the database owner`,
-      { side: "destination" },
-    );
-  }
-
   const replaced = (await readSchemas(source))
     .map((x) => x.name)
     .filter(
       (name) =>
         (!options.schemas || options.schemas.includes(name)) && !options.excludeSchemas?.includes(name),
     );
-  const present = await destination.query<{ oid: number; name: string; can_create: boolean }>(
-    `SELECT oid, nspname AS name, pg_catalog.has_schema_privilege(oid, 'CREATE') AS can_create
-     FROM pg_catalog.pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY nspname`,
+  const present = await destination.query<{ oid: number; name: string }>(
+    `SELECT oid, nspname AS name FROM pg_catalog.pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY nspname`,
     [replaced],
   );
-  const noCreate = present.rows.filter((r) => !r.can_create).map((r) => `"${r.name}"`);
-  if (noCreate.length > 0) {
-    throw new PgsyncError(
-      "guard",
-      `role "${destinationInfo.user}" lacks the CREATE privilege on schema ${noCreate.join(", ")} of the ${db} (needed to move the new tables in); grant it, or use the database owner`,
-      { side: "destination" },
-    );
-  }
-  const notOwned = await objectsNotOwned(
-    destination,
-    present.rows.map((r) => r.oid),
-  );
-  if (notOwned.length > 0) {
-    throw new PgsyncError(
-      "guard",
-      `role "${destinationInfo.user}" does not own ${notOwned.length} object(s) the run would replace in the ${db}: ${notOwned.slice(0, 5).join(", ")}${notOwned.length > 5 ? ", ..." : ""}; only an object's owner can move it into the snapshot`,
-      { side: "destination" },
-    );
-  }
-
+  // Missing privileges (CREATE, ownership of what moves) are checked with everything else the run
+  // needs, in one list, before anything is written (src/pipeline/privileges.ts).
   if (await readManaged(destination)) return { replaced };
   const existing: string[] = [];
   for (const r of present.rows)
@@ -150,26 +121,4 @@ export async function guardDestination(
     `the ${db} already holds ${existing.length} object(s) that pgsync-ts did not create, which a run would replace: ${existing.slice(0, 5).join(", ")}${existing.length > 5 ? ", ..." : ""}. Pass --force (or set "force": true in the profile) to adopt this destination once; later runs then need no flag`,
     { side: "destination" },
   );
-}
-
-/** Objects in the schemas (not extension members) whose owner the current role is not a member of. */
-async function objectsNotOwned(client: pg.Client, schemaOids: readonly number[]): Promise<string[]> {
-  if (schemaOids.length === 0) return [];
-  const result = await client.query<{ object: string }>(
-    `WITH objs(classid, objid, owner) AS (
-       SELECT 'pg_catalog.pg_class'::regclass, oid, relowner FROM pg_catalog.pg_class
-       WHERE relnamespace = ANY($1::oid[]) AND relkind IN ('r', 'p', 'v', 'm', 'f', 'S', 'c')
-       UNION ALL SELECT 'pg_catalog.pg_type'::regclass, oid, typowner FROM pg_catalog.pg_type
-       WHERE typnamespace = ANY($1::oid[]) AND typtype IN ('e', 'd', 'r') 
-       UNION ALL SELECT 'pg_catalog.pg_proc'::regclass, oid, proowner FROM pg_catalog.pg_proc
-       WHERE pronamespace = ANY($1::oid[]))
-     SELECT pg_catalog.pg_describe_object(o.classid, o.objid, 0) AS object
-     FROM objs o
-     WHERE NOT pg_catalog.pg_has_role(o.owner, 'USAGE')
-       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                       WHERE d.classid = o.classid AND d.objid = o.objid AND d.deptype IN ('e', 'i', 'a'))
-     ORDER BY 1`,
-    [schemaOids],
-  );
-  return result.rows.map((r) => r.object);
 }

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { baseSettings, inTransaction } from "../db/session.js";
 import { quoteLiteral } from "../ddl/quote.js";
+import { wrapError } from "../errors.js";
 
 /**
  * The tool's own metadata on the destination, in a schema that is never swapped, snapshotted or
@@ -33,9 +34,18 @@ CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.managed (
 ALTER TABLE ${META_SCHEMA}.managed ADD COLUMN IF NOT EXISTS how text NOT NULL DEFAULT 'empty';`;
 
 export async function ensureMetaSchema(client: pg.Client, statementSeconds = 300): Promise<void> {
-  await inTransaction(client, baseSettings(statementSeconds), async () => {
-    await client.query(CREATE_META);
-  });
+  try {
+    await inTransaction(client, baseSettings(statementSeconds), async () => {
+      await client.query(CREATE_META);
+    });
+  } catch (error) {
+    throw wrapError(
+      "guard",
+      `the tool's metadata schema ${META_SCHEMA} could not be created or updated on the destination (if another role created it, run as that role or make this role a member of it)`,
+      error,
+      { object: `schema ${META_SCHEMA}`, side: "destination" },
+    );
+  }
 }
 
 export interface ManagedRecord {
@@ -46,18 +56,26 @@ export interface ManagedRecord {
 
 /**
  * Whether pgsync-ts created (or was told to adopt) this destination. A database that already holds
- * snapshots was written by the tool before the `managed` record existed, and counts too.
+ * snapshots was written by the tool before the `managed` record existed, and counts too. Metadata
+ * the role may not read (another role's runs created it) also counts: pgsync-ts wrote here.
  */
 export async function readManaged(client: pg.Client): Promise<ManagedRecord | undefined> {
-  const exists = await client.query<{ managed: boolean; snapshots: boolean }>(
-    `SELECT to_regclass('${META_SCHEMA}.managed') IS NOT NULL AS managed, to_regclass('${META_SCHEMA}.snapshots') IS NOT NULL AS snapshots`,
+  const tables = await client.query<{ name: string; readable: boolean }>(
+    `SELECT c.relname AS name, pg_catalog.has_table_privilege(c.oid, 'SELECT')
+              AND pg_catalog.has_schema_privilege(n.oid, 'USAGE') AS readable
+     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND c.relname IN ('managed', 'snapshots')`,
+    [META_SCHEMA],
   );
-  const row = exists.rows[0];
-  if (row?.managed) {
-    const managed = await client.query<{ first_run_id: string; adopted_at: Date; how?: string }>(
+  const table = (name: string) => tables.rows.find((t) => t.name === name);
+  const unreadable: ManagedRecord = { firstRunId: "unknown", adoptedAt: new Date(0), how: "empty" };
+  const managed = table("managed");
+  if (managed && !managed.readable) return unreadable;
+  if (managed) {
+    const rows = await client.query<{ first_run_id: string; adopted_at: Date; how?: string }>(
       `SELECT * FROM ${META_SCHEMA}.managed`,
     );
-    const m = managed.rows[0];
+    const m = rows.rows[0];
     if (m)
       return {
         firstRunId: m.first_run_id,
@@ -65,12 +83,14 @@ export async function readManaged(client: pg.Client): Promise<ManagedRecord | un
         how: m.how === "forced" ? "forced" : "empty",
       };
   }
-  if (row?.snapshots) {
+  const snapshots = table("snapshots");
+  if (snapshots && !snapshots.readable) return unreadable;
+  if (snapshots) {
     const any = await client.query<{ run_id: string; taken_at: Date }>(
       `SELECT run_id, taken_at FROM ${META_SCHEMA}.snapshots ORDER BY taken_at LIMIT 1`,
     );
-    const s = any.rows[0];
-    if (s) return { firstRunId: s.run_id, adoptedAt: s.taken_at, how: "empty" };
+    const first = any.rows[0];
+    if (first) return { firstRunId: first.run_id, adoptedAt: first.taken_at, how: "empty" };
   }
   return undefined;
 }
@@ -100,9 +120,11 @@ export interface SnapshotRecord {
   readonly bytes: number;
 }
 
-const RELATION_BYTES = `(SELECT coalesce(sum(pg_catalog.pg_total_relation_size(c.oid)), 0)
-   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-   WHERE n.nspname = %s AND c.relkind IN ('r', 'm', 'S'))`;
+/** Disk space of a schema's tables, materialized views and sequences, with their indexes and TOAST. */
+const SCHEMA_BYTES = (schemaExpr: string) => `(
+  SELECT coalesce(sum(pg_catalog.pg_total_relation_size(c.oid)), 0)
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = ${schemaExpr} AND c.relkind IN ('r', 'm', 'S'))`;
 
 /** The destination's snapshots, newest first. */
 export async function listSnapshots(client: pg.Client): Promise<SnapshotRecord[]> {
@@ -121,7 +143,7 @@ export async function listSnapshots(client: pg.Client): Promise<SnapshotRecord[]
     bytes: string;
   }>(
     `WITH sized AS (
-       SELECT s.*, ${existedColumn} AS was_there, ${RELATION_BYTES.replace("%s", "s.snapshot_schema")} AS bytes
+       SELECT s.*, ${existedColumn} AS was_there, ${SCHEMA_BYTES("s.snapshot_schema")} AS bytes
        FROM ${META_SCHEMA}.snapshots s)
      SELECT snapshot_id, run_id, min(taken_at) AS taken_at, min(reason) AS reason, sum(bytes)::text AS bytes,
             json_agg(json_build_object('original', original_schema, 'snapshot', snapshot_schema, 'existed', was_there)

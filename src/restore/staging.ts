@@ -39,6 +39,15 @@ export async function cleanLeftovers(client: pg.Client, statementSeconds = 300):
       problems.push(errorMessage(error));
     }
   }
+  // Before the first run there is no metadata yet, hence no snapshot records to check; a role that
+  // may not change the metadata leaves it to a later run (the privilege check reports what it lacks).
+  const meta = await client.query<{ ok: boolean }>(
+    `SELECT pg_catalog.has_schema_privilege(n.oid, 'USAGE') AND pg_catalog.has_table_privilege(c.oid, 'DELETE') AS ok
+     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND c.relname = 'snapshots'`,
+    [META_SCHEMA],
+  );
+  if (!meta.rows[0]?.ok) return { dropped, problems, orphanRecords: [] };
   const orphans = await client.query<{ snapshot_schema: string }>(
     `DELETE FROM ${META_SCHEMA}.snapshots s
      WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n WHERE n.nspname = s.snapshot_schema)
@@ -57,9 +66,4 @@ export async function cleanLeftovers(client: pg.Client, statementSeconds = 300):
     );
   }
   return { dropped, problems, orphanRecords: orphans.rows.map((r) => r.snapshot_schema) };
-}
-
-/** Drops leftover staging schemas; returns their names. */
-export async function dropLeftoverStaging(client: pg.Client): Promise<string[]> {
-  return [...(await cleanLeftovers(client)).dropped];
 }

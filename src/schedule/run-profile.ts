@@ -34,6 +34,7 @@ export function syncOptionsFor(profile: ResolvedProfile): RunOptions {
     structureOnly: profile.structureOnly,
     force: profile.force,
     allowProduction: profile.allowProduction,
+    includePrivileges: profile.includePrivileges,
   };
 }
 

@@ -1,0 +1,85 @@
+import type { ObjectPrivileges } from "../../introspect/model.js";
+import { quoteIdent } from "../quote.js";
+import { hasPrivilege } from "../version-rules.js";
+
+/**
+ * Owners and grants, applied to the live objects inside the cut-over (after the moves, so the run
+ * still owns what it moves). A role that does not exist on the destination is skipped and reported.
+ */
+export function renderPrivileges(
+  privileges: NonNullable<ObjectPrivileges>,
+  roles: ReadonlySet<string>,
+  targetMajor: number,
+): { statements: { object: string; sql: string }[]; skipped: string[] } {
+  const statements: { object: string; sql: string }[] = [];
+  const skipped: string[] = [];
+  const exists = (role: string | null) => role === null || roles.has(role);
+  const who = (role: string | null) => (role === null ? "PUBLIC" : quoteIdent(role));
+  for (const o of privileges.objects) {
+    const object = `${o.kind.toLowerCase()} ${o.name}`;
+    const grantKind = o.kind === "AGGREGATE" ? "FUNCTION" : o.kind === "FOREIGN TABLE" ? "TABLE" : o.kind;
+    // A schema keeps its destination owner (PostgreSQL 14's public belongs to the bootstrap superuser).
+    if (o.kind !== "SCHEMA") {
+      if (exists(o.owner))
+        statements.push({ object, sql: `ALTER ${o.kind} ${o.name} OWNER TO ${who(o.owner)}` });
+      else skipped.push(`owner of ${object}: role "${o.owner}" does not exist on the destination`);
+    }
+    if (!o.hasAcl) continue;
+    statements.push({ object, sql: `REVOKE ALL ON ${grantKind} ${o.name} FROM PUBLIC` });
+    if (exists(o.owner))
+      statements.push({ object, sql: `REVOKE ALL ON ${grantKind} ${o.name} FROM ${who(o.owner)}` });
+    for (const g of o.grants) {
+      if (!hasPrivilege(g.privilege, targetMajor)) {
+        // The owner holds every privilege implicitly; anyone else's grant is reported.
+        if (g.grantee !== o.owner)
+          skipped.push(`${g.privilege} on ${object}: PostgreSQL ${targetMajor} has no such privilege`);
+        continue;
+      }
+      if (!exists(g.grantee)) {
+        skipped.push(
+          `${g.privilege} on ${object} for role "${g.grantee}": the role does not exist on the destination`,
+        );
+        continue;
+      }
+      statements.push({
+        object,
+        sql: `GRANT ${g.privilege} ON ${grantKind} ${o.name} TO ${who(g.grantee)}${g.grantable ? " WITH GRANT OPTION" : ""}`,
+      });
+    }
+  }
+  for (const c of privileges.columns) {
+    for (const g of c.grants) {
+      const object = `column ${c.name}.${quoteIdent(c.column)}`;
+      if (!exists(g.grantee)) {
+        skipped.push(
+          `${g.privilege} on ${object} for role "${g.grantee}": the role does not exist on the destination`,
+        );
+        continue;
+      }
+      statements.push({
+        object,
+        sql: `GRANT ${g.privilege} (${quoteIdent(c.column)}) ON TABLE ${c.name} TO ${who(g.grantee)}${g.grantable ? " WITH GRANT OPTION" : ""}`,
+      });
+    }
+  }
+  for (const d of privileges.defaults) {
+    const scope = `FOR ROLE ${quoteIdent(d.role)}${d.schema === null ? "" : ` IN SCHEMA ${quoteIdent(d.schema)}`}`;
+    const object = `default privileges ${scope} on ${d.objects.toLowerCase()}`;
+    if (!roles.has(d.role)) {
+      skipped.push(`${object}: role "${d.role}" does not exist on the destination`);
+      continue;
+    }
+    for (const g of d.grants) {
+      if (!exists(g.grantee) || !hasPrivilege(g.privilege, targetMajor)) {
+        skipped.push(`${g.privilege} in ${object} for role "${g.grantee}": not available on the destination`);
+        continue;
+      }
+      // Only grants are carried; a default that revokes from PUBLIC is documented as not carried.
+      statements.push({
+        object,
+        sql: `ALTER DEFAULT PRIVILEGES ${scope} GRANT ${g.privilege} ON ${d.objects} TO ${who(g.grantee)}${g.grantable ? " WITH GRANT OPTION" : ""}`,
+      });
+    }
+  }
+  return { statements, skipped };
+}
