@@ -73,6 +73,7 @@ describe("built-in profiles", () => {
       exclude: { schemas: [], tables: [] },
       structureOnly: [],
       allowProduction: false,
+      includePrivileges: false,
       force: false,
       lockWait: "wait",
     });
@@ -218,6 +219,7 @@ describe("config file formats", () => {
       exclude: { schemas: [], tables: ["public.audit_log"] },
       structureOnly: ["public.events"],
       allowProduction: false,
+      includePrivileges: false,
       force: false,
       lockWait: "fail",
     });
@@ -637,6 +639,7 @@ describe("adHocProfile", () => {
       exclude: { schemas: [], tables: [] },
       structureOnly: [],
       allowProduction: false,
+      includePrivileges: false,
       force: false,
       lockWait: "wait",
     });
