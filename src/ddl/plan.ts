@@ -46,6 +46,8 @@ export interface TablePlan {
    * table would sample the remote rows through the wrapper, and fail when the server is out of reach.
    */
   readonly analyze: boolean;
+  /** Partitions or inheritance children load into it: its statistics wait until they are all in. */
+  readonly hasChildren: boolean;
 }
 
 export interface SchemaPlan {
@@ -226,6 +228,11 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
       copyData: !t.partitionKey && !structureOnly.has(`${t.schema}.${t.name}`),
       build: t.partitionKey ? [] : keysAndIndexes(model, t.oid, ctx),
       analyze: !overForeign.has(stagedKey(t.schema, t.name)),
+      hasChildren: model.tables.some((c) =>
+        [...c.inherits, ...(c.partitionOf ? [c.partitionOf.parent] : [])].some(
+          (p) => p.schema === t.schema && p.name === t.name,
+        ),
+      ),
     };
   });
 

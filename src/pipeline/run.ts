@@ -372,8 +372,9 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
     });
 
     await step("analyze", async () => {
+      // Tables with partitions or children are analyzed once all of them are loaded.
       const targets = syncPlan.tables
-        .filter((t) => t.analyze)
+        .filter((t) => t.analyze && !analyzedByWorker(t))
         .map((t) => qualify(t.staging.schema, t.staging.name));
       // In a transaction, so that the statement and lock timeouts apply to it too.
       if (targets.length > 0)
@@ -506,6 +507,11 @@ async function openWorkers(
   return [first, ...joined];
 }
 
+/** Plain tables are analyzed by the worker that loaded them; parents wait for the analyze step. */
+function analyzedByWorker(t: TablePlan): boolean {
+  return t.analyze && t.copyData && t.table.partitionKey === undefined && !t.hasChildren;
+}
+
 /** Loads one table into staging, checks its row count, then builds its keys and indexes. */
 async function loadTable(
   worker: WorkerPair,
@@ -540,6 +546,12 @@ async function loadTable(
       await fault("copy:index-build");
       for (const s of t.build) await execute(dst, s.sql, s.object);
     });
+  }
+  // Analyzed here, while other workers still copy, rather than all together after the load.
+  if (analyzedByWorker(t)) {
+    await inTransaction(dst, baseSettings(timeouts.statementSeconds, timeouts.lockSeconds), () =>
+      execute(dst, `ANALYZE ${qualify(t.staging.schema, t.staging.name)}`, `analyze ${name}`),
+    );
   }
   return {
     table: name,
