@@ -35,7 +35,7 @@ export const BENCH_TABLES: readonly BenchTable[] = [
   profile jsonb NOT NULL
 )`,
     fill: (n) => `INSERT INTO accounts
-SELECT g, md5('a' || g)::uuid, 'user' || g || '@example.com', (g * 7919 % 1000000) / 100.0,
+SELECT g, md5('a' || g)::uuid, 'user' || g || '@example.com', (g::bigint * 7919 % 1000000) / 100.0,
        timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second',
        jsonb_build_object('name', 'User ' || g, 'tier', g % 5, 'tags', jsonb_build_array('t' || (g % 17), 't' || (g % 31)))
 FROM generate_series(1, ${n("accounts")}) g`,
@@ -82,7 +82,7 @@ FROM generate_series(1, ${n("events")}) g`,
   posted_at timestamptz NOT NULL
 )`,
     fill: (n) => `INSERT INTO ledger
-SELECT g, 1 + g % ${n("accounts")}, 1 + g % ${n("events")}, ((g * 31) % 100000) / 100.0 - 500,
+SELECT g, 1 + g % ${n("accounts")}, 1 + g % ${n("events")}, ((g::bigint * 31) % 100000) / 100.0 - 500,
        timestamptz '2024-06-01 00:00:00+00' + g * interval '100 milliseconds'
 FROM generate_series(1, ${n("ledger")}) g`,
     build: [
@@ -120,7 +120,7 @@ FROM generate_series(1, ${n("ledger")}) g`,
     fill: (n) => `INSERT INTO products
 SELECT g, 'SKU-' || lpad(g::text, 10, '0'), md5('p' || g)::uuid, 'Product ' || g,
        repeat('lorem ipsum dolor sit amet ' || (g % 97) || ' ', 3 + g % 5),
-       (g * 37 % 100000) / 100.0, CASE WHEN g % 7 = 0 THEN NULL ELSE (g * 13 % 50000) / 100.0 END,
+       (g::bigint * 37 % 100000) / 100.0, CASE WHEN g % 7 = 0 THEN NULL ELSE (g::bigint * 13 % 50000) / 100.0 END,
        (g % 5000) / 100.0, (g % 50) / 10.0, g % 1000, (g % 40)::smallint, g % 10 <> 0,
        ARRAY['c' || (g % 40), 'b' || (g % 9)],
        jsonb_build_object('color', (ARRAY['red', 'green', 'blue'])[1 + g % 3], 'size', g % 12,
@@ -146,7 +146,7 @@ FROM generate_series(1, ${n("products")}) g`,
   tag_id integer NOT NULL
 )`,
     fill: (n) => `INSERT INTO account_tags
-SELECT 1 + (g - 1) / 4, (g * 7) % 1000 + ((g - 1) % 4) * 1000
+SELECT 1 + (g - 1) / 4, (g::bigint * 7) % 1000 + ((g - 1) % 4) * 1000
 FROM generate_series(1, ${n("account_tags")}) g
 WHERE 1 + (g - 1) / 4 <= ${n("accounts")}`,
     build: ["ALTER TABLE account_tags ADD CONSTRAINT account_tags_pkey PRIMARY KEY (account_id, tag_id)"],

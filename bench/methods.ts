@@ -41,6 +41,8 @@ export interface MethodOutcome {
   /** pgsync-ts only: seconds per step of its --json summary, and its warnings. */
   readonly steps?: Record<string, number>;
   readonly warnings?: readonly string[];
+  /** pgsync-ts only: seconds from the start of each table's load to its last index (its --json tables). */
+  readonly tables?: Record<string, number>;
 }
 
 export interface Method {
@@ -120,6 +122,7 @@ async function pgsyncRun(ctx: MethodContext): Promise<MethodOutcome> {
     verification: { ok: boolean } | null;
     steps: { name: string; seconds: number }[];
     warnings: string[];
+    tables: { table: string; seconds: number }[];
     error?: { message?: string };
   };
   if (!report.ok || !report.verification?.ok) {
@@ -134,6 +137,7 @@ async function pgsyncRun(ctx: MethodContext): Promise<MethodOutcome> {
     rssKb: timed.rssKb,
     parts: { "pgsync-ts run": timed.seconds },
     steps,
+    tables: Object.fromEntries(report.tables.map((t) => [t.table, t.seconds])),
     ...(report.warnings.length > 0 ? { warnings: report.warnings } : {}),
   };
 }

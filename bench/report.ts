@@ -11,6 +11,7 @@ export interface RunRecord {
   readonly parts: Record<string, number>;
   readonly steps?: Record<string, number>;
   readonly warnings?: readonly string[];
+  readonly tables?: Record<string, number>;
   /** Share of the machine's CPU used by other work during the run (see cpu-share.ts). */
   readonly foreignCpu: number;
 }
@@ -286,7 +287,7 @@ export function scaleMarkdown(r: ScaleResult): string {
           fmt(s?.seconds),
           fmt(s?.mbPerSecond, 1),
           s?.rssMb === null || s === undefined ? "–" : `${fmt(s.rssMb, 0)} (${fmt(s.maxRssMb, 0)})`,
-          m.runs.map((x) => x.seconds.toFixed(2)).join(", "),
+          m.runs.map((x) => `${x.seconds.toFixed(2)} (${(x.foreignCpu * 100).toFixed(0)}%)`).join(", "),
           parts,
         ];
       }),

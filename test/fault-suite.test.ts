@@ -91,6 +91,25 @@ async function changeSource(p: Pair): Promise<void> {
   );
 }
 
+/**
+ * The CLI's exit; a run that does not end within 90 seconds is killed (so that it cannot hold the
+ * destination for the next case) and fails the test with what it printed.
+ */
+async function exitOf(cli: CliProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      cli.kill("SIGKILL");
+      reject(new Error(`the run did not end within 90 s; it printed:\n${cli.stderr()}\n${cli.stdout()}`));
+    }, 90_000);
+  });
+  try {
+    return await Promise.race([cli.exited, stuck]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function query(url: string, sql: string): Promise<unknown[]> {
   return withClient(url, async (c) => (await c.query(sql)).rows);
 }
@@ -167,7 +186,7 @@ describe.each(KINDS)(`a run (PostgreSQL ${from} -> ${to}) hit by %s`, (kind) => 
       await terminateRunSessions(serverUrl(side), side.name);
       cli.resume();
     }
-    const exit = await cli.exited;
+    const exit = await exitOf(cli);
     const { outcome } = await classify(p.destination, old, fresh);
     expect(outcome, `${kind} at ${point}: ${cli.stderr()}`).not.toBe("partial");
 
@@ -225,8 +244,7 @@ describe(`statement failures and a stalled source (PostgreSQL ${from} -> ${to})`
     const cli = await pausedCli(runArgs(p, config ? writeConfig(config) : undefined), point);
     const release = await inject(p, cli);
     cli.resume();
-    const exit = await cli.exited;
-    await release?.();
+    const exit = await exitOf(cli).finally(() => release?.());
     const { outcome } = await classify(p.destination, old, fresh);
     expect(outcome, cli.stderr()).toBe("old");
     expect(exit.code).toBe(1);
@@ -264,22 +282,24 @@ describe(`statement failures and a stalled source (PostgreSQL ${from} -> ${to})`
     );
   });
 
-  it("a statement timeout (ANALYZE waits for a lock longer than statementSeconds)", async () => {
+  it("a statement timeout (adding a foreign key waits for a lock longer than statementSeconds)", async () => {
     await faultCase(
-      "before:analyze",
+      "before:post-data",
+      // The lock wait is bounded by lockSeconds (300 s); the statement, by statementSeconds.
       { defaults: { timeouts: { statementSeconds: 1 } } },
       async (p) => {
         const stage = await stagingSchemaOf(p, "users");
         const { default: pg } = await import("pg");
         const holder = new pg.Client({ connectionString: p.destination.url });
         await holder.connect();
-        await holder.query(`BEGIN; LOCK TABLE "${stage}".users IN SHARE UPDATE EXCLUSIVE MODE`);
+        // ROW EXCLUSIVE (a writer) conflicts with the SHARE ROW EXCLUSIVE that ADD FOREIGN KEY takes.
+        await holder.query(`BEGIN; LOCK TABLE "${stage}".users IN ROW EXCLUSIVE MODE`);
         return async () => {
           await holder.query("ROLLBACK");
           await holder.end();
         };
       },
-      /statement timeout/,
+      /canceling statement due to statement timeout/,
     );
   });
 

@@ -54,15 +54,15 @@ async function sourceProblems(client: pg.Client, model: CatalogModel): Promise<s
   // does not own the table or the table forces RLS on its owner: the copy would be partial.
   const result = await client.query<{ problem: string }>(
     `WITH me AS (SELECT rolsuper, rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = current_user)
-     SELECT format('source table %s: SELECT privilege is missing', c.oid::regclass) AS problem
+     SELECT format('source table %s: SELECT privilege is missing', pg_catalog.format('%I.%I', (SELECT nspname FROM pg_catalog.pg_namespace WHERE oid = c.relnamespace), c.relname)) AS problem
        FROM pg_catalog.pg_class c WHERE c.oid = ANY($1::oid[]) AND NOT pg_catalog.has_table_privilege(c.oid, 'SELECT')
      UNION ALL
-     SELECT format('source table %s: row-level security applies to role %I (it needs BYPASSRLS, or to own a table that does not force RLS)', c.oid::regclass, current_user)
+     SELECT format('source table %s: row-level security applies to role %I (it needs BYPASSRLS, or to own a table that does not force RLS)', pg_catalog.format('%I.%I', (SELECT nspname FROM pg_catalog.pg_namespace WHERE oid = c.relnamespace), c.relname), current_user)
        FROM pg_catalog.pg_class c, me
       WHERE c.oid = ANY($1::oid[]) AND c.relrowsecurity AND NOT me.rolsuper AND NOT me.rolbypassrls
         AND (c.relforcerowsecurity OR NOT pg_catalog.pg_has_role(c.relowner, 'USAGE'))
      UNION ALL
-     SELECT format('source sequence %s: SELECT or USAGE privilege is missing', c.oid::regclass)
+     SELECT format('source sequence %s: SELECT or USAGE privilege is missing', pg_catalog.format('%I.%I', (SELECT nspname FROM pg_catalog.pg_namespace WHERE oid = c.relnamespace), c.relname))
        FROM pg_catalog.pg_class c WHERE c.oid = ANY($2::oid[])
         -- CASE keeps the planner from calling has_sequence_privilege on rows that are not sequences.
         AND CASE WHEN c.relkind = 'S' THEN NOT pg_catalog.has_sequence_privilege(c.oid, 'SELECT')
@@ -89,7 +89,7 @@ async function destinationProblems(
      UNION ALL
      SELECT format('destination %s %s: owned by %I; role %I must own it (or be a member of its owner) to keep it as a snapshot',
                    CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' ELSE 'table' END,
-                   c.oid::regclass, pg_catalog.pg_get_userbyid(c.relowner), current_user)
+                   pg_catalog.format('%I.%I', (SELECT nspname FROM pg_catalog.pg_namespace WHERE oid = c.relnamespace), c.relname), pg_catalog.pg_get_userbyid(c.relowner), current_user)
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace, me
       WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND NOT me.rolsuper
         AND NOT pg_catalog.pg_has_role(c.relowner, 'USAGE')

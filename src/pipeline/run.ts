@@ -271,6 +271,14 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
         },
         srcInfo,
       );
+      // Every missing privilege, on both sides, before anything is locked or written.
+      const problems = await missingPrivileges(
+        src.client,
+        dst.client,
+        model,
+        model.schemas.map((s) => s.name),
+      );
+      if (problems.length > 0) throw new PgsyncError("guard", describeMissing(problems));
       await lockSourceTables(src.client, model.tables, timeouts.lockSeconds);
     });
     const catalog = model as unknown as CatalogModel;
@@ -287,13 +295,7 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
         },
         ...(options.structureOnly ? { structureOnly: options.structureOnly } : {}),
       });
-      const problems = await missingPrivileges(
-        src.client,
-        dst.client,
-        catalog,
-        plan.schemas.map((s) => s.name),
-      );
-      if (problems.length > 0) throw new PgsyncError("guard", describeMissing(problems));
+
       refuseUnportable(plan, catalog);
       for (const w of plan.warnings) warn(w);
       for (const n of catalog.notCarried) warn(`not carried: ${n.kind} ${n.identity} (${n.reason})`);

@@ -67,7 +67,6 @@ export async function recordedRun(options: RecordedRunOptions): Promise<Recorded
     const abandoned = await markAbandoned(history.client);
     if (abandoned.length > 0)
       warn(`marked ${abandoned.length} earlier run(s) as abandoned (their process stopped mid-run)`);
-    recordId = await insertRunning(history.client, start);
   } catch (error) {
     if (!(error instanceof FirstContact))
       warn(`the start of the run could not be recorded in the run history: ${errorMessage(error)}`);
@@ -75,7 +74,31 @@ export async function recordedRun(options: RecordedRunOptions): Promise<Recorded
     history = undefined;
   }
 
-  const report = await runSync(options.run);
+  // The `running` row is written once the run's guards have passed: a destination they refuse (the
+  // source itself, a production database) must not be written to, not even by the history.
+  let started: Promise<void> | undefined;
+  const onEvent: RunOptions["onEvent"] = (event) => {
+    if (event.type === "step" && event.report.name === "guard" && event.report.status === "done" && history) {
+      const client = history.client;
+      started = insertRunning(client, start).then(
+        (id) => {
+          recordId = id;
+        },
+        (error: unknown) =>
+          warn(`the start of the run could not be recorded in the run history: ${errorMessage(error)}`),
+      );
+    }
+    options.run.onEvent?.(event);
+  };
+  const report = await runSync({ ...options.run, onEvent });
+  await started;
+  if (report.steps.some((s) => s.name === "guard" && s.status === "failed")) {
+    await history?.close();
+    warn(
+      "the run is not recorded in the run history: a guard refused the destination before anything was written",
+    );
+    return { report, status: outcome(report, options.run.signal), recordId: null };
+  }
   const status = outcome(report, options.run.signal);
   const end = runEnd(report, status);
   let written = false;

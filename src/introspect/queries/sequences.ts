@@ -10,7 +10,9 @@ SELECT c.oid, n.nspname AS schema, c.relname AS name,
        pg_catalog.format_type(s.seqtypid, NULL) AS data_type,
        s.seqstart::text AS start, s.seqincrement::text AS increment, s.seqmin::text AS min,
        s.seqmax::text AS max, s.seqcache::text AS cache, s.seqcycle AS cycle,
-       pg_catalog.pg_sequence_last_value(c.oid)::text AS last_value,
+       -- Without the privilege the value cannot be read; the privilege check then refuses the run.
+       CASE WHEN pg_catalog.has_sequence_privilege(c.oid, 'SELECT') OR pg_catalog.has_sequence_privilege(c.oid, 'USAGE')
+            THEN pg_catalog.pg_sequence_last_value(c.oid)::text END AS last_value,
        d.deptype::text AS owner_dep, tn.nspname AS owner_schema, tc.relname AS owner_table, a.attname AS owner_column
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
