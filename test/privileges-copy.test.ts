@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runSync } from "../src/pipeline/run.js";
-import {
-  createRole,
-  type FreshDatabase,
-  freshDatabase,
-  type PgMajor,
-  testMajors,
-  withClient,
-} from "./helpers/pg-servers.js";
+import { databasesForThisFile, newestToOldest } from "./helpers/pairs.js";
+import { createRole, withClient } from "./helpers/pg-servers.js";
 
-const majors = testMajors();
-const from = majors[majors.length - 1] as PgMajor;
-const to = majors[0] as PgMajor;
-const databases: FreshDatabase[] = [];
+const { from, to } = newestToOldest();
+const fresh = databasesForThisFile();
 
 const SOURCE = `
   CREATE SCHEMA app;
@@ -36,9 +28,6 @@ beforeAll(async () => {
   }
   await createRole(from, "grants_only_on_source", { password: "x", login: false });
 });
-afterAll(async () => {
-  await Promise.all(databases.map((d) => d.drop()));
-});
 
 const ACLS = `
   SELECT 'table' AS kind, c.relname AS name, pg_get_userbyid(c.relowner) AS owner, c.relacl::text AS acl FROM pg_class c WHERE c.relname = 'accounts'
@@ -50,9 +39,8 @@ const ACLS = `
 
 describe(`owners and grants (${from} -> ${to})`, () => {
   it("are left out by default", async () => {
-    const source = await freshDatabase(from);
-    const destination = await freshDatabase(to);
-    databases.push(source, destination);
+    const source = await fresh(from);
+    const destination = await fresh(to);
     await withClient(source.url, (c) => c.query(SOURCE));
     const report = await runSync({ sourceUrl: source.url, destinationUrl: destination.url });
     expect(report.error).toBeUndefined();
@@ -61,9 +49,8 @@ describe(`owners and grants (${from} -> ${to})`, () => {
   });
 
   it("are copied with --with-privileges, to the roles that exist, and the others are reported", async () => {
-    const source = await freshDatabase(from);
-    const destination = await freshDatabase(to);
-    databases.push(source, destination);
+    const source = await fresh(from);
+    const destination = await fresh(to);
     await withClient(source.url, (c) => c.query(SOURCE));
     const report = await runSync({
       sourceUrl: source.url,

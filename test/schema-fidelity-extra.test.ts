@@ -6,6 +6,7 @@ import type { CatalogModel } from "../src/introspect/model.js";
 import { type RunReport, runSync } from "../src/pipeline/run.js";
 import { captureState } from "./helpers/db-state.js";
 import { normalizeModel } from "./helpers/model-compare.js";
+import { schemaPairs } from "./helpers/pairs.js";
 import {
   createRole,
   type FreshDatabase,
@@ -17,25 +18,6 @@ import {
 } from "./helpers/pg-servers.js";
 
 const FIXTURE = readFileSync(new URL("./fixtures/schema-kinds-extra.sql", import.meta.url), "utf8");
-
-/** The same eight ordered pairs as schema-fidelity.test.ts; PGSYNC_FULL_MATRIX=1 runs all 25. */
-const CI_PAIRS: [PgMajor, PgMajor][] = [
-  [14, 18],
-  [18, 14],
-  [15, 17],
-  [17, 15],
-  [16, 14],
-  [14, 16],
-  [18, 16],
-  [17, 18],
-];
-function pairs(): [PgMajor, PgMajor][] {
-  const majors = testMajors();
-  const all = majors.flatMap((a) => majors.map((b) => [a, b] as [PgMajor, PgMajor]));
-  if (process.env.PGSYNC_FULL_MATRIX === "1") return all;
-  const chosen = CI_PAIRS.filter(([a, b]) => majors.includes(a) && majors.includes(b));
-  return chosen.length > 0 ? chosen : all.slice(0, 2);
-}
 
 const databases: FreshDatabase[] = [];
 beforeAll(async () => {
@@ -160,7 +142,7 @@ async function superuserDatabase(major: PgMajor): Promise<FreshDatabase> {
   return { ...db, url: sharedServer(major).superuserUrl(db.name) };
 }
 
-describe.each(pairs())("schema fidelity, extra kinds %i -> %i", (from, to) => {
+describe.each(schemaPairs())("schema fidelity, extra kinds %i -> %i", (from, to) => {
   it("carries collations, statistics, rules, text search, casts, operators, foreign tables and settings", async () => {
     const source = await superuserDatabase(from);
     const destination = await superuserDatabase(to);

@@ -4,36 +4,14 @@ import { runSync } from "../src/pipeline/run.js";
 import { captureState } from "./helpers/db-state.js";
 import { loadFixture } from "./helpers/fixtures.js";
 import { normalizeModel } from "./helpers/model-compare.js";
+import { schemaPairs } from "./helpers/pairs.js";
 import {
   createRole,
   type FreshDatabase,
   freshDatabase,
-  type PgMajor,
   testMajors,
   withClient,
 } from "./helpers/pg-servers.js";
-
-/**
- * CI runs eight ordered pairs in which every version is a source and a destination, in both
- * directions; PGSYNC_FULL_MATRIX=1 runs all 25 (see README).
- */
-const CI_PAIRS: [PgMajor, PgMajor][] = [
-  [14, 18],
-  [18, 14],
-  [15, 17],
-  [17, 15],
-  [16, 14],
-  [14, 16],
-  [18, 16],
-  [17, 18],
-];
-function pairs(): [PgMajor, PgMajor][] {
-  const majors = testMajors();
-  const all = majors.flatMap((a) => majors.map((b) => [a, b] as [PgMajor, PgMajor]));
-  if (process.env.PGSYNC_FULL_MATRIX === "1") return all;
-  const chosen = CI_PAIRS.filter(([a, b]) => majors.includes(a) && majors.includes(b));
-  return chosen.length > 0 ? chosen : all.slice(0, 2);
-}
 
 const databases: FreshDatabase[] = [];
 beforeAll(async () => {
@@ -57,7 +35,7 @@ async function modelOf(url: string) {
   });
 }
 
-describe.each(pairs())("schema fidelity %i -> %i", (from, to) => {
+describe.each(schemaPairs())("schema fidelity %i -> %i", (from, to) => {
   it("carries every object kind of the fixture and reads back the same model and rows", async () => {
     const source = await freshDatabase(from);
     const destination = await freshDatabase(to);

@@ -1,21 +1,11 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runSync } from "../src/pipeline/run.js";
 import { captureState } from "./helpers/db-state.js";
-import {
-  type FreshDatabase,
-  freshDatabase,
-  type PgMajor,
-  testMajors,
-  withClient,
-} from "./helpers/pg-servers.js";
+import { databasesForThisFile, newestToOldest } from "./helpers/pairs.js";
+import { withClient } from "./helpers/pg-servers.js";
 
-const majors = testMajors();
-const from = majors[majors.length - 1] as PgMajor;
-const to = majors[0] as PgMajor;
-const databases: FreshDatabase[] = [];
-afterAll(async () => {
-  await Promise.all(databases.map((d) => d.drop()));
-});
+const { from, to } = newestToOldest();
+const fresh = databasesForThisFile();
 
 const SOURCE = `
   CREATE SCHEMA app;
@@ -32,9 +22,8 @@ const SOURCE = `
   INSERT INTO public.settings VALUES ('a', 'b');`;
 
 async function pair() {
-  const source = await freshDatabase(from);
-  const destination = await freshDatabase(to);
-  databases.push(source, destination);
+  const source = await fresh(from);
+  const destination = await fresh(to);
   await withClient(source.url, (c) => c.query(SOURCE));
   return { source, destination };
 }
