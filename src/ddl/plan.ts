@@ -46,8 +46,11 @@ export interface TablePlan {
    * table would sample the remote rows through the wrapper, and fail when the server is out of reach.
    */
   readonly analyze: boolean;
-  /** Partitions or inheritance children load into it: its statistics wait until they are all in. */
-  readonly hasChildren: boolean;
+  /**
+   * Analyzed only after the post-data step: partitions or inheritance children load into it, or
+   * statistics objects (created in post-data) are defined on it and ANALYZE must build them.
+   */
+  readonly analyzeLast: boolean;
 }
 
 export interface SchemaPlan {
@@ -228,11 +231,13 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
       copyData: !t.partitionKey && !structureOnly.has(`${t.schema}.${t.name}`),
       build: t.partitionKey ? [] : keysAndIndexes(model, t.oid, ctx),
       analyze: !overForeign.has(stagedKey(t.schema, t.name)),
-      hasChildren: model.tables.some((c) =>
-        [...c.inherits, ...(c.partitionOf ? [c.partitionOf.parent] : [])].some(
-          (p) => p.schema === t.schema && p.name === t.name,
+      analyzeLast:
+        model.statistics.some((st) => st.tableOid === t.oid) ||
+        model.tables.some((c) =>
+          [...c.inherits, ...(c.partitionOf ? [c.partitionOf.parent] : [])].some(
+            (p) => p.schema === t.schema && p.name === t.name,
+          ),
         ),
-      ),
     };
   });
 

@@ -509,9 +509,9 @@ async function openWorkers(
   return [first, ...joined];
 }
 
-/** Plain tables are analyzed by the worker that loaded them; parents wait for the analyze step. */
+/** Plain tables are analyzed by the worker that loaded them; the others wait for the analyze step. */
 function analyzedByWorker(t: TablePlan): boolean {
-  return t.analyze && t.copyData && t.table.partitionKey === undefined && !t.hasChildren;
+  return t.analyze && t.copyData && t.table.partitionKey === undefined && !t.analyzeLast;
 }
 
 /** Loads one table into staging, checks its row count, then builds its keys and indexes. */
