@@ -270,7 +270,7 @@ export function scaleMarkdown(r: ScaleResult): string {
         "median wall (s)",
         "MB/s",
         "peak RSS median (max), MB",
-        "all runs (s)",
+        "all runs, s (other work's share of the CPU)",
         "where the time goes (median s)",
       ],
       r.methods.map((m) => {
@@ -328,7 +328,7 @@ export function scaleMarkdown(r: ScaleResult): string {
       ["target", "measured", "limit", "verdict"],
       r.targets.map((t) => [
         t.name,
-        t.unit === "x" ? `${fmt(t.value)} x` : `${fmt(t.value, 0)} MB`,
+        t.unit === "x" ? `${fmt(t.value, 3)} x` : `${fmt(t.value, 0)} MB`,
         t.unit === "x" ? `≤ ${t.limit} x` : `< ${t.limit} MB`,
         verdict(t),
       ]),

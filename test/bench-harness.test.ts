@@ -238,7 +238,7 @@ describe("bench report arithmetic", () => {
     const md = scaleMarkdown(result(1000, 1));
     expect(md).toContain("| dump-psql \\| label |");
     expect(md).toContain("**Measured under load**");
-    expect(md).toContain("| 0.87 x | ≤ 0.8 x | **MISSED** |");
+    expect(md).toContain("| 0.867 x | ≤ 0.8 x | **MISSED** |");
     expect(md).not.toContain("binding at the 1 GB scale");
     expect(scaleMarkdown(result(10, 1))).toContain("binding at the 1 GB scale");
   });
