@@ -110,6 +110,7 @@ export const PEER_METHODS: readonly MethodId[] = [
 export const BINDING_SCALE_MB = 1000;
 /** Other work above this share of the CPU marks a result as measured under load. */
 export const LOAD_LIMIT = 0.1;
+export const underLoad = (foreignCpu: number) => foreignCpu > LOAD_LIMIT;
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new Error("median of no values");

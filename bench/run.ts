@@ -28,7 +28,6 @@ import {
 } from "./pair.js";
 import { findPgTools } from "./pg-tools.js";
 import {
-  LOAD_LIMIT,
   type MethodResult,
   median,
   type RunRecord,
@@ -39,6 +38,7 @@ import {
   summarize,
   summaryMarkdown,
   targets,
+  underLoad,
 } from "./report.js";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
@@ -246,7 +246,8 @@ for (const scaleMb of scales) {
         waitedSeconds: Math.round(waitedSeconds),
         quietBelow,
         foreignCpu,
-        underLoad: foreignCpu > LOAD_LIMIT || (quietBelow > 0 && (loadBefore[0] ?? 0) >= quietBelow),
+        // The load average also counts this harness's own previous scale: other work's measured CPU share decides.
+        underLoad: underLoad(foreignCpu),
       },
       methods: results,
       ratios: computed,
@@ -278,10 +279,12 @@ async function writeSummary(dir: string): Promise<void> {
   await writeFile(join(dir, "summary.md"), summaryMarkdown(all.map((r) => r.result)));
 }
 
-/** Rewrites every Markdown table from its JSON (after a change to the report's layout). */
+/** Rewrites every Markdown table from its JSON (after a change to the report's layout or its load rule). */
 async function renderAll(dir: string): Promise<void> {
   for (const { file, result } of await readResults(dir)) {
-    await writeFile(file.replace(/\.json$/, ".md"), scaleMarkdown(result));
+    const current = { ...result, load: { ...result.load, underLoad: underLoad(result.load.foreignCpu) } };
+    await writeFile(file, `${JSON.stringify(current, null, 2)}\n`);
+    await writeFile(file.replace(/\.json$/, ".md"), scaleMarkdown(current));
   }
   await writeSummary(dir);
   log(`rewrote the Markdown in ${dir}`);
