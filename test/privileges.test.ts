@@ -1,22 +1,11 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runSync } from "../src/pipeline/run.js";
 import { captureState } from "./helpers/db-state.js";
-import {
-  createRole,
-  type FreshDatabase,
-  freshDatabase,
-  type PgMajor,
-  testMajors,
-  withClient,
-} from "./helpers/pg-servers.js";
+import { databasesForThisFile, newestToOldest } from "./helpers/pairs.js";
+import { createRole, withClient } from "./helpers/pg-servers.js";
 
-const majors = testMajors();
-const from = majors[majors.length - 1] as PgMajor;
-const to = majors[0] as PgMajor;
-const databases: FreshDatabase[] = [];
-afterAll(async () => {
-  await Promise.all(databases.map((d) => d.drop()));
-});
+const { from, to } = newestToOldest();
+const fresh = databasesForThisFile();
 
 /** A source owned by one role, read by another that lacks some grants; a destination owned by a third. */
 async function setup() {
@@ -24,9 +13,8 @@ async function setup() {
   await createRole(from, "priv_reader", { password: "pw2", bypassrls: true });
   await createRole(to, "priv_dst_owner", { password: "pw3" });
   await createRole(to, "priv_other", { password: "pw4" });
-  const source = await freshDatabase(from, { owner: "priv_src_owner" });
-  const destination = await freshDatabase(to, { owner: "priv_other" });
-  databases.push(source, destination);
+  const source = await fresh(from, { owner: "priv_src_owner" });
+  const destination = await fresh(to, { owner: "priv_other" });
   return { source, destination };
 }
 
@@ -67,9 +55,8 @@ describe(`the privilege check runs first and lists everything missing (${from} -
   it("refuses range types for a role that is not a superuser, naming the type", async () => {
     await createRole(from, "priv_range_owner", { password: "pw5", bypassrls: true });
     await createRole(to, "priv_range_dst", { password: "pw6" });
-    const source = await freshDatabase(from, { owner: "priv_range_owner" });
-    const destination = await freshDatabase(to, { owner: "priv_range_dst" });
-    databases.push(source, destination);
+    const source = await fresh(from, { owner: "priv_range_owner" });
+    const destination = await fresh(to, { owner: "priv_range_dst" });
     await withClient(source.urlAs("priv_range_owner", "pw5"), (c) =>
       c.query("CREATE TYPE span AS RANGE (SUBTYPE = float8); CREATE TABLE uses_span (s span);"),
     );

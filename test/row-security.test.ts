@@ -1,26 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runSync } from "../src/pipeline/run.js";
 import { captureState } from "./helpers/db-state.js";
-import {
-  createRole,
-  type FreshDatabase,
-  freshDatabase,
-  type PgMajor,
-  testMajors,
-  withClient,
-} from "./helpers/pg-servers.js";
+import { databasesForThisFile, newestToOldest } from "./helpers/pairs.js";
+import { createRole, type FreshDatabase, withClient } from "./helpers/pg-servers.js";
 
-const majors = testMajors();
-const from = majors[majors.length - 1] as PgMajor;
-const to = majors[0] as PgMajor;
-const databases: FreshDatabase[] = [];
+const { from, to } = newestToOldest();
+const fresh = databasesForThisFile();
 let source: FreshDatabase;
 
 beforeAll(async () => {
   await createRole(from, "rls_owner", { password: "owner-pw" });
   await createRole(from, "rls_bypass", { password: "bypass-pw", bypassrls: true });
-  source = await freshDatabase(from, { owner: "rls_owner" });
-  databases.push(source);
+  source = await fresh(from, { owner: "rls_owner" });
   await withClient(source.urlAs("rls_owner", "owner-pw"), (c) =>
     c.query(`
       CREATE TABLE secrets (id int PRIMARY KEY, tenant text NOT NULL, body text);
@@ -32,14 +23,10 @@ beforeAll(async () => {
       GRANT SELECT ON secrets TO rls_bypass;`),
   );
 });
-afterAll(async () => {
-  await Promise.all(databases.map((d) => d.drop()));
-});
 
 describe(`row-level security never hides rows from the copy (${from} -> ${to})`, () => {
   it("a BYPASSRLS role copies every row of a forced-RLS table", async () => {
-    const destination = await freshDatabase(to);
-    databases.push(destination);
+    const destination = await fresh(to);
     const report = await runSync({
       sourceUrl: source.urlAs("rls_bypass", "bypass-pw"),
       destinationUrl: destination.url,
@@ -59,8 +46,7 @@ describe(`row-level security never hides rows from the copy (${from} -> ${to})`,
   });
 
   it("the owner without BYPASSRLS gets an error that names the table, and nothing is written", async () => {
-    const destination = await freshDatabase(to);
-    databases.push(destination);
+    const destination = await fresh(to);
     const before = await captureState(destination.url);
     const report = await runSync({
       sourceUrl: source.urlAs("rls_owner", "owner-pw"),
@@ -75,9 +61,8 @@ describe(`row-level security never hides rows from the copy (${from} -> ${to})`,
 
 describe(`user triggers and RLS do not act on the rows being loaded (${from} -> ${to})`, () => {
   it("a trigger that rewrites rows on insert, on a table with RLS enabled, leaves the copied rows as on the source", async () => {
-    const src = await freshDatabase(from);
-    const destination = await freshDatabase(to);
-    databases.push(src, destination);
+    const src = await fresh(from);
+    const destination = await fresh(to);
     await withClient(src.url, (c) =>
       c.query(`
         CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, price numeric NOT NULL);

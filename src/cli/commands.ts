@@ -267,11 +267,6 @@ export async function scheduleCommand(flags: { config?: string; json?: boolean }
   return EXIT.ok;
 }
 
-export function notBuilt(command: string): number {
-  process.stderr.write(`pgsync-ts ${command}: not built yet in this version\n`);
-  return EXIT.usage;
-}
-
 export { describeProfile };
 
 interface SelectionFlags {
