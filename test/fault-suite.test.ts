@@ -1,6 +1,6 @@
 /**
  * The fault-injection suite. A real CLI run (a child process) is stopped at every fault point of the
- * pipeline (FAULT_POINTS: the start of every step, three points inside the COPY and three inside the
+ * pipeline (FAULT_POINTS: the start of every step, four points inside the load (mid-COPY, a table loaded, an index build, a foreign key) and three inside the
  * cut-over transaction) and hit there: SIGINT, SIGTERM, SIGKILL, its destination connections dropped,
  * its source connections dropped. Then come real statement failures (a DDL error, a statement
  * timeout, a failed verification, a lock timeout, a failing cut-over statement) and a stalled source.
@@ -160,6 +160,7 @@ const STAGING_EXISTS = new Set<FaultPoint>([
   "copy:mid-stream",
   "copy:table-loaded",
   "copy:index-build",
+  "copy:foreign-key",
   "before:post-data",
   "before:verify",
   "before:analyze",
@@ -220,7 +221,8 @@ function expectedOutcome(kind: Kind, point: FaultPoint): "old" | "new" | "either
   if (!kind.startsWith("drop")) return "old";
   if (point === "before:connect") return "new"; // nothing to drop yet
   if (kind === "drop destination connections") return "old";
-  if (point === "copy:table-loaded" || point === "copy:index-build") return "either";
+  if (point === "copy:table-loaded" || point === "copy:index-build" || point === "copy:foreign-key")
+    return "either";
   return FAULT_POINTS.indexOf(point) <= FAULT_POINTS.indexOf("before:copy-data") ||
     point === "copy:mid-stream"
     ? "old"
@@ -269,7 +271,7 @@ describe(`statement failures and a stalled source (PostgreSQL ${from} -> ${to})`
 
   it("a DDL error on the destination (a foreign key that no longer holds)", async () => {
     await faultCase(
-      "before:post-data",
+      "copy:foreign-key",
       undefined,
       async (p) => {
         const stage = await stagingSchemaOf(p, "members");
@@ -284,7 +286,7 @@ describe(`statement failures and a stalled source (PostgreSQL ${from} -> ${to})`
 
   it("a statement timeout (adding a foreign key waits for a lock longer than statementSeconds)", async () => {
     await faultCase(
-      "before:post-data",
+      "copy:foreign-key",
       // The lock wait is bounded by lockSeconds (300 s); the statement, by statementSeconds.
       { defaults: { timeouts: { statementSeconds: 1 } } },
       async (p) => {
@@ -303,20 +305,28 @@ describe(`statement failures and a stalled source (PostgreSQL ${from} -> ${to})`
     );
   });
 
-  it("a failed verification (a row appears in a staged table during its COPY)", async () => {
+  it("a failed verification (a row the source never had appears in a staged table during its load)", async () => {
     await faultCase(
-      "copy:mid-stream",
-      { defaults: { parallelism: 1 } },
+      "before:copy-data",
+      undefined,
       async (p) => {
+        // The load holds its staging table exclusively (TRUNCATE, then COPY FREEZE), so no other
+        // session can write into it meanwhile; a trigger inside the load's own transaction can.
         const stage = await stagingSchemaOf(p, "events");
         await withClient(p.destination.url, (c) =>
-          c.query(
-            `INSERT INTO "${stage}".events (id, at, payload) VALUES (-1, now(), 'not from the source')`,
-          ),
+          c.query(`
+            CREATE FUNCTION "${stage}".sneak() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF pg_trigger_depth() = 1 THEN
+                INSERT INTO "${stage}".events (id, at, payload) VALUES (-1, now(), 'not from the source');
+              END IF;
+              RETURN NULL;
+            END $$;
+            CREATE TRIGGER sneak AFTER INSERT ON "${stage}".events FOR EACH STATEMENT EXECUTE FUNCTION "${stage}".sneak();`),
         );
         return undefined;
       },
-      /verification failed: "app"\."events": source has \d+ rows, destination has \d+/,
+      /verification failed: "app"\."events": source has (\d+) rows, destination has (\d+)/,
     );
   });
 

@@ -182,6 +182,29 @@ describe.each(majors)("guards on PostgreSQL %i", (major) => {
     expect(await captureState(destination.url)).toEqual(await captureState(source.url));
   });
 
+  it("counts the destination's large objects: a run of the whole database would replace them", async () => {
+    const source = await fresh(major);
+    const destination = await fresh(major);
+    await withClient(source.url, (c) => c.query(SOURCE_SQL));
+    await withClient(destination.url, (c) => c.query("SELECT lo_from_bytea(0, 'precious'::bytea)"));
+    const whole = await runSync({ sourceUrl: source.url, destinationUrl: destination.url });
+    expect(whole.error).toMatchObject({ kind: "guard" });
+    expect(whole.error?.message).toContain("already holds 1 object(s) that pgsync-ts did not create");
+    expect(whole.error?.message).toContain("1 large object(s)");
+    // A run of selected schemas leaves large objects alone, so they do not make the destination non-empty.
+    const selected = await runSync({
+      sourceUrl: source.url,
+      destinationUrl: destination.url,
+      schemas: ["public"],
+    });
+    expect(selected.ok).toBe(true);
+    const kept = await withClient(destination.url, async (c) => {
+      const r = await c.query("SELECT convert_from(lo_get(oid), 'UTF8') AS v FROM pg_largeobject_metadata");
+      return r.rows.map((x) => x.v);
+    });
+    expect(kept).toEqual(["precious"]);
+  });
+
   it("a profile with force: true adopts a non-empty destination too", async () => {
     const source = await fresh(major);
     const destination = await fresh(major);

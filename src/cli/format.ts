@@ -28,9 +28,15 @@ export function formatRunReport(report: RunReport): string {
   lines.push(
     `  copied       ${n(report.totals.tables)} tables, ${n(report.totals.rows)} rows, ${formatBytes(report.totals.bytes)}`,
   );
+  // Only when there were any, on either side: most databases have none.
+  const lo = report.largeObjects;
+  if (lo && (lo.carried > 0 || (lo.replaced ?? 0) > 0))
+    lines.push(
+      `  large obj.   ${n(lo.carried)} large objects, ${formatBytes(lo.bytes)}${lo.replaced ? ` (replacing ${n(lo.replaced)}, kept in the snapshot)` : ""}`,
+    );
   if (report.verification) {
     lines.push(
-      `  verified     ${report.verification.method}: ${report.verification.ok ? `match for ${report.tables.length} tables` : report.verification.mismatches.join("; ")}`,
+      `  verified     ${report.verification.method}: ${report.verification.ok ? `match for ${report.tables.length} tables${lo?.carried ? ` and ${n(lo.carried)} large objects` : ""}` : report.verification.mismatches.join("; ")}`,
     );
   }
   if (report.snapshot)
@@ -57,5 +63,10 @@ export function formatVerifyReport(report: VerifyReport): string {
       `  ${t.differences.length === 0 ? "ok  " : "DIFF"} ${t.table}${rows}${t.differences.length ? `: ${t.differences.join("; ")}` : ""}`,
     );
   }
+  const lo = report.largeObjects;
+  if (lo)
+    lines.push(
+      `  ${lo.differences.length === 0 ? "ok  " : "DIFF"} large objects ${n(lo.source)}${lo.differences.length ? `: ${lo.differences.join("; ")}` : ""}`,
+    );
   return lines.join("\n");
 }

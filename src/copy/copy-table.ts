@@ -17,6 +17,13 @@ export interface CopyOptions {
   readonly onProgress?: (bytes: number) => void;
   /** Awaited after each chunk has been counted, before it is passed on (progress reporting, fault injection). */
   readonly onChunk?: () => Promise<void>;
+  /**
+   * COPY ... FREEZE: the rows arrive frozen and their pages all-visible, so the index builds,
+   * foreign-key checks and ANALYZE that read them next set no hint bits (no second write of every
+   * page), and autovacuum has nothing to freeze later. Needs the table created or truncated in the
+   * same transaction; the caller does that.
+   */
+  readonly freeze?: boolean;
 }
 
 /**
@@ -32,8 +39,13 @@ export async function copyTable(
 ): Promise<CopyResult> {
   const columnList = plan.columns.length > 0 ? ` (${plan.columns.map(quoteIdent).join(", ")})` : "";
   const format = plan.format === "binary" ? " WITH (FORMAT binary)" : "";
+  const fromOptions = [
+    ...(plan.format === "binary" ? ["FORMAT binary"] : []),
+    ...(options.freeze ? ["FREEZE"] : []),
+  ];
+  const fromWith = fromOptions.length > 0 ? ` WITH (${fromOptions.join(", ")})` : "";
   const toSql = `COPY ${qualify(plan.table.schema, plan.table.name)}${columnList} TO STDOUT${format}`;
-  const fromSql = `COPY ${qualify(plan.staging.schema, plan.staging.name)}${columnList} FROM STDIN${format}`;
+  const fromSql = `COPY ${qualify(plan.staging.schema, plan.staging.name)}${columnList} FROM STDIN${fromWith}`;
   const object = `table ${qualify(plan.table.schema, plan.table.name)}`;
 
   let bytes = 0;

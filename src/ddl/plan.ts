@@ -1,4 +1,11 @@
-import type { CatalogModel, Extension, QualifiedName, Sequence, Table } from "../introspect/model.js";
+import type {
+  CatalogModel,
+  Constraint,
+  Extension,
+  QualifiedName,
+  Sequence,
+  Table,
+} from "../introspect/model.js";
 import { dependencyOrder } from "./order.js";
 import { qualify, quoteIdent, quoteLiteral } from "./quote.js";
 import { castRefusals, createCast } from "./render/casts.js";
@@ -53,6 +60,12 @@ export interface TablePlan {
   readonly analyzeLast: boolean;
 }
 
+/** A foreign key between two plain tables: added during the load, as soon as both tables are built. */
+export interface ForeignKeyPlan extends Statement {
+  readonly tableOid: number;
+  readonly referencedTableOid: number;
+}
+
 export interface SchemaPlan {
   readonly name: string;
   readonly staging: string;
@@ -66,6 +79,12 @@ export interface SyncPlan {
   /** Staging schemas, then every object in dependency order, tables without keys: one transaction before the load. */
   readonly preData: readonly Statement[];
   readonly tables: readonly TablePlan[];
+  /**
+   * Foreign keys between plain (not partitioned) tables of the plan, added during the load on
+   * whichever worker is free once both tables are loaded and keyed. The others (on or to a
+   * partitioned table, whose keys come in post-data) stay in postData.
+   */
+  readonly foreignKeys: readonly ForeignKeyPlan[];
   /**
    * After every table is loaded: keys and indexes of partitioned tables, materialized view refreshes,
    * foreign keys (so cycles need no ordering), triggers, statistics objects, rules and row-level
@@ -241,6 +260,21 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
     };
   });
 
+  const plainTables = new Set(model.tables.filter((t) => !t.partitionKey).map((t) => t.oid));
+  const between = (c: Constraint) =>
+    plainTables.has(c.tableOid) &&
+    c.referencedTableOid !== undefined &&
+    plainTables.has(c.referencedTableOid);
+  const allForeignKeys = model.constraints.filter((c) => c.kind === "foreign key");
+  const lateForeignKeys = allForeignKeys.filter((c) => !between(c));
+  const foreignKeys = allForeignKeys.filter(between).map(
+    (c): ForeignKeyPlan => ({
+      ...foreignKey(c, ctx),
+      tableOid: c.tableOid,
+      referencedTableOid: c.referencedTableOid as number,
+    }),
+  );
+
   const viewOrder = ordered.map((i) => i.key);
   const matviews = model.views
     .filter((v) => v.materialized && v.populated)
@@ -252,12 +286,7 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
       sql: `REFRESH MATERIALIZED VIEW ${ctx.staged(v)}`,
     })),
     ...model.views.filter((v) => v.materialized).flatMap((v) => keysAndIndexes(model, v.oid, ctx)),
-    ...model.constraints
-      .filter((c) => c.kind === "foreign key")
-      .map((c) => ({
-        object: `constraint ${quoteIdent(c.name)} on ${qualify(c.table.schema, c.table.name)}`,
-        sql: `ALTER TABLE ${ctx.staged(c.table)} ADD CONSTRAINT ${quoteIdent(c.name)} ${ctx.sql(c.definition)}`,
-      })),
+    ...lateForeignKeys.map((c) => foreignKey(c, ctx)),
     ...model.triggers.flatMap((t) =>
       createTrigger(t, ctx).map((sql) => ({
         object: `trigger ${quoteIdent(t.name)} on ${qualify(t.table.schema, t.table.name)}`,
@@ -304,6 +333,7 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
     extensions: model.extensions,
     preData,
     tables,
+    foreignKeys,
     postData,
     cutover,
     refusals: [
@@ -396,6 +426,13 @@ function dependencyMap(model: CatalogModel): Map<string, Set<string>> {
     }
   }
   return map;
+}
+
+function foreignKey(c: Constraint, ctx: RenderContext): Statement {
+  return {
+    object: `constraint ${quoteIdent(c.name)} on ${qualify(c.table.schema, c.table.name)}`,
+    sql: `ALTER TABLE ${ctx.staged(c.table)} ADD CONSTRAINT ${quoteIdent(c.name)} ${ctx.sql(c.definition)}`,
+  };
 }
 
 function keysAndIndexes(model: CatalogModel, relationOid: number, ctx: RenderContext): Statement[] {

@@ -35,6 +35,7 @@ import { readExtensions } from "./queries/extensions.js";
 import { readForeignServers, readForeignTables } from "./queries/foreign-tables.js";
 import { readIndexes } from "./queries/indexes.js";
 import { readNotCarried } from "./queries/inventory.js";
+import { largeObjectsNotCarried, readLargeObjects } from "./queries/large-objects.js";
 import { readOperatorClasses, readOperatorFamilies, readOperators } from "./queries/operators.js";
 import { readPrivileges } from "./queries/privileges.js";
 import { readAggregates, readRoutines } from "./queries/routines.js";
@@ -101,6 +102,7 @@ export async function introspect(
   const sequences = (await readSequences(client, schemaOids)).map(parseSequence);
   const views = (await readViews(client, schemaOids)).map(parseView);
   const inventory = await readNotCarried(client, schemaOids);
+  const largeObjects = await readLargeObjects(client);
   const collations = (await readCollations(client, schemaOids, info.major)).map(parseCollation);
   const textSearchDictionaries = (await readTextSearchDictionaries(client, schemaOids)).map(
     parseTextSearchDictionary,
@@ -252,16 +254,20 @@ export async function introspect(
     ),
     dependencies,
     builtinFunctionUses,
-    notCarried: inventory.map((r) => ({
-      kind: r.kind,
-      identity: r.identity,
-      holdsRows: r.holds_rows,
-      reason:
-        r.reason ??
-        (r.holds_rows
-          ? "this object kind is not supported yet; its rows would not be copied"
-          : "this object kind is not supported yet"),
-    })),
+    notCarried: inventory
+      .map((r) => ({
+        kind: r.kind,
+        identity: r.identity,
+        holdsRows: r.holds_rows,
+        reason:
+          r.reason ??
+          (r.holds_rows
+            ? "this object kind is not supported yet; its rows would not be copied"
+            : "this object kind is not supported yet"),
+      }))
+      .concat(options.schemas ? largeObjectsNotCarried(largeObjects) : []),
+    // Database-wide: carried only when the whole database is read.
+    ...(options.schemas ? {} : { largeObjects }),
     collations,
     statistics,
     rules,

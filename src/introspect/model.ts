@@ -119,6 +119,23 @@ export interface Sequence extends QualifiedName {
   readonly isIdentity: boolean;
 }
 
+/** One grant on a large object; grantee null is PUBLIC. */
+export interface LargeObjectGrant {
+  readonly grantee: string | null;
+  readonly privilege: string;
+  readonly grantable: boolean;
+}
+
+/**
+ * A large object (database-wide, in no schema). Its OID is kept: user tables store it. `grants`
+ * null means the default ACL (the owner may read and write, nobody else).
+ */
+export interface LargeObject {
+  readonly oid: number;
+  readonly owner: string;
+  readonly grants: readonly LargeObjectGrant[] | null;
+}
+
 /** An object found in the synced schemas that this engine does not create (reported, never dropped silently). */
 export interface NotCarried {
   readonly kind: string;
@@ -433,6 +450,11 @@ export interface CatalogModel {
   /** Built-in functions that objects use, with a description of the user (e.g. a column default). */
   readonly builtinFunctionUses: readonly { readonly signature: string; readonly usedBy: string }[];
   readonly notCarried: readonly NotCarried[];
+  /**
+   * The database's large objects when the whole database is read; undefined when only selected
+   * schemas are (large objects belong to no schema, so such a run leaves them alone).
+   */
+  readonly largeObjects?: readonly LargeObject[];
   /** Owners and grants, present only when the run includes privileges. */
   readonly privileges?: ObjectPrivileges;
   readonly collations: readonly Collation[];

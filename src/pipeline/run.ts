@@ -1,15 +1,13 @@
 import { randomBytes } from "node:crypto";
-import pLimit from "p-limit";
 import type pg from "pg";
 import { DEFAULT_TIMEOUTS } from "../config/builtins.js";
 import type { TimeoutsConfig } from "../config/types.js";
-import { copyTable } from "../copy/copy-table.js";
 import { explainStandbyConflict, reportSnapshotAge } from "../copy/source-health.js";
 import { exportSnapshot, importSnapshot, lockSourceTables } from "../copy/source-snapshot.js";
 import { readConnectionRoom, sizeWorkers } from "../db/capacity.js";
 import { type Connection, connect } from "../db/connect.js";
 import { baseSettings, execute, inTransaction } from "../db/session.js";
-import { planSync, type SyncPlan, type TablePlan } from "../ddl/plan.js";
+import { planSync, type SyncPlan } from "../ddl/plan.js";
 import { qualify } from "../ddl/quote.js";
 import { errorMessage, PgsyncError } from "../errors.js";
 import { introspect, readServerInfo } from "../introspect/index.js";
@@ -34,8 +32,11 @@ import { cleanLeftovers } from "../restore/staging.js";
 import { maskUrl } from "../util/mask.js";
 import { settleAll } from "../util/settle.js";
 import { ensureExtensions } from "./extensions.js";
+import { type LargeObjectReport, LargeObjectSync } from "./large-objects.js";
+import { analyzedByWorker, loadTasks, type TableReport, type WorkerPair } from "./load-tasks.js";
 import { describeMissing, missingPrivileges } from "./privileges.js";
 import { type FaultPoint, type StepName, type StepReport, StepRunner } from "./steps.js";
+import { runTaskGraph } from "./task-graph.js";
 
 type Timeouts = TimeoutsConfig;
 
@@ -78,14 +79,7 @@ export type RunEvent =
   /** The source snapshot's age, every minute while rows are copied (it holds back VACUUM on the source). */
   | { readonly type: "snapshot-age"; readonly seconds: number };
 
-export interface TableReport {
-  readonly table: string;
-  readonly format: "binary" | "text";
-  readonly rows: number;
-  readonly bytes: number;
-  readonly destinationRows: number;
-  readonly seconds: number;
-}
+export type { TableReport } from "./load-tasks.js";
 
 export interface RunReport {
   readonly runId: string;
@@ -102,11 +96,13 @@ export interface RunReport {
   readonly tables: readonly TableReport[];
   readonly totals: { readonly tables: number; readonly rows: number; readonly bytes: number };
   readonly verification: {
-    readonly method: "row counts";
+    readonly method: "row counts" | "row counts, large object digests";
     readonly ok: boolean;
     readonly mismatches: readonly string[];
   } | null;
   readonly notCarried: readonly NotCarried[];
+  /** The large objects a run of the whole database carried (src/pipeline/large-objects.ts). */
+  readonly largeObjects?: LargeObjectReport;
   readonly snapshot?: {
     readonly id: string;
     readonly schemas: readonly { original: string; snapshot: string }[];
@@ -117,11 +113,6 @@ export interface RunReport {
   readonly snapshotStorage?: SnapshotStorage;
   readonly warnings: readonly string[];
   readonly error?: Record<string, unknown>;
-}
-
-interface WorkerPair {
-  readonly source: Connection;
-  readonly destination: Connection;
 }
 
 /**
@@ -194,6 +185,7 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
   const stagingPrefix = `${STAGING_PREFIX}${runId}`;
   let stagingCreated = false;
   let workerCount = parallelism;
+  let largeObjects: LargeObjectSync | undefined;
 
   try {
     await step("connect", async () => {
@@ -213,6 +205,7 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
           ...(options.excludeSchemas ? { excludeSchemas: options.excludeSchemas } : {}),
           allowProduction: options.allowProduction ?? false,
           force: options.force ?? false,
+          replacesLargeObjects: selectedSchemas(options) === undefined,
         }),
       );
     });
@@ -278,6 +271,8 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
         model,
         model.schemas.map((s) => s.name),
       );
+      largeObjects = LargeObjectSync.forRun(model, stagingPrefix, options.includePrivileges === true);
+      problems.push(...((await largeObjects?.problems(src.client, dst.client)) ?? []));
       if (problems.length > 0) throw new PgsyncError("guard", describeMissing(problems));
       await lockSourceTables(src.client, model.tables, timeouts.lockSeconds);
     });
@@ -316,15 +311,16 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
 
     await step("copy-data", async () => {
       const workers = await openWorkers(workerCount, open, src, snapshotName, timeouts.connectSeconds, warn);
-      const limit = pLimit(workers.length);
-      const idle = [...workers];
-      const largestFirst = [...syncPlan.tables].sort((a, b) => b.table.bytes - a.table.bytes);
-      // Each copy fault point fires once, in whichever table gets there first.
-      const fired = new Set<FaultPoint>();
-      const fault = async (point: FaultPoint) => {
-        if (fired.has(point)) return;
-        fired.add(point);
-        await options.faultHook?.(point);
+      // Each copy fault point fires once, in whichever task gets there first; the other tasks that
+      // reach it wait for the hook too, so a test that pauses there sees no task pass the point.
+      const fired = new Map<FaultPoint, Promise<void>>();
+      const fault = (point: FaultPoint): Promise<void> => {
+        let hook = fired.get(point);
+        if (!hook) {
+          hook = Promise.resolve().then(() => options.faultHook?.(point));
+          fired.set(point, hook);
+        }
+        return hook;
       };
       const midStream = () => fault("copy:mid-stream");
       const stopAgeReports = reportSnapshotAge(snapshotTakenAt, 60, (seconds) =>
@@ -338,20 +334,23 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
         stopAgeReports();
       }
       async function copyAll() {
-        await Promise.all(
-          largestFirst.map((t) =>
-            limit(async () => {
-              const worker = idle.pop() as WorkerPair;
-              try {
-                const report = await loadTable(worker, t, timeouts, midStream, fault);
-                tables.push(report);
-                options.onEvent?.({ type: "table", ...report });
-              } finally {
-                idle.push(worker);
-              }
-            }),
-          ),
-        );
+        const onTable = (report: TableReport) => {
+          tables.push(report);
+          options.onEvent?.({ type: "table", ...report });
+        };
+        const context = { timeouts, onChunk: midStream, fault, onTable };
+        const tasks = loadTasks(syncPlan, context);
+        // Large objects are database-wide: staged apart from the schemas, on a free worker of the snapshot.
+        const los = largeObjects;
+        if (los)
+          tasks.push({
+            id: "large objects",
+            after: [],
+            locks: [],
+            weight: los.estimatedBytes,
+            run: (w) => los.copy(w.source.client, w.destination.client, timeouts.stallSeconds),
+          });
+        await runTaskGraph(tasks, workers);
       }
     });
 
@@ -367,7 +366,10 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
       const mismatches = tables
         .filter((t) => t.rows !== t.destinationRows)
         .map((t) => `${t.table}: source has ${t.rows} rows, destination has ${t.destinationRows}`);
-      verification = { method: "row counts", ok: mismatches.length === 0, mismatches };
+      mismatches.push(...((await largeObjects?.verify(dst.client)) ?? []));
+      const method =
+        (largeObjects?.report?.carried ?? 0) > 0 ? "row counts, large object digests" : "row counts";
+      verification = { method, ok: mismatches.length === 0, mismatches };
       if (mismatches.length > 0) {
         throw new PgsyncError("verify", `verification failed: ${mismatches.join("; ")}`);
       }
@@ -413,6 +415,7 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
               "managed record",
               "cutover",
             );
+          for (const w of (await largeObjects?.cutover(dst.client, { snapshotId, runId })) ?? []) warn(w);
         },
       });
       stagingCreated = false;
@@ -468,6 +471,7 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
     },
     verification,
     notCarried: model ? (model as CatalogModel).notCarried : [],
+    ...(failure === undefined && largeObjects?.report ? { largeObjects: largeObjects.report } : {}),
     ...(snapshotResult ? { snapshot: snapshotResult } : {}),
     leftoversCleaned: leftovers,
     prunedSnapshots: pruned,
@@ -507,62 +511,6 @@ async function openWorkers(
     );
   }
   return [first, ...joined];
-}
-
-/** Plain tables are analyzed by the worker that loaded them; the others wait for the analyze step. */
-function analyzedByWorker(t: TablePlan): boolean {
-  return t.analyze && t.copyData && t.table.partitionKey === undefined && !t.analyzeLast;
-}
-
-/** Loads one table into staging, checks its row count, then builds its keys and indexes. */
-async function loadTable(
-  worker: WorkerPair,
-  t: TablePlan,
-  timeouts: Timeouts,
-  onChunk: () => Promise<void>,
-  fault: (point: FaultPoint) => Promise<void>,
-): Promise<TableReport> {
-  const started = performance.now();
-  const dst = worker.destination.client;
-  const name = qualify(t.table.schema, t.table.name);
-  let rows = 0;
-  let bytes = 0;
-  let destinationRows = 0;
-  await inTransaction(dst, baseSettings(0), async () => {
-    if (t.copyData) {
-      ({ rows, bytes } = await copyTable(worker.source.client, dst, t, {
-        stallSeconds: timeouts.stallSeconds,
-        onChunk,
-      }));
-    }
-    const counted = await dst.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ONLY ${qualify(t.staging.schema, t.staging.name)}`,
-    );
-    destinationRows = Number(counted.rows[0]?.n ?? 0);
-  });
-  await fault("copy:table-loaded");
-  if (t.build.length > 0) {
-    // Each key and index build gets statementSeconds; only the COPY itself is cut by the stall detector.
-    const ddl = baseSettings(timeouts.statementSeconds, timeouts.lockSeconds);
-    await inTransaction(dst, { ...ddl, maintenance_work_mem: "256MB" }, async () => {
-      await fault("copy:index-build");
-      for (const s of t.build) await execute(dst, s.sql, s.object);
-    });
-  }
-  // Analyzed here, while other workers still copy, rather than all together after the load.
-  if (analyzedByWorker(t)) {
-    await inTransaction(dst, baseSettings(timeouts.statementSeconds, timeouts.lockSeconds), () =>
-      execute(dst, `ANALYZE ${qualify(t.staging.schema, t.staging.name)}`, `analyze ${name}`),
-    );
-  }
-  return {
-    table: name,
-    format: t.format,
-    rows,
-    bytes,
-    destinationRows,
-    seconds: Math.round(performance.now() - started) / 1000,
-  };
 }
 
 /**

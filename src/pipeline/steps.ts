@@ -30,6 +30,7 @@ export const FAULT_POINTS = [
   "copy:mid-stream",
   "copy:table-loaded",
   "copy:index-build",
+  "copy:foreign-key",
   "cutover:locked",
   "cutover:moved-out",
   "cutover:before-commit",

@@ -28,6 +28,8 @@ export interface GuardOptions {
   readonly allowProduction?: boolean;
   /** Adopts a non-empty destination that pgsync-ts did not create. */
   readonly force?: boolean;
+  /** The run replaces the destination's large objects (it syncs the whole database). */
+  readonly replacesLargeObjects?: boolean;
 }
 
 export interface GuardResult {
@@ -114,6 +116,14 @@ export async function guardDestination(
   const existing: string[] = [];
   for (const r of present.rows)
     existing.push(...(await listMovable(destination, r.oid)).map((m) => m.object));
+  if (options.replacesLargeObjects) {
+    // Database-wide, in no schema: a run of the whole database replaces them too.
+    const los = await destination.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_catalog.pg_largeobject_metadata",
+    );
+    const n = los.rows[0]?.n ?? 0;
+    if (n > 0) existing.push(`${n} large object(s)`);
+  }
   if (existing.length === 0) return { adopt: "empty", replaced };
   if (options.force) return { adopt: "forced", replaced };
   throw new PgsyncError(

@@ -31,7 +31,35 @@ CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.managed (
   source_identity text
 );
 -- "empty": the first run found the replaced schemas empty; "forced": --force (or force: true) adopted it.
-ALTER TABLE ${META_SCHEMA}.managed ADD COLUMN IF NOT EXISTS how text NOT NULL DEFAULT 'empty';`;
+ALTER TABLE ${META_SCHEMA}.managed ADD COLUMN IF NOT EXISTS how text NOT NULL DEFAULT 'empty';
+-- Large objects belong to no schema, so a snapshot keeps the ones a cut-over replaced here, by
+-- snapshot id (src/restore/large-objects.ts). A row in large_object_snapshots says the snapshot
+-- covers large objects (possibly none); snapshots of runs that synced selected schemas have none.
+CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.large_object_snapshots (
+  snapshot_id text PRIMARY KEY,
+  run_id text NOT NULL,
+  taken_at timestamptz NOT NULL DEFAULT now(),
+  reason text NOT NULL,
+  objects bigint NOT NULL,
+  bytes bigint NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.large_objects (
+  snapshot_id text NOT NULL REFERENCES ${META_SCHEMA}.large_object_snapshots ON DELETE CASCADE,
+  loid oid NOT NULL,
+  owner text NOT NULL,
+  -- NULL: the default ACL; otherwise [{grantee, privilege, grantable}] (grantee null: PUBLIC).
+  grants json,
+  size bigint NOT NULL,
+  PRIMARY KEY (snapshot_id, loid)
+);
+CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.large_object_chunks (
+  snapshot_id text NOT NULL,
+  loid oid NOT NULL,
+  off bigint NOT NULL,
+  data bytea NOT NULL,
+  PRIMARY KEY (snapshot_id, loid, off),
+  FOREIGN KEY (snapshot_id, loid) REFERENCES ${META_SCHEMA}.large_objects ON DELETE CASCADE
+);`;
 
 export async function ensureMetaSchema(client: pg.Client, statementSeconds = 300): Promise<void> {
   try {
@@ -116,8 +144,10 @@ export interface SnapshotRecord {
   /** "run" (the state a run replaced) or "rollback" (the state a rollback replaced). */
   readonly reason: string;
   readonly schemas: readonly SnapshotSchema[];
-  /** Disk space the snapshot's tables, indexes and TOAST take. */
+  /** Disk space the snapshot's tables, indexes and TOAST take, plus the bytes of its large objects. */
   readonly bytes: number;
+  /** Present when the snapshot keeps the destination's large objects (a run of the whole database). */
+  readonly largeObjects?: { readonly objects: number; readonly bytes: number };
 }
 
 /** Disk space of a schema's tables, materialized views and sequences, with their indexes and TOAST. */
@@ -150,14 +180,74 @@ export async function listSnapshots(client: pg.Client): Promise<SnapshotRecord[]
                      ORDER BY original_schema) AS schemas
      FROM sized GROUP BY snapshot_id, run_id ORDER BY min(taken_at) DESC, snapshot_id DESC`,
   );
-  return result.rows.map((r) => ({
-    snapshotId: r.snapshot_id,
-    runId: r.run_id,
-    takenAt: r.taken_at,
-    reason: r.reason,
-    schemas: r.schemas,
-    bytes: Number(r.bytes),
-  }));
+  const saved = await largeObjectSnapshots(client);
+  const records: SnapshotRecord[] = result.rows.map((r) => {
+    const lo = saved.get(r.snapshot_id);
+    return {
+      snapshotId: r.snapshot_id,
+      runId: r.run_id,
+      takenAt: r.taken_at,
+      reason: r.reason,
+      schemas: r.schemas,
+      bytes: Number(r.bytes) + (lo?.bytes ?? 0),
+      ...(lo ? { largeObjects: { objects: lo.objects, bytes: lo.bytes } } : {}),
+    };
+  });
+  // A snapshot with large objects but no schema (a source without schemas) is a snapshot too.
+  const listed = new Set(records.map((r) => r.snapshotId));
+  for (const [id, lo] of saved) {
+    if (listed.has(id)) continue;
+    records.push({
+      snapshotId: id,
+      runId: lo.runId,
+      takenAt: lo.takenAt,
+      reason: lo.reason,
+      schemas: [],
+      bytes: lo.bytes,
+      largeObjects: { objects: lo.objects, bytes: lo.bytes },
+    });
+  }
+  return records.sort(
+    (a, b) => b.takenAt.getTime() - a.takenAt.getTime() || b.snapshotId.localeCompare(a.snapshotId),
+  );
+}
+
+interface LargeObjectSnapshot {
+  readonly runId: string;
+  readonly takenAt: Date;
+  readonly reason: string;
+  readonly objects: number;
+  readonly bytes: number;
+}
+
+/** The snapshots that keep large objects, by snapshot id (none before the table existed). */
+async function largeObjectSnapshots(client: pg.Client): Promise<Map<string, LargeObjectSnapshot>> {
+  const exists = await client.query(
+    `SELECT to_regclass('${META_SCHEMA}.large_object_snapshots') IS NOT NULL AS ok`,
+  );
+  if (!exists.rows[0]?.ok) return new Map();
+  const rows = await client.query<{
+    snapshot_id: string;
+    run_id: string;
+    taken_at: Date;
+    reason: string;
+    objects: string;
+    bytes: string;
+  }>(
+    `SELECT snapshot_id, run_id, taken_at, reason, objects, bytes FROM ${META_SCHEMA}.large_object_snapshots`,
+  );
+  return new Map(
+    rows.rows.map((r) => [
+      r.snapshot_id,
+      {
+        runId: r.run_id,
+        takenAt: r.taken_at,
+        reason: r.reason,
+        objects: Number(r.objects),
+        bytes: Number(r.bytes),
+      },
+    ]),
+  );
 }
 
 export interface SnapshotStorage {
@@ -184,7 +274,13 @@ export async function snapshotStorage(
      WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'm', 'S')`,
     [originals],
   );
-  const liveBytes = Number(live.rows[0]?.bytes ?? 0);
+  // Snapshots that keep large objects are compared with the live ones too (pg_largeobject's size).
+  const liveLargeObjects = list.some((s) => s.largeObjects)
+    ? await client.query<{ bytes: string }>(
+        "SELECT pg_catalog.pg_total_relation_size('pg_catalog.pg_largeobject')::text AS bytes",
+      )
+    : undefined;
+  const liveBytes = Number(live.rows[0]?.bytes ?? 0) + Number(liveLargeObjects?.rows[0]?.bytes ?? 0);
   const over = list.length > 0 && snapshotBytes > STORAGE_WARNING_FACTOR * liveBytes;
   return {
     snapshotBytes,

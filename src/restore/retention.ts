@@ -1,6 +1,8 @@
 import type pg from "pg";
+import { baseSettings, inTransaction } from "../db/session.js";
 import { errorMessage } from "../errors.js";
 import { dropToolSchemas } from "./drop-tool-schema.js";
+import { dropSavedLargeObjects } from "./large-objects.js";
 import { listSnapshots, META_SCHEMA, type SnapshotRecord } from "./meta.js";
 
 export interface Retention {
@@ -58,16 +60,23 @@ export async function pruneSnapshots(
   return { pruned, refused, kept: all.filter((s) => !gone.has(s.snapshotId)) };
 }
 
-/** Drops one snapshot's schemas (as a set: they may reference each other) and its records. */
+/**
+ * Drops one snapshot's schemas (as a set: they may reference each other), its records and the large
+ * objects it kept, in one transaction.
+ */
 export async function dropSnapshot(
   client: pg.Client,
   snapshot: SnapshotRecord,
   statementSeconds = 300,
 ): Promise<void> {
   const names = snapshot.schemas.map((s) => s.snapshot);
-  await dropToolSchemas(client, names, statementSeconds, async () => {
+  const records = async () => {
     await client.query(`DELETE FROM ${META_SCHEMA}.snapshots WHERE snapshot_schema = ANY($1::text[])`, [
       names,
     ]);
-  });
+    await dropSavedLargeObjects(client, snapshot.snapshotId);
+  };
+  // A snapshot of large objects only (no schema) has nothing for dropToolSchemas to do.
+  if (names.length > 0) await dropToolSchemas(client, names, statementSeconds, records);
+  else await inTransaction(client, baseSettings(statementSeconds), records);
 }

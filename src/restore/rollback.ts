@@ -4,6 +4,7 @@ import { baseSettings, inTransaction } from "../db/session.js";
 import { PgsyncError } from "../errors.js";
 import { swapSchemas } from "./cutover.js";
 import { cutoverHazards } from "./hazards.js";
+import { restoreLargeObjects } from "./large-objects.js";
 import { holdDestinationLock } from "./lock.js";
 import { ensureMetaSchema, listSnapshots, type SnapshotRecord, snapshotIdFor } from "./meta.js";
 import { describeRunLockHolders } from "./readers.js";
@@ -23,14 +24,17 @@ export interface RollbackReport {
   readonly restored: SnapshotRecord;
   /** The state that was live before the rollback, kept as this snapshot so the rollback itself can be undone. */
   readonly keptAs: string;
+  /** When the snapshot kept large objects: how many came back, and how many live ones it replaced (kept too). */
+  readonly largeObjects?: { readonly restored: number; readonly replaced: number };
   readonly warnings: readonly string[];
 }
 
 /**
  * Brings a snapshot back as the live state, atomically, with the same swap a run uses. The state it
  * replaces becomes a snapshot in turn (reason "rollback"), so rolling back again undoes it. Schemas
- * that did not exist when the snapshot was taken are emptied (and dropped). Fails at once, changing
- * nothing, while a run holds the destination lock.
+ * that did not exist when the snapshot was taken are emptied (and dropped). The large objects the
+ * snapshot kept replace the live ones, which are kept in turn. Fails at once, changing nothing,
+ * while a run holds the destination lock.
  */
 export async function rollback(options: RollbackOptions): Promise<RollbackReport> {
   const connectSeconds = options.connectSeconds ?? 30;
@@ -81,6 +85,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackReport
     );
     for (const h of hazards) warn(h);
     const keptAs = snapshotIdFor(runId);
+    let largeObjects: RollbackReport["largeObjects"];
     await swapSchemas(c.client, {
       schemas,
       runId,
@@ -90,8 +95,16 @@ export async function rollback(options: RollbackOptions): Promise<RollbackReport
       statementSeconds,
       ownApplicationName: applicationName,
       onWait: warn,
+      // Large objects belong to no schema: swapped in the same transaction (a snapshot of a run
+      // that synced selected schemas kept none, and the live ones are then left alone).
+      beforeCommit: async () => {
+        const result = await restoreLargeObjects(c.client, { snapshotId: target.snapshotId, keptAs, runId });
+        if (!result) return;
+        largeObjects = { restored: result.restored, replaced: result.replaced };
+        for (const w of result.warnings) warn(w);
+      },
     });
-    return { restored: target, keptAs, warnings };
+    return { restored: target, keptAs, ...(largeObjects ? { largeObjects } : {}), warnings };
   } finally {
     for (const c of connections.reverse()) await c.close();
   }

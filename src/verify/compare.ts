@@ -5,6 +5,7 @@ import { errorMessage, PgsyncError } from "../errors.js";
 import { introspect } from "../introspect/index.js";
 import type { CatalogModel, Table } from "../introspect/model.js";
 import { maskUrl } from "../util/mask.js";
+import { compareLargeObjects, digestLargeObjects } from "./large-objects.js";
 import { schemaDifferences } from "./schema-diff.js";
 import { digestTable } from "./table-digest.js";
 
@@ -35,13 +36,23 @@ export interface VerifyReport {
   readonly source: string;
   readonly destination: string;
   readonly tables: readonly TableComparison[];
+  /**
+   * The large objects, compared when the whole database is (they belong to no schema): by OID and
+   * size, and with "checksum" by content digest computed inside each database.
+   */
+  readonly largeObjects?: {
+    readonly source: number;
+    readonly destination: number;
+    readonly differences: readonly string[];
+  };
   readonly differences: readonly string[];
   readonly error?: string;
 }
 
 /**
  * Compares two databases: the set of tables, their columns, and per table the row count and (with
- * "checksum") the content. Each side is read in one REPEATABLE READ transaction.
+ * "checksum") the content; without a schema selection, the large objects too. Each side is read in
+ * one REPEATABLE READ transaction.
  */
 export async function verifyDatabases(options: VerifyOptions): Promise<VerifyReport> {
   const method = options.method ?? "checksum";
@@ -72,11 +83,27 @@ export async function verifyDatabases(options: VerifyOptions): Promise<VerifyRep
       dst as Connection,
       method === "checksum",
     );
+    const largeObjects = options.schemas
+      ? undefined
+      : await (async () => {
+          const [s, d] = await Promise.all([
+            digestLargeObjects(src.client, method === "checksum", "source"),
+            digestLargeObjects(dst.client, method === "checksum", "destination"),
+          ]);
+          return { source: s.length, destination: d.length, differences: compareLargeObjects(s, d) };
+        })();
     const differences = [
       ...schemaDifferences(srcModel, dstModel),
       ...tables.flatMap((t) => t.differences.map((d) => `${t.table}: ${d}`)),
+      ...(largeObjects?.differences ?? []),
     ];
-    return { ...base, outcome: differences.length === 0 ? "identical" : "different", tables, differences };
+    return {
+      ...base,
+      outcome: differences.length === 0 ? "identical" : "different",
+      tables,
+      ...(largeObjects ? { largeObjects } : {}),
+      differences,
+    };
   } catch (error) {
     const message = error instanceof PgsyncError ? error.describe() : errorMessage(error);
     return { ...base, outcome: "error", tables: [], differences: [], error: message };

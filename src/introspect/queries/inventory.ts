@@ -7,6 +7,8 @@ import { CARRIED_TYPE, NOT_INTERNAL_CAST } from "./casts.js";
  * Every object in the synced schemas (and every database-level object) that the engine does not
  * carry, so that a run can report each one instead of dropping it silently. `holds_rows` marks
  * objects whose rows would be lost; `reason` says why the kind is left out (NULL: not supported yet).
+ * Large objects are carried (src/introspect/queries/large-objects.ts), or reported by introspect when
+ * only selected schemas are read.
  */
 const SQL = `
 WITH objs(classid, objid, holds_rows, reason) AS (
@@ -35,8 +37,6 @@ WITH objs(classid, objid, holds_rows, reason) AS (
   JOIN pg_catalog.pg_proc p ON p.oid = c.castfunc AND p.pronamespace = ANY($1::oid[])
   WHERE c.oid >= 16384 AND ${NOT_INTERNAL_CAST("c.oid")}
     AND NOT ${CARRIED_TYPE("c.castsource")} AND NOT ${CARRIED_TYPE("c.casttarget")}
-  UNION ALL
-  SELECT 'pg_catalog.pg_largeobject_metadata'::regclass, l.oid, true, NULL FROM pg_catalog.pg_largeobject_metadata l
   UNION ALL
   SELECT 'pg_catalog.pg_publication'::regclass, p.oid, false, 'publications configure logical replication from the source; create them on the destination if it should publish'
   FROM pg_catalog.pg_publication p

@@ -1,0 +1,148 @@
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type pg from "pg";
+import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import { baseSettings, execute, inTransaction } from "../db/session.js";
+import { quoteIdent } from "../ddl/quote.js";
+import { PgsyncError, wrapError } from "../errors.js";
+import { LARGE_OBJECT_CHUNK, LARGE_OBJECT_SIZES } from "../introspect/queries/large-objects.js";
+
+/**
+ * Staging of large objects. They belong to no schema, so they are not in the swapped staging
+ * schemas: their content goes into tables of a schema of its own, named with the run's staging
+ * prefix (so a failed run's cleanup and the next run's leftover cleaning drop it), and the cut-over
+ * turns the rows into large objects (src/restore/large-objects.ts).
+ */
+
+export interface StagedLargeObjects {
+  readonly objects: number;
+  /** Their total size (content bytes, as the source reports them). */
+  readonly bytes: number;
+}
+
+/** The staging schema of a run's large objects: `_pgsync_stage_<runid>_lo`. */
+export function largeObjectStage(stagingPrefix: string): string {
+  return `${stagingPrefix}_lo`;
+}
+
+/**
+ * Streams every large object from the source (inside the run's snapshot) into the stage, one
+ * chunk per row, so a big object never sits whole in memory. Each chunk carries its md5 computed by
+ * the source, which the run's verification compares with the destination's own (checkStaged).
+ */
+export async function stageLargeObjects(
+  source: pg.Client,
+  destination: pg.Client,
+  stage: string,
+  options: { readonly stallSeconds: number },
+): Promise<StagedLargeObjects> {
+  const schema = quoteIdent(stage);
+  let bytes = 0;
+  let objects = 0;
+  await inTransaction(destination, baseSettings(0), async () => {
+    await execute(destination, `CREATE SCHEMA ${schema}`, `schema ${schema}`);
+    await execute(
+      destination,
+      `CREATE TABLE ${schema}.objects (loid oid PRIMARY KEY, size bigint NOT NULL);
+       CREATE TABLE ${schema}.chunks (loid oid NOT NULL, off bigint NOT NULL, data bytea NOT NULL, source_md5 text NOT NULL);
+       -- Staged bytes live for one run: not worth compressing (and often compressed already).
+       ALTER TABLE ${schema}.chunks ALTER COLUMN data SET STORAGE EXTERNAL`,
+      `tables of schema ${schema}`,
+    );
+    await copyRows(
+      source,
+      destination,
+      `COPY (SELECT s.oid, s.size FROM ${LARGE_OBJECT_SIZES} s) TO STDOUT (FORMAT binary)`,
+      `COPY ${schema}.objects (loid, size) FROM STDIN (FORMAT binary)`,
+      options.stallSeconds,
+    );
+    // The LATERAL subquery with OFFSET 0 reads each chunk once, for both the data and its md5.
+    await copyRows(
+      source,
+      destination,
+      `COPY (SELECT s.oid, c.off, d.data, pg_catalog.md5(d.data)
+               FROM ${LARGE_OBJECT_SIZES} s
+               CROSS JOIN LATERAL pg_catalog.generate_series(0::bigint, s.size - 1, ${LARGE_OBJECT_CHUNK}) c(off)
+               CROSS JOIN LATERAL (SELECT pg_catalog.lo_get(s.oid, c.off, ${LARGE_OBJECT_CHUNK}) AS data OFFSET 0) d)
+         TO STDOUT (FORMAT binary)`,
+      `COPY ${schema}.chunks (loid, off, data, source_md5) FROM STDIN (FORMAT binary)`,
+      options.stallSeconds,
+    );
+    const totals = await destination.query<{ objects: string; bytes: string }>(
+      `SELECT count(*)::text AS objects, coalesce(sum(size), 0)::text AS bytes FROM ${schema}.objects`,
+    );
+    objects = Number(totals.rows[0]?.objects ?? 0);
+    bytes = Number(totals.rows[0]?.bytes ?? 0);
+  });
+  return { objects, bytes };
+}
+
+/**
+ * One COPY from the source into the destination, streamed with backpressure; on any error the
+ * destination's COPY is aborted. A stall (no bytes for `stallSeconds`) is cut.
+ */
+async function copyRows(
+  source: pg.Client,
+  destination: pg.Client,
+  toSql: string,
+  fromSql: string,
+  stallSeconds: number,
+): Promise<{ rows: number; bytes: number }> {
+  const object = "large objects";
+  let bytes = 0;
+  let lastData = Date.now();
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      lastData = Date.now();
+      done(null, chunk);
+    },
+  });
+  const reader = source.query(copyTo(toSql));
+  const writer = destination.query(copyFrom(fromSql));
+  const stallTimer = setInterval(
+    () => {
+      if (Date.now() - lastData > stallSeconds * 1000)
+        meter.destroy(
+          new PgsyncError("copy", `copying the large objects stalled: no data for ${stallSeconds} seconds`, {
+            object,
+          }),
+        );
+    },
+    Math.min(5000, stallSeconds * 250),
+  );
+  try {
+    await pipeline(reader, meter, writer);
+  } catch (error) {
+    const side = reader.errored === error ? "source" : "destination";
+    throw describeFailure(error, side, side === "source" ? toSql : fromSql);
+  } finally {
+    clearInterval(stallTimer);
+  }
+  if (reader.rowCount !== writer.rowCount) {
+    throw new PgsyncError(
+      "copy",
+      `copying the large objects: the source sent ${reader.rowCount} rows but the destination stored ${writer.rowCount}`,
+      { object },
+    );
+  }
+  return { rows: reader.rowCount, bytes };
+}
+
+/**
+ * A source role that may not read a large object gets "permission denied for large object N" from
+ * lo_open: said again with the privilege it needs. (The run checks this up front as well.)
+ */
+function describeFailure(error: unknown, side: "source" | "destination", sql: string): PgsyncError {
+  const oid = /large object (\d+)/.exec(String((error as Error)?.message))?.[1];
+  const denied = (error as { code?: string })?.code === "42501";
+  const what =
+    oid && denied && side === "source"
+      ? `copying large object ${oid}: the source role lacks the SELECT privilege on it (GRANT SELECT ON LARGE OBJECT ${oid} TO the role, or run as its owner)`
+      : "copying the large objects";
+  return wrapError("copy", what, error, {
+    object: oid ? `large object ${oid}` : "large objects",
+    side,
+    sql,
+  });
+}
