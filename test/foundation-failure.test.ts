@@ -69,8 +69,9 @@ describe(`a failed run (PostgreSQL ${from} -> ${to}) leaves the previous state i
       sourceUrl: source.url,
       destinationUrl: destination.url,
       faultHook: async (point) => {
-        if (point !== "before:post-data") return;
-        // Break the staged data so that adding a real foreign key fails on the server.
+        if (point !== "copy:foreign-key") return;
+        // Break the staged data so that adding a real foreign key fails on the server (foreign keys
+        // are added during the load, once both of their tables are in).
         const [appStaging] = await withClient(destination.url, async (c) =>
           (
             await c.query(
@@ -84,10 +85,10 @@ describe(`a failed run (PostgreSQL ${from} -> ${to}) leaves the previous state i
       },
     });
     expect(report.ok).toBe(false);
-    expect(report.steps.find((s) => s.status === "failed")?.name).toBe("post-data");
+    expect(report.steps.find((s) => s.status === "failed")?.name).toBe("copy-data");
     expect(report.steps.find((s) => s.name === "cutover")?.status).toBe("not run");
     expect(String(report.error?.message)).toContain("members_user_id_fkey");
-    expect(report.error?.server).toMatchObject({ code: "23503" });
+    expect(report.error?.server, JSON.stringify(report.error)).toMatchObject({ code: "23503" });
     expect(await captureState(destination.url)).toEqual(old);
     expect(await stagingSchemas(destination.url)).toEqual([]);
 

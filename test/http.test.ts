@@ -7,6 +7,7 @@ import parsePrometheusTextFormat, { type PrometheusFamily } from "parse-promethe
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config/index.js";
+import { openHistory } from "../src/schedule/record-run.js";
 import { type Service, startService } from "../src/schedule/service.js";
 import {
   type FreshDatabase,
@@ -84,6 +85,10 @@ describe("HTTP endpoints", () => {
         yearly: { source: source.url, destination: quietDestination.url, schedule: { cron: "0 3 1 1 *" } },
       },
     });
+    // A skip is never the first write to a destination: until the first run creates the tool's
+    // schema, skips are counted but not recorded. The history exists from the start here, so that
+    // every skip (a slot can pass while the first run starts on a busy machine) is recorded.
+    await (await openHistory(destination.url, 10)).close();
     service = await startService({ config, env: {}, profiles: ["often", "yearly"] });
     const base = `http://127.0.0.1:${service.http?.port}`;
 

@@ -47,15 +47,38 @@ export async function copyTable(
   const toSql = `COPY ${qualify(plan.table.schema, plan.table.name)}${columnList} TO STDOUT${format}`;
   const fromSql = `COPY ${qualify(plan.staging.schema, plan.staging.name)}${columnList} FROM STDIN${fromWith}`;
   const object = `table ${qualify(plan.table.schema, plan.table.name)}`;
+  return streamCopy(source, destination, { toSql, fromSql, object, what: `copying ${object}`, ...options });
+}
 
+export interface StreamCopy extends CopyOptions {
+  readonly toSql: string;
+  readonly fromSql: string;
+  /** The object named in errors ("table ...", "large objects"). */
+  readonly object: string;
+  /** What failed, for the error message ("copying table ..."). */
+  readonly what: string;
+  /** Turns a failure into the error to throw (default: the message names `what`, the side and the SQL). */
+  readonly describeFailure?: (error: unknown, side: "source" | "destination", sql: string) => Error;
+}
+
+/**
+ * One COPY TO STDOUT on the source piped into one COPY FROM STDIN on the destination, with
+ * backpressure, a stall detector, and the row counts of both sides compared.
+ */
+export async function streamCopy(
+  source: pg.Client,
+  destination: pg.Client,
+  copy: StreamCopy,
+): Promise<CopyResult> {
+  const { toSql, fromSql, object } = copy;
   let bytes = 0;
   let lastData = Date.now();
   const meter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       bytes += chunk.length;
       lastData = Date.now();
-      options.onProgress?.(bytes);
-      if (options.onChunk) options.onChunk().then(() => done(null, chunk), done);
+      copy.onProgress?.(bytes);
+      if (copy.onChunk) copy.onChunk().then(() => done(null, chunk), done);
       else done(null, chunk);
     },
   });
@@ -63,32 +86,31 @@ export async function copyTable(
   const writer = destination.query(copyFrom(fromSql));
   const stallTimer = setInterval(
     () => {
-      if (Date.now() - lastData > options.stallSeconds * 1000) {
+      if (Date.now() - lastData > copy.stallSeconds * 1000) {
         meter.destroy(
-          new PgsyncError("copy", `copying ${object} stalled: no data for ${options.stallSeconds} seconds`, {
+          new PgsyncError("copy", `${copy.what} stalled: no data for ${copy.stallSeconds} seconds`, {
             object,
           }),
         );
       }
     },
-    Math.min(5000, options.stallSeconds * 250),
+    Math.min(5000, copy.stallSeconds * 250),
   );
   try {
     await pipeline(reader, meter, writer);
   } catch (error) {
     const side = isFrom(error, reader) ? "source" : "destination";
-    throw wrapError("copy", `copying ${object}`, error, {
-      object,
-      side,
-      sql: side === "source" ? toSql : fromSql,
-    });
+    const sql = side === "source" ? toSql : fromSql;
+    throw copy.describeFailure
+      ? copy.describeFailure(error, side, sql)
+      : wrapError("copy", copy.what, error, { object, side, sql });
   } finally {
     clearInterval(stallTimer);
   }
   if (reader.rowCount !== writer.rowCount) {
     throw new PgsyncError(
       "copy",
-      `copying ${object}: the source sent ${reader.rowCount} rows but the destination stored ${writer.rowCount}`,
+      `${copy.what}: the source sent ${reader.rowCount} rows but the destination stored ${writer.rowCount}`,
       { object },
     );
   }

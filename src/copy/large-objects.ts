@@ -1,11 +1,9 @@
-import { Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import type pg from "pg";
-import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { baseSettings, execute, inTransaction } from "../db/session.js";
 import { quoteIdent } from "../ddl/quote.js";
-import { PgsyncError, wrapError } from "../errors.js";
+import { type PgsyncError, wrapError } from "../errors.js";
 import { LARGE_OBJECT_CHUNK, LARGE_OBJECT_SIZES } from "../introspect/queries/large-objects.js";
+import { streamCopy } from "./copy-table.js";
 
 /**
  * Staging of large objects. They belong to no schema, so they are not in the swapped staging
@@ -77,56 +75,22 @@ export async function stageLargeObjects(
   return { objects, bytes };
 }
 
-/**
- * One COPY from the source into the destination, streamed with backpressure; on any error the
- * destination's COPY is aborted. A stall (no bytes for `stallSeconds`) is cut.
- */
-async function copyRows(
+/** One COPY from the source into the stage (see streamCopy: backpressure, stall detector, counts). */
+function copyRows(
   source: pg.Client,
   destination: pg.Client,
   toSql: string,
   fromSql: string,
   stallSeconds: number,
 ): Promise<{ rows: number; bytes: number }> {
-  const object = "large objects";
-  let bytes = 0;
-  let lastData = Date.now();
-  const meter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      bytes += chunk.length;
-      lastData = Date.now();
-      done(null, chunk);
-    },
+  return streamCopy(source, destination, {
+    toSql,
+    fromSql,
+    object: "large objects",
+    what: "copying the large objects",
+    stallSeconds,
+    describeFailure,
   });
-  const reader = source.query(copyTo(toSql));
-  const writer = destination.query(copyFrom(fromSql));
-  const stallTimer = setInterval(
-    () => {
-      if (Date.now() - lastData > stallSeconds * 1000)
-        meter.destroy(
-          new PgsyncError("copy", `copying the large objects stalled: no data for ${stallSeconds} seconds`, {
-            object,
-          }),
-        );
-    },
-    Math.min(5000, stallSeconds * 250),
-  );
-  try {
-    await pipeline(reader, meter, writer);
-  } catch (error) {
-    const side = reader.errored === error ? "source" : "destination";
-    throw describeFailure(error, side, side === "source" ? toSql : fromSql);
-  } finally {
-    clearInterval(stallTimer);
-  }
-  if (reader.rowCount !== writer.rowCount) {
-    throw new PgsyncError(
-      "copy",
-      `copying the large objects: the source sent ${reader.rowCount} rows but the destination stored ${writer.rowCount}`,
-      { object },
-    );
-  }
-  return { rows: reader.rowCount, bytes };
 }
 
 /**
