@@ -91,6 +91,59 @@ describe.each(majors)("rollback on PostgreSQL %i", (major) => {
     expect(await captureState(destination.url)).toEqual(await captureState(source.url));
   });
 
+  it("puts the database's own settings back as the snapshot kept them, and never touches pgsync.* markers", async () => {
+    const source = await fresh(sourceMajor);
+    const destination = await fresh(major);
+    const settingsOf = (db: FreshDatabase) =>
+      withClient(db.url, async (c) => {
+        const r = await c.query<{ setconfig: string[] | null }>(
+          `SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+           WHERE d.datname = current_database() AND s.setrole = 0`,
+        );
+        return [...(r.rows[0]?.setconfig ?? [])].sort();
+      });
+    await withClient(source.url, (c) =>
+      c.query(`CREATE SCHEMA app; CREATE TABLE app.t (id int PRIMARY KEY);
+               ALTER DATABASE "${source.name}" SET work_mem = '7MB';
+               ALTER DATABASE "${source.name}" SET search_path = app, public;`),
+    );
+    await withClient(destination.url, (c) =>
+      c.query(`ALTER DATABASE "${destination.name}" SET work_mem = '3MB';
+               ALTER DATABASE "${destination.name}" SET statement_timeout = '5min';
+               ALTER DATABASE "${destination.name}" SET pgsync.note = 'mine';`),
+    );
+    const before = await settingsOf(destination);
+    const run = await runSync({ sourceUrl: source.url, destinationUrl: destination.url });
+    expect(run.error).toBeUndefined();
+    const synced = await settingsOf(destination);
+    // The run sets the source's settings and resets none of the destination's own.
+    expect(synced).toEqual(
+      ["pgsync.note=mine", "search_path=app, public", "statement_timeout=5min", "work_mem=7MB"].sort(),
+    );
+
+    const undo = await runCli(["rollback", "--to", destination.url, "--yes"]);
+    expect(undo.code).toBe(0);
+    expect(undo.stdout).toContain(
+      "database settings as the snapshot kept them: work_mem set, search_path reset",
+    );
+    expect(await settingsOf(destination)).toEqual(before);
+
+    // A marker changed since stays as it is now, whichever state comes back.
+    await withClient(destination.url, (c) =>
+      c.query(`ALTER DATABASE "${destination.name}" SET pgsync.note = 'later'`),
+    );
+    const redo = await rollback({ destinationUrl: destination.url });
+    expect(redo.databaseSettings).toEqual({ set: ["search_path", "work_mem"], reset: [] });
+    expect(await settingsOf(destination)).toEqual(
+      synced.map((s) => (s === "pgsync.note=mine" ? "pgsync.note=later" : s)),
+    );
+    // Each restored snapshot's settings went live with it; only the newest kept state remains.
+    const kept = await withClient(destination.url, async (c) =>
+      (await c.query("SELECT snapshot_id FROM _pgsync.database_settings")).rows.map((r) => r.snapshot_id),
+    );
+    expect(kept).toEqual([redo.keptAs]);
+  });
+
   it("rolls back to an older snapshot by id, and refuses an unknown one", async () => {
     const source = await fresh(sourceMajor);
     const destination = await fresh(major);

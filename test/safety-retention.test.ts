@@ -96,6 +96,11 @@ describe(`retention on PostgreSQL ${major}`, () => {
     const keep1 = await runCli(["snapshots", "--to", destination.url, "--prune", "--json"]);
     expect(JSON.parse(keep1.stdout).pruned).toEqual([reports[4].snapshot.id]);
     expect(await snapshotIds(destination.url)).toEqual([reports[5].snapshot.id]);
+    // What a pruned snapshot kept beside its schemas (the database's settings) goes with it.
+    const settingsKept = await withClient(destination.url, async (c) =>
+      (await c.query("SELECT snapshot_id FROM _pgsync.database_settings")).rows.map((r) => r.snapshot_id),
+    );
+    expect(settingsKept).toEqual([reports[5].snapshot.id]);
   });
 
   it("the built-in profiles prune by age: 7 days for backup, 3 for dev", async () => {

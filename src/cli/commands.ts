@@ -235,6 +235,11 @@ export async function rollbackCommand(
   out(
     `rolled back to snapshot ${report.restored.snapshotId}; the replaced state is kept as snapshot ${report.keptAs}`,
   );
+  const settings = report.databaseSettings;
+  if (settings && settings.set.length + settings.reset.length > 0)
+    out(
+      `database settings as the snapshot kept them: ${[...settings.set.map((n) => `${n} set`), ...settings.reset.map((n) => `${n} reset`)].join(", ")}`,
+    );
   return EXIT.ok;
 }
 

@@ -14,6 +14,7 @@ import { introspect, readServerInfo } from "../introspect/index.js";
 import type { CatalogModel, NotCarried, ServerInfo } from "../introspect/model.js";
 import { missingFunctions } from "../introspect/queries/builtin-functions.js";
 import { swapSchemas } from "../restore/cutover.js";
+import { saveDatabaseSettings } from "../restore/database-settings.js";
 import { dropToolSchemas } from "../restore/drop-tool-schema.js";
 import { type GuardResult, guardDestination } from "../restore/guards.js";
 import { cutoverHazards } from "../restore/hazards.js";
@@ -407,6 +408,8 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
         onWait: warn,
         fault: (point) => options.faultHook?.(point),
         beforeCommit: async () => {
+          // Kept with the snapshot before the source's settings are applied, for a rollback.
+          await saveDatabaseSettings(dst.client, snapshotId);
           for (const s of syncPlan.cutover) await execute(dst.client, s.sql, s.object, "cutover");
           if (adopt)
             await execute(

@@ -32,6 +32,12 @@ CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.managed (
 );
 -- "empty": the first run found the replaced schemas empty; "forced": --force (or force: true) adopted it.
 ALTER TABLE ${META_SCHEMA}.managed ADD COLUMN IF NOT EXISTS how text NOT NULL DEFAULT 'empty';
+-- The database's own settings (ALTER DATABASE ... SET) just before a cut-over or a rollback, which
+-- a rollback to that snapshot puts back (src/restore/database-settings.ts).
+CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.database_settings (
+  snapshot_id text PRIMARY KEY,
+  settings text[] NOT NULL
+);
 -- Large objects belong to no schema, so a snapshot keeps the ones a cut-over replaced here, by
 -- snapshot id (src/restore/large-objects.ts). A row in large_object_snapshots says the snapshot
 -- covers large objects (possibly none); snapshots of runs that synced selected schemas have none.

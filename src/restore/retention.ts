@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { baseSettings, inTransaction } from "../db/session.js";
 import { errorMessage } from "../errors.js";
+import { dropSavedDatabaseSettings } from "./database-settings.js";
 import { dropToolSchemas } from "./drop-tool-schema.js";
 import { dropSavedLargeObjects } from "./large-objects.js";
 import { listSnapshots, META_SCHEMA, type SnapshotRecord } from "./meta.js";
@@ -75,6 +76,7 @@ export async function dropSnapshot(
       names,
     ]);
     await dropSavedLargeObjects(client, snapshot.snapshotId);
+    await dropSavedDatabaseSettings(client, snapshot.snapshotId);
   };
   // A snapshot of large objects only (no schema) has nothing for dropToolSchemas to do.
   if (names.length > 0) await dropToolSchemas(client, names, statementSeconds, records);

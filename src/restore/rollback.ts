@@ -3,6 +3,7 @@ import { type Connection, connect } from "../db/connect.js";
 import { baseSettings, inTransaction } from "../db/session.js";
 import { PgsyncError } from "../errors.js";
 import { swapSchemas } from "./cutover.js";
+import { restoreDatabaseSettings, type SettingsRestore } from "./database-settings.js";
 import { cutoverHazards } from "./hazards.js";
 import { restoreLargeObjects } from "./large-objects.js";
 import { holdDestinationLock } from "./lock.js";
@@ -26,6 +27,11 @@ export interface RollbackReport {
   readonly keptAs: string;
   /** When the snapshot kept large objects: how many came back, and how many live ones it replaced (kept too). */
   readonly largeObjects?: { readonly restored: number; readonly replaced: number };
+  /**
+   * The database's own settings put back as the snapshot kept them (absent when the snapshot kept
+   * none: it was taken before pgsync-ts kept them, and the settings were left as they are).
+   */
+  readonly databaseSettings?: SettingsRestore;
   readonly warnings: readonly string[];
 }
 
@@ -86,6 +92,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackReport
     for (const h of hazards) warn(h);
     const keptAs = snapshotIdFor(runId);
     let largeObjects: RollbackReport["largeObjects"];
+    let settings: SettingsRestore | undefined;
     await swapSchemas(c.client, {
       schemas,
       runId,
@@ -98,13 +105,20 @@ export async function rollback(options: RollbackOptions): Promise<RollbackReport
       // Large objects belong to no schema: swapped in the same transaction (a snapshot of a run
       // that synced selected schemas kept none, and the live ones are then left alone).
       beforeCommit: async () => {
+        settings = await restoreDatabaseSettings(c.client, target.snapshotId, keptAs);
         const result = await restoreLargeObjects(c.client, { snapshotId: target.snapshotId, keptAs, runId });
         if (!result) return;
         largeObjects = { restored: result.restored, replaced: result.replaced };
         for (const w of result.warnings) warn(w);
       },
     });
-    return { restored: target, keptAs, ...(largeObjects ? { largeObjects } : {}), warnings };
+    return {
+      restored: target,
+      keptAs,
+      ...(largeObjects ? { largeObjects } : {}),
+      ...(settings ? { databaseSettings: settings } : {}),
+      warnings,
+    };
   } finally {
     for (const c of connections.reverse()) await c.close();
   }

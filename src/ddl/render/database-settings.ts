@@ -67,7 +67,7 @@ export function databaseSettings(
 }
 
 /** The database is the one the statement runs in, so its name is found there (the plan does not know it). */
-function alterDatabaseSet(s: DatabaseSetting): string {
+export function alterDatabaseSet(s: Pick<DatabaseSetting, "name" | "value">): string {
   const name = s.name.split(".").map(quoteIdent).join(".");
   const value = LIST_QUOTED.has(s.name.toLowerCase())
     ? splitList(s.value).map(quoteLiteral).join(", ")
@@ -81,6 +81,13 @@ function alterDatabaseSet(s: DatabaseSetting): string {
     "  END IF;",
     "END",
   ].join("\n");
+  return `DO ${dollarQuote(body)}`;
+}
+
+/** Removes one setting of the database the statement runs in (a rollback to a state without it). */
+export function alterDatabaseReset(name: string): string {
+  const quoted = name.split(".").map(quoteIdent).join(".");
+  const body = `BEGIN\n  EXECUTE 'ALTER DATABASE ' || pg_catalog.quote_ident(pg_catalog.current_database()) || ${quoteLiteral(` RESET ${quoted}`)};\nEND`;
   return `DO ${dollarQuote(body)}`;
 }
 
