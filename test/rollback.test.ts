@@ -10,6 +10,7 @@ import { rollback } from "../src/restore/rollback.js";
 import { runCli } from "./helpers/cli.js";
 import { captureState } from "./helpers/db-state.js";
 import {
+  createRole,
   type FreshDatabase,
   freshDatabase,
   type PgMajor,
@@ -142,6 +143,34 @@ describe.each(majors)("rollback on PostgreSQL %i", (major) => {
       (await c.query("SELECT snapshot_id FROM _pgsync.database_settings")).rows.map((r) => r.snapshot_id),
     );
     expect(kept).toEqual([redo.keptAs]);
+  });
+
+  it("run by a role that does not own the database: the data comes back, differing settings stay, with a warning", async () => {
+    const source = await fresh(sourceMajor);
+    const destination = await fresh(major);
+    const role = await createRole(major, "pgsync_not_db_owner", { password: "not-owner-pw-1" });
+    await withClient(destination.url, (c) =>
+      c.query(`GRANT CREATE ON DATABASE "${destination.name}" TO ${role.name}`),
+    );
+    await withClient(source.url, (c) =>
+      c.query(
+        "CREATE SCHEMA app; CREATE TABLE app.t (id int PRIMARY KEY); INSERT INTO app.t VALUES (1), (2)",
+      ),
+    );
+    const asRole = role.url(destination.name);
+    const run = await runSync({ sourceUrl: source.url, destinationUrl: asRole, schemas: ["app"] });
+    expect(run.error).toBeUndefined();
+    // The owner changes a setting afterwards; the role may not change it back.
+    await withClient(destination.url, (c) =>
+      c.query(`ALTER DATABASE "${destination.name}" SET work_mem = '9MB'`),
+    );
+    const undo = await rollback({ destinationUrl: asRole });
+    expect(undo.databaseSettings?.notRestored).toBe(
+      "database settings not restored (work_mem differ): only the database's owner may change them",
+    );
+    expect(undo.warnings).toContain(undo.databaseSettings?.notRestored);
+    // The data came back (the schema did not exist before the run).
+    expect(await userSchemas(destination.url)).not.toContain("app");
   });
 
   it("rolls back to an older snapshot by id, and refuses an unknown one", async () => {

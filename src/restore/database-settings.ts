@@ -27,7 +27,14 @@ export interface SettingsRestore {
   /** Names set back to the snapshot's values, and names reset because the snapshot had none. */
   readonly set: readonly string[];
   readonly reset: readonly string[];
+  /** Why the differing settings were left as they are (only the database's owner may change them). */
+  readonly notRestored?: string;
 }
+
+const MAY_ALTER_DATABASE = `
+SELECT r.rolsuper OR pg_catalog.pg_has_role(current_user, d.datdba, 'USAGE') AS allowed
+FROM pg_catalog.pg_database d, pg_catalog.pg_roles r
+WHERE d.datname = pg_catalog.current_database() AND r.rolname = current_user`;
 
 /**
  * Puts back the settings `snapshotId` kept, after keeping the current ones under `keptAs` (so the
@@ -56,6 +63,17 @@ export async function restoreDatabaseSettings(
     .filter(([name, value]) => before.get(name) !== value)
     .map(([name]) => name)
     .sort();
+  if (set.length + reset.length > 0) {
+    const allowed = (await client.query<{ allowed: boolean }>(MAY_ALTER_DATABASE)).rows[0]?.allowed;
+    if (!allowed) {
+      // The rollback of the data matters more than these settings: it goes on, and says so.
+      return {
+        set: [],
+        reset: [],
+        notRestored: `database settings not restored (${[...set, ...reset].join(", ")} differ): only the database's owner may change them`,
+      };
+    }
+  }
   for (const name of reset) {
     await execute(client, alterDatabaseReset(name), `database setting ${name}`, "cutover");
   }

@@ -106,6 +106,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackReport
       // that synced selected schemas kept none, and the live ones are then left alone).
       beforeCommit: async () => {
         settings = await restoreDatabaseSettings(c.client, target.snapshotId, keptAs);
+        if (settings?.notRestored) warn(settings.notRestored);
         const result = await restoreLargeObjects(c.client, { snapshotId: target.snapshotId, keptAs, runId });
         if (!result) return;
         largeObjects = { restored: result.restored, replaced: result.replaced };
