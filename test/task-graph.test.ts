@@ -8,7 +8,13 @@ function recorder() {
   let maxTogether = 0;
   const task = (
     id: string,
-    options: { after?: string[]; locks?: TableLock[]; weight?: number; fail?: boolean } = {},
+    options: {
+      after?: string[];
+      locks?: TableLock[];
+      weight?: number;
+      fail?: boolean;
+      delayMs?: number;
+    } = {},
   ): GraphTask<string> => ({
     id,
     after: options.after ?? [],
@@ -18,7 +24,7 @@ function recorder() {
       log.push(`start ${id} on ${worker}`);
       running.add(id);
       maxTogether = Math.max(maxTogether, running.size);
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, options.delayMs ?? 5));
       running.delete(id);
       log.push(`end ${id}`);
       if (options.fail) throw new Error(`${id} failed`);
@@ -42,12 +48,21 @@ describe("the load's task graph", () => {
       [r.task("build", { after: ["load"] }), r.task("fk", { after: ["build", "load"] }), r.task("load")],
       ["w1", "w2"],
     );
-    const at = (line: string) => r.log.indexOf(line);
-    expect(at("end load")).toBeLessThan(
-      at("start build on w1") === -1 ? at("start build on w2") : at("start build on w1"),
-    );
-    expect(r.log.findIndex((l) => l.startsWith("start fk"))).toBeGreaterThan(at("end build"));
+    const started = (id: string) => r.log.findIndex((l) => l.startsWith(`start ${id} `));
+    const ended = (id: string) => r.log.indexOf(`end ${id}`);
+    expect(started("build")).toBeGreaterThan(ended("load"));
+    expect(started("fk")).toBeGreaterThan(ended("build"));
     expect(r.log.filter((l) => l.startsWith("end"))).toHaveLength(3);
+  });
+
+  it("counts a prerequisite named twice once, and runs thousands of tasks", async () => {
+    const r = recorder();
+    const many = Array.from({ length: 3000 }, (_, i) =>
+      r.task(`t${i}`, { after: i > 0 ? [`t${i - 1}`] : [], delayMs: 0 }),
+    );
+    await runTaskGraph([...many, r.task("last", { after: ["t2999", "t2999"] })], ["w1", "w2"]);
+    expect(r.log.at(-1)).toBe("end last");
+    expect(r.log.filter((l) => l.startsWith("end"))).toHaveLength(3001);
   });
 
   it("runs shared locks on one table together, and an exclusive one alone", async () => {

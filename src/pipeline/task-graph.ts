@@ -33,15 +33,18 @@ export interface GraphTask<W> {
 export async function runTaskGraph<W>(tasks: readonly GraphTask<W>[], workers: readonly W[]): Promise<void> {
   if (workers.length === 0) throw new Error("runTaskGraph: no workers");
   const byId = new Map(tasks.map((t) => [t.id, t]));
-  for (const t of tasks) {
-    for (const a of t.after) if (!byId.has(a)) throw new Error(`task ${t.id} waits for unknown task ${a}`);
-  }
-  const rank = criticalPathRanks(tasks);
-  const waiting = new Set(tasks.map((t) => t.id));
-  const done = new Set<string>();
+  const followers = followersOf(tasks, byId);
+  const rank = criticalPathRanks(tasks, followers);
+  // Prerequisites still running or waiting, per task; a task is ready when it has none left.
+  const pending = new Map(tasks.map((t) => [t.id, new Set(t.after).size]));
+  // Ready tasks, heaviest chain first: a free worker takes the first whose locks are free.
+  const ready = tasks.filter((t) => pending.get(t.id) === 0);
+  const byRank = (a: GraphTask<W>, b: GraphTask<W>) => (rank.get(b.id) ?? 0) - (rank.get(a.id) ?? 0);
+  ready.sort(byRank);
   const held = new Map<string, { mode: LockMode; count: number }>();
   const idle = [...workers];
   let running = 0;
+  let finished = 0;
   let failure: { error: unknown } | undefined;
 
   const lockable = (t: GraphTask<W>) =>
@@ -49,56 +52,47 @@ export async function runTaskGraph<W>(tasks: readonly GraphTask<W>[], workers: r
       const h = held.get(l.key);
       return h === undefined || (h.mode === "shared" && l.mode === "shared");
     });
-  const take = (t: GraphTask<W>) => {
+  const take = (t: GraphTask<W>, sign: 1 | -1) => {
     for (const l of t.locks) {
-      const h = held.get(l.key);
-      held.set(l.key, { mode: l.mode, count: (h?.count ?? 0) + 1 });
-    }
-  };
-  const release = (t: GraphTask<W>) => {
-    for (const l of t.locks) {
-      const h = held.get(l.key);
-      if (!h) continue;
-      if (h.count <= 1) held.delete(l.key);
-      else held.set(l.key, { mode: h.mode, count: h.count - 1 });
+      const count = (held.get(l.key)?.count ?? 0) + sign;
+      if (count === 0) held.delete(l.key);
+      else held.set(l.key, { mode: l.mode, count });
     }
   };
 
   await new Promise<void>((resolve) => {
     const pump = () => {
       while (failure === undefined && idle.length > 0) {
-        const next = pick();
-        if (!next) break;
+        const at = ready.findIndex(lockable);
+        if (at === -1) break;
+        const [next] = ready.splice(at, 1) as [GraphTask<W>];
         start(next, idle.pop() as W);
       }
-      if (running === 0 && (failure !== undefined || waiting.size === 0 || pick() === undefined)) resolve();
-    };
-    const pick = (): GraphTask<W> | undefined => {
-      let best: GraphTask<W> | undefined;
-      for (const id of waiting) {
-        const t = byId.get(id) as GraphTask<W>;
-        if (!t.after.every((a) => done.has(a)) || !lockable(t)) continue;
-        if (!best || (rank.get(t.id) ?? 0) > (rank.get(best.id) ?? 0)) best = t;
-      }
-      return best;
+      // Nothing running and nothing startable: done, failed, or stuck on a cycle (reported below).
+      if (running === 0) resolve();
     };
     const start = (t: GraphTask<W>, worker: W) => {
-      waiting.delete(t.id);
-      take(t);
+      take(t, 1);
       running++;
       t.run(worker).then(
         () => {
-          done.add(t.id);
-          finish(t, worker);
+          finished++;
+          for (const f of followers.get(t.id) ?? []) {
+            const left = (pending.get(f.id) ?? 0) - 1;
+            pending.set(f.id, left);
+            if (left === 0) ready.push(f);
+          }
+          ready.sort(byRank);
+          end(t, worker);
         },
         (error: unknown) => {
           failure ??= { error };
-          finish(t, worker);
+          end(t, worker);
         },
       );
     };
-    const finish = (t: GraphTask<W>, worker: W) => {
-      release(t);
+    const end = (t: GraphTask<W>, worker: W) => {
+      take(t, -1);
       running--;
       idle.push(worker);
       pump();
@@ -106,30 +100,53 @@ export async function runTaskGraph<W>(tasks: readonly GraphTask<W>[], workers: r
     pump();
   });
   if (failure) throw failure.error;
-  if (waiting.size > 0) {
+  if (finished < tasks.length) {
     // Only a cycle of prerequisites can leave tasks that never became ready.
-    throw new Error(`tasks never became ready (a cycle of prerequisites): ${[...waiting].join(", ")}`);
+    const stuck = tasks.filter((t) => (pending.get(t.id) ?? 0) > 0).map((t) => t.id);
+    throw new Error(`tasks never became ready (a cycle of prerequisites): ${stuck.join(", ")}`);
   }
 }
 
-/** Each task's weight plus the heaviest chain of tasks that wait for it (its "bottom level"). */
-function criticalPathRanks<W>(tasks: readonly GraphTask<W>[]): Map<string, number> {
-  const followers = new Map<string, string[]>();
-  for (const t of tasks) for (const a of t.after) followers.set(a, [...(followers.get(a) ?? []), t.id]);
-  const weight = new Map(tasks.map((t) => [t.id, t.weight]));
+function followersOf<W>(
+  tasks: readonly GraphTask<W>[],
+  byId: ReadonlyMap<string, GraphTask<W>>,
+): Map<string, GraphTask<W>[]> {
+  const followers = new Map<string, GraphTask<W>[]>();
+  for (const t of tasks) {
+    for (const a of new Set(t.after)) {
+      if (!byId.has(a)) throw new Error(`task ${t.id} waits for unknown task ${a}`);
+      const list = followers.get(a);
+      if (list) list.push(t);
+      else followers.set(a, [t]);
+    }
+  }
+  return followers;
+}
+
+/**
+ * Each task's weight plus the heaviest chain of tasks that wait for it (its "bottom level"),
+ * computed without recursion (in reverse topological order), so a long chain cannot overflow the stack.
+ */
+function criticalPathRanks<W>(
+  tasks: readonly GraphTask<W>[],
+  followers: ReadonlyMap<string, readonly GraphTask<W>[]>,
+): Map<string, number> {
+  const waitingFor = new Map(tasks.map((t) => [t.id, new Set(t.after).size]));
+  const order = tasks.filter((t) => waitingFor.get(t.id) === 0);
+  for (let i = 0; i < order.length; i++) {
+    for (const f of followers.get((order[i] as GraphTask<W>).id) ?? []) {
+      const left = (waitingFor.get(f.id) ?? 0) - 1;
+      waitingFor.set(f.id, left);
+      if (left === 0) order.push(f);
+    }
+  }
   const rank = new Map<string, number>();
-  const visiting = new Set<string>();
-  const visit = (id: string): number => {
-    const known = rank.get(id);
-    if (known !== undefined) return known;
-    if (visiting.has(id)) return 0; // a cycle: reported by runTaskGraph when nothing can start
-    visiting.add(id);
-    const tail = Math.max(0, ...(followers.get(id) ?? []).map(visit));
-    visiting.delete(id);
-    const r = (weight.get(id) ?? 0) + tail;
-    rank.set(id, r);
-    return r;
-  };
-  for (const t of tasks) visit(t.id);
+  // Tasks on a cycle never reach the order; they keep their own weight (runTaskGraph reports them).
+  for (const t of tasks) rank.set(t.id, t.weight);
+  for (const t of order.reverse()) {
+    let tail = 0;
+    for (const f of followers.get(t.id) ?? []) tail = Math.max(tail, rank.get(f.id) ?? 0);
+    rank.set(t.id, t.weight + tail);
+  }
   return rank;
 }
