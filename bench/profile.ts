@@ -152,7 +152,7 @@ try {
         if (s >= 0.1) console.log(`  ${s.toFixed(1).padStart(7)} CPU-s  ${label}`);
       }
       if (outcome.steps) console.log(`steps: ${JSON.stringify(outcome.steps)}`);
-      if (outcome.tables) console.log(`tables (load + indexes, s): ${JSON.stringify(outcome.tables)}`);
+      if (outcome.tables) console.log(`tables (COPY and count, s): ${JSON.stringify(outcome.tables)}`);
       else console.log(`parts: ${JSON.stringify(outcome.parts)}`);
     }
   }

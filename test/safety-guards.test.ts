@@ -34,6 +34,27 @@ const liveSchemas = async (url: string) => (await userSchemas(url)).filter((s) =
 const SOURCE_SQL =
   "CREATE TABLE public.items (id int PRIMARY KEY, name text); INSERT INTO public.items SELECT g, 'item ' || g FROM generate_series(1, 50) g;";
 
+/**
+ * A run (library and command line) is refused by a guard with `message`, and the destination is
+ * left exactly as it was.
+ */
+async function expectRefused(
+  source: FreshDatabase,
+  destination: FreshDatabase,
+  message: string,
+): Promise<void> {
+  const before = await captureState(destination.url);
+  const schemasBefore = await userSchemas(destination.url);
+  const report = await runSync({ sourceUrl: source.url, destinationUrl: destination.url });
+  expect(report.error).toMatchObject({ kind: "guard" });
+  expect(await userSchemas(destination.url)).toEqual(schemasBefore);
+  const refused = await runCli(["run", "--from", source.url, "--to", destination.url]);
+  expect(refused.code).toBe(1);
+  expect(lastLine(refused.stderr)).toContain(message);
+  expect(await captureState(destination.url)).toEqual(before);
+  expect(await liveSchemas(destination.url)).toEqual(schemasBefore);
+}
+
 describe.each(majors)("guards on PostgreSQL %i", (major) => {
   it("refuses to write into the source when the destination is the same database spelled differently", async () => {
     const db = await fresh(major);
@@ -91,20 +112,11 @@ describe.each(majors)("guards on PostgreSQL %i", (major) => {
       const destination = await fresh(major);
       await withClient(source.url, (c) => c.query(SOURCE_SQL));
       await mark(destination);
-      const before = await captureState(destination.url);
-      const schemasBefore = await userSchemas(destination.url);
-
-      const report = await runSync({ sourceUrl: source.url, destinationUrl: destination.url });
-      expect(report.error).toMatchObject({ kind: "guard" });
-      expect(await userSchemas(destination.url)).toEqual(schemasBefore);
-
-      const refused = await runCli(["run", "--from", source.url, "--to", destination.url]);
-      expect(refused.code).toBe(1);
-      expect(lastLine(refused.stderr)).toContain(
+      await expectRefused(
+        source,
+        destination,
         `the destination database "${destination.name}" is marked as production (${described}); refusing to replace it`,
       );
-      expect(await captureState(destination.url)).toEqual(before);
-      expect(await liveSchemas(destination.url)).toEqual(schemasBefore);
 
       const profile = { source: source.url, destination: destination.url };
       const stillRefused = await runCli([
@@ -137,20 +149,11 @@ describe.each(majors)("guards on PostgreSQL %i", (major) => {
         "CREATE TABLE public.mine (id int, note text); INSERT INTO public.mine VALUES (1, 'precious');",
       ),
     );
-    const before = await captureState(destination.url);
-    const schemasBefore = await userSchemas(destination.url);
-
-    const report = await runSync({ sourceUrl: source.url, destinationUrl: destination.url });
-    expect(report.error).toMatchObject({ kind: "guard" });
-    expect(await userSchemas(destination.url)).toEqual(schemasBefore);
-
-    const refused = await runCli(["run", "--from", source.url, "--to", destination.url]);
-    expect(refused.code).toBe(1);
-    expect(lastLine(refused.stderr)).toContain(
+    await expectRefused(
+      source,
+      destination,
       `the destination database "${destination.name}" already holds 1 object(s) that pgsync-ts did not create, which a run would replace: table public.mine. Pass --force`,
     );
-    expect(await captureState(destination.url)).toEqual(before);
-    expect(await liveSchemas(destination.url)).toEqual(schemasBefore);
 
     const forced = await runCli([
       "run",
@@ -187,10 +190,11 @@ describe.each(majors)("guards on PostgreSQL %i", (major) => {
     const destination = await fresh(major);
     await withClient(source.url, (c) => c.query(SOURCE_SQL));
     await withClient(destination.url, (c) => c.query("SELECT lo_from_bytea(0, 'precious'::bytea)"));
-    const whole = await runSync({ sourceUrl: source.url, destinationUrl: destination.url });
-    expect(whole.error).toMatchObject({ kind: "guard" });
-    expect(whole.error?.message).toContain("already holds 1 object(s) that pgsync-ts did not create");
-    expect(whole.error?.message).toContain("1 large object(s)");
+    await expectRefused(
+      source,
+      destination,
+      "already holds 1 object(s) that pgsync-ts did not create, which a run would replace: 1 large object(s). Pass --force",
+    );
     // A run of selected schemas leaves large objects alone, so they do not make the destination non-empty.
     const selected = await runSync({
       sourceUrl: source.url,

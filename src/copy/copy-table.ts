@@ -17,6 +17,9 @@ export interface CopyOptions {
   readonly onProgress?: (bytes: number) => void;
   /** Awaited after each chunk has been counted, before it is passed on (progress reporting, fault injection). */
   readonly onChunk?: () => Promise<void>;
+}
+
+export interface TableCopyOptions extends CopyOptions {
   /**
    * COPY ... FREEZE: the rows arrive frozen and their pages all-visible, so the index builds,
    * foreign-key checks and ANALYZE that read them next set no hint bits (no second write of every
@@ -35,14 +38,11 @@ export async function copyTable(
   source: pg.Client,
   destination: pg.Client,
   plan: TablePlan,
-  options: CopyOptions,
+  { freeze, ...options }: TableCopyOptions,
 ): Promise<CopyResult> {
   const columnList = plan.columns.length > 0 ? ` (${plan.columns.map(quoteIdent).join(", ")})` : "";
   const format = plan.format === "binary" ? " WITH (FORMAT binary)" : "";
-  const fromOptions = [
-    ...(plan.format === "binary" ? ["FORMAT binary"] : []),
-    ...(options.freeze ? ["FREEZE"] : []),
-  ];
+  const fromOptions = [...(plan.format === "binary" ? ["FORMAT binary"] : []), ...(freeze ? ["FREEZE"] : [])];
   const fromWith = fromOptions.length > 0 ? ` WITH (${fromOptions.join(", ")})` : "";
   const toSql = `COPY ${qualify(plan.table.schema, plan.table.name)}${columnList} TO STDOUT${format}`;
   const fromSql = `COPY ${qualify(plan.staging.schema, plan.staging.name)}${columnList} FROM STDIN${fromWith}`;

@@ -46,8 +46,10 @@ export interface TablePlan {
   readonly format: CopyFormat;
   /** False for structure-only tables and partitioned tables (their rows live in the partitions). */
   readonly copyData: boolean;
-  /** Primary key, unique, check and exclusion constraints and indexes, built after the table's load. */
-  readonly build: readonly Statement[];
+  /** Primary key, unique, check and exclusion constraints, added after the table's load. */
+  readonly keys: readonly Statement[];
+  /** Indexes (not those of the keys), built after the keys. */
+  readonly indexes: readonly Statement[];
   /**
    * False when a partition or inheritance child (at any depth) is a foreign table: ANALYZE of this
    * table would sample the remote rows through the wrapper, and fail when the server is out of reach.
@@ -248,7 +250,8 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
       columns: copied.map((c) => c.name),
       format: copied.every((c) => c.binarySafe) ? "binary" : "text",
       copyData: !t.partitionKey && !structureOnly.has(`${t.schema}.${t.name}`),
-      build: t.partitionKey ? [] : keysAndIndexes(model, t.oid, ctx),
+      keys: t.partitionKey ? [] : tableKeys(model, t.oid, ctx),
+      indexes: t.partitionKey ? [] : tableIndexes(model, t.oid, ctx),
       analyze: !overForeign.has(stagedKey(t.schema, t.name)),
       analyzeLast:
         model.statistics.some((st) => st.tableOid === t.oid) ||
@@ -269,7 +272,7 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
   const lateForeignKeys = allForeignKeys.filter((c) => !between(c));
   const foreignKeys = allForeignKeys.filter(between).map(
     (c): ForeignKeyPlan => ({
-      ...foreignKey(c, ctx),
+      ...addConstraint(c, ctx),
       tableOid: c.tableOid,
       referencedTableOid: c.referencedTableOid as number,
     }),
@@ -286,7 +289,7 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
       sql: `REFRESH MATERIALIZED VIEW ${ctx.staged(v)}`,
     })),
     ...model.views.filter((v) => v.materialized).flatMap((v) => keysAndIndexes(model, v.oid, ctx)),
-    ...lateForeignKeys.map((c) => foreignKey(c, ctx)),
+    ...lateForeignKeys.map((c) => addConstraint(c, ctx)),
     ...model.triggers.flatMap((t) =>
       createTrigger(t, ctx).map((sql) => ({
         object: `trigger ${quoteIdent(t.name)} on ${qualify(t.table.schema, t.table.name)}`,
@@ -428,7 +431,7 @@ function dependencyMap(model: CatalogModel): Map<string, Set<string>> {
   return map;
 }
 
-function foreignKey(c: Constraint, ctx: RenderContext): Statement {
+function addConstraint(c: Constraint, ctx: RenderContext): Statement {
   return {
     object: `constraint ${quoteIdent(c.name)} on ${qualify(c.table.schema, c.table.name)}`,
     sql: `ALTER TABLE ${ctx.staged(c.table)} ADD CONSTRAINT ${quoteIdent(c.name)} ${ctx.sql(c.definition)}`,
@@ -436,22 +439,26 @@ function foreignKey(c: Constraint, ctx: RenderContext): Statement {
 }
 
 function keysAndIndexes(model: CatalogModel, relationOid: number, ctx: RenderContext): Statement[] {
-  return [
-    ...model.constraints
-      .filter((c) => c.tableOid === relationOid && c.kind !== "foreign key")
-      .map((c) => ({
-        object: `constraint ${quoteIdent(c.name)} on ${qualify(c.table.schema, c.table.name)}`,
-        sql: `ALTER TABLE ${ctx.staged(c.table)} ADD CONSTRAINT ${quoteIdent(c.name)} ${ctx.sql(c.definition)}`,
-      })),
-    ...model.indexes
+  return [...tableKeys(model, relationOid, ctx), ...tableIndexes(model, relationOid, ctx)];
+}
+
+function tableKeys(model: CatalogModel, relationOid: number, ctx: RenderContext): Statement[] {
+  return model.constraints
+    .filter((c) => c.tableOid === relationOid && c.kind !== "foreign key")
+    .map((c) => addConstraint(c, ctx));
+}
+
+function tableIndexes(model: CatalogModel, relationOid: number, ctx: RenderContext): Statement[] {
+  return (
+    model.indexes
       .filter((i) => i.tableOid === relationOid)
       // pg_get_indexdef prints ON ONLY for a partitioned table; without ONLY the index is created on
       // every partition too, which is what the source has.
       .map((i) => ({
         object: `index ${qualify(i.table.schema, i.name)}`,
         sql: ctx.sql(i.definition.replace(/ ON ONLY /, " ON ")),
-      })),
-  ];
+      }))
+  );
 }
 
 function setSequenceValue(s: Sequence, ctx: RenderContext): string {

@@ -67,8 +67,7 @@ export function loadTasks(plan: SyncPlan, ctx: LoadContext): GraphTask<WorkerPai
       weight: bytes * COST.load,
       run: async (worker) => ctx.onTable(await loadTable(worker, t, ctx)),
     });
-    const keys = t.build.filter((s) => !isIndexBuild(s));
-    const indexes = t.build.filter(isIndexBuild);
+    const { keys, indexes } = t;
     const keysTask = `keys ${key}`;
     if (keys.length > 0) {
       tasks.push(buildTask(keysTask, [load], { key, mode: "exclusive" }, bytes * COST.key, keys, ctx));
@@ -126,10 +125,6 @@ export function analyzedByWorker(t: TablePlan): boolean {
 
 function lockKey(t: TablePlan): string {
   return qualify(t.staging.schema, t.staging.name);
-}
-
-function isIndexBuild(s: Statement): boolean {
-  return /^CREATE (UNIQUE )?INDEX /.test(s.sql);
 }
 
 /** Copies one table into staging and counts what arrived. */

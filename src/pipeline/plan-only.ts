@@ -76,7 +76,12 @@ export async function planRun(options: PlanOptions): Promise<PlanReport> {
         format: t.format,
         data: t.copyData,
       })),
-      ddl: [...plan.preData, ...plan.tables.flatMap((t) => t.build), ...plan.foreignKeys, ...plan.postData],
+      ddl: [
+        ...plan.preData,
+        ...plan.tables.flatMap((t) => [...t.keys, ...t.indexes]),
+        ...plan.foreignKeys,
+        ...plan.postData,
+      ],
       refused: [
         ...plan.refusals.map((r) => `${r.object}: ${r.reason}`),
         ...model.notCarried.filter((n) => n.holdsRows).map((n) => `${n.kind} ${n.identity}: ${n.reason}`),

@@ -15,6 +15,23 @@ export function renderPrivileges(
   const skipped: string[] = [];
   const exists = (role: string | null) => role === null || roles.has(role);
   const who = (role: string | null) => (role === null ? "PUBLIC" : quoteIdent(role));
+  /** `GRANT <what> TO grantee`, or a report when the grantee does not exist on the destination. */
+  const grant = (
+    object: string,
+    g: { grantee: string | null; privilege: string; grantable: boolean },
+    what: string,
+  ) => {
+    if (!exists(g.grantee)) {
+      skipped.push(
+        `${g.privilege} on ${object} for role "${g.grantee}": the role does not exist on the destination`,
+      );
+      return;
+    }
+    statements.push({
+      object,
+      sql: `GRANT ${what} TO ${who(g.grantee)}${g.grantable ? " WITH GRANT OPTION" : ""}`,
+    });
+  };
   for (const o of privileges.objects) {
     const object = `${o.kind.toLowerCase()} ${o.name}`;
     const grantKind = o.kind === "AGGREGATE" ? "FUNCTION" : o.kind === "FOREIGN TABLE" ? "TABLE" : o.kind;
@@ -35,31 +52,16 @@ export function renderPrivileges(
           skipped.push(`${g.privilege} on ${object}: PostgreSQL ${targetMajor} has no such privilege`);
         continue;
       }
-      if (!exists(g.grantee)) {
-        skipped.push(
-          `${g.privilege} on ${object} for role "${g.grantee}": the role does not exist on the destination`,
-        );
-        continue;
-      }
-      statements.push({
-        object,
-        sql: `GRANT ${g.privilege} ON ${grantKind} ${o.name} TO ${who(g.grantee)}${g.grantable ? " WITH GRANT OPTION" : ""}`,
-      });
+      grant(object, g, `${g.privilege} ON ${grantKind} ${o.name}`);
     }
   }
   for (const c of privileges.columns) {
     for (const g of c.grants) {
-      const object = `column ${c.name}.${quoteIdent(c.column)}`;
-      if (!exists(g.grantee)) {
-        skipped.push(
-          `${g.privilege} on ${object} for role "${g.grantee}": the role does not exist on the destination`,
-        );
-        continue;
-      }
-      statements.push({
-        object,
-        sql: `GRANT ${g.privilege} (${quoteIdent(c.column)}) ON TABLE ${c.name} TO ${who(g.grantee)}${g.grantable ? " WITH GRANT OPTION" : ""}`,
-      });
+      grant(
+        `column ${c.name}.${quoteIdent(c.column)}`,
+        g,
+        `${g.privilege} (${quoteIdent(c.column)}) ON TABLE ${c.name}`,
+      );
     }
   }
   for (const d of privileges.defaults) {
