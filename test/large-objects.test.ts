@@ -138,7 +138,7 @@ describe.each(PAIRS)("large objects from PostgreSQL %i to %i", (from, to) => {
     const synced = await largeObjects(destination.url);
     expect(content(synced)).toEqual(content(sourceObjects));
     const [snapshot] = await withClient(destination.url, (c) => listSnapshots(c));
-    expect(snapshot?.largeObjects).toEqual({ objects: 2, bytes: expect.any(Number) });
+    expect(snapshot?.largeObjects).toEqual({ objects: 2, bytes: original.reduce((n, o) => n + o.size, 0) });
 
     const undo = await rollback({ destinationUrl: destination.url });
     expect(undo.largeObjects).toEqual({ restored: 2, replaced: 3 });
@@ -243,7 +243,7 @@ describe(`large objects, PostgreSQL ${newest} to ${oldest}`, () => {
     expect(identical.outcome).toBe("identical");
     expect(identical.largeObjects).toEqual({ source: 3, destination: 3, differences: [] });
 
-    const [empty, bytes, big] = (await largeObjects(source.url)).map((o) => o.oid);
+    const [, bytes, big] = (await largeObjects(source.url)).map((o) => o.oid);
     const extra = (big as number) + 1000;
     // One byte in the third chunk of the big object, changed to another value.
     const at = LARGE_OBJECT_CHUNK * 2 + 7;
@@ -270,7 +270,6 @@ describe(`large objects, PostgreSQL ${newest} to ${oldest}`, () => {
       `large object ${bytes}: missing on the destination`,
       `large object ${extra}: exists only on the destination`,
     ]);
-    expect(empty).toBeGreaterThan(0);
 
     const cli = await runCli(["verify", "--from", source.url, "--to", destination.url]);
     expect(cli.code).toBe(1);
