@@ -4,8 +4,8 @@
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { quoteIdent } from "../src/ddl/quote.js";
 import { createServer, type PgMajor, type ServerHandle } from "../src/embedded/server.js";
+import { quoteIdent } from "../src/sql/quote.js";
 
 export const BENCH_DB = "bench";
 

@@ -8,7 +8,7 @@
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
-import { quoteIdent } from "../src/ddl/quote.js";
+import { quoteIdent } from "../src/sql/quote.js";
 import { BENCH_FOREIGN_KEYS, BENCH_TABLES } from "./dataset.js";
 import { BENCH_DB, type Endpoint } from "./pair.js";
 

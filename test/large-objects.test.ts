@@ -7,8 +7,8 @@
  */
 
 import { describe, expect, it } from "vitest";
-import { formatRunReport } from "../src/cli/format.js";
 import { LARGE_OBJECT_CHUNK } from "../src/introspect/queries/large-objects.js";
+import { formatRunReport } from "../src/output/format.js";
 import { runSync } from "../src/pipeline/run.js";
 import { listSnapshots } from "../src/restore/meta.js";
 import { pruneSnapshots } from "../src/restore/retention.js";

@@ -4,9 +4,9 @@
  * takes longer, and the worker pool must fit max_connections and the role's CONNECTION LIMIT.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { hasTransactionTimeout } from "../src/ddl/version-rules.js";
 import { runSync } from "../src/pipeline/run.js";
 import type { FaultPoint } from "../src/pipeline/steps.js";
+import { hasFeature } from "../src/sql/features.js";
 import { captureState } from "./helpers/db-state.js";
 import {
   createRole,
@@ -59,7 +59,7 @@ describe.each(testMajors())("PostgreSQL %i, a role with 1-second limits", (major
       "statement_timeout = '1s'",
       "lock_timeout = '1s'",
       "idle_in_transaction_session_timeout = '1s'",
-      ...(hasTransactionTimeout(major) ? ["transaction_timeout = '1s'"] : []),
+      ...(hasFeature(major, "transaction_timeout") ? ["transaction_timeout = '1s'"] : []),
     ];
     await withClient(sharedServer(major as PgMajor).superuserUrl(), async (c) => {
       for (const limit of limits) await c.query(`ALTER ROLE ${role} SET ${limit}`);
@@ -75,7 +75,7 @@ describe.each(testMajors())("PostgreSQL %i, a role with 1-second limits", (major
       ),
     );
     // 57014 statement_timeout; on 17+ transaction_timeout (25P04) may fire first.
-    expect(hasTransactionTimeout(major) ? ["57014", "25P04"] : ["57014"]).toContain(cut);
+    expect(hasFeature(major, "transaction_timeout") ? ["57014", "25P04"] : ["57014"]).toContain(cut);
 
     const slowPoints: FaultPoint[] = ["before:copy-data", "copy:mid-stream", "before:cutover"];
     const report = await runSync({

@@ -1,11 +1,11 @@
 import { adHocProfile, loadConfig, type ResolvedProfile, resolveProfile } from "../config/index.js";
 import { errorMessage, PgsyncError } from "../errors.js";
+import { EXIT } from "../output/exit.js";
+import { formatBytes } from "../output/format.js";
 import { type HistorySummary, summarizeRuns } from "../schedule/history-stats.js";
 import { type RunRecord, readRuns } from "../schedule/history-store.js";
 import { openHistoryReader } from "../schedule/record-run.js";
 import { maskUrl } from "../util/mask.js";
-import { EXIT } from "./exit.js";
-import { formatBytes } from "./format.js";
 
 export interface HistoryFlags {
   readonly profile?: string;

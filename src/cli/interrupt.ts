@@ -1,4 +1,4 @@
-import { EXIT } from "./exit.js";
+import { EXIT } from "../output/exit.js";
 
 /**
  * Turns SIGINT/SIGTERM into an abort of the running operation, so it can clean up and leave the

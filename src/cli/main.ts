@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { EXIT, reportError } from "../output/exit.js";
 import {
   planCommand,
   rollbackCommand,
@@ -7,7 +8,6 @@ import {
   snapshotsCommand,
   verifyCommand,
 } from "./commands.js";
-import { EXIT, reportError } from "./exit.js";
 
 function positiveInt(value: string): number {
   const n = Number(value);

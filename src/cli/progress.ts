@@ -1,8 +1,8 @@
 import { connect } from "../db/connect.js";
+import { formatBytes } from "../output/format.js";
+import type { Logger } from "../output/logger.js";
+import { logRunEvent } from "../output/run-events.js";
 import type { RunEvent } from "../pipeline/run.js";
-import { formatBytes } from "./format.js";
-import type { Logger } from "./logger.js";
-import { logRunEvent } from "./run-events.js";
 
 export interface TableEstimate {
   readonly rows: number;

@@ -1,7 +1,7 @@
 import { loadConfig } from "../config/index.js";
+import { EXIT } from "../output/exit.js";
+import { createLogger } from "../output/logger.js";
 import { startService } from "../schedule/service.js";
-import { EXIT } from "./exit.js";
-import { createLogger } from "./logger.js";
 
 /**
  * `pgsync-ts serve`: runs the scheduler until SIGTERM or SIGINT, then stops scheduling, lets a running

@@ -3,8 +3,8 @@ import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import type { TablePlan } from "../ddl/plan.js";
-import { qualify, quoteIdent } from "../ddl/quote.js";
 import { PgsyncError, wrapError } from "../errors.js";
+import { qualify, quoteIdent } from "../sql/quote.js";
 
 export interface CopyResult {
   readonly rows: number;

@@ -1,8 +1,8 @@
 import type pg from "pg";
 import { baseSettings, execute, inTransaction } from "../db/session.js";
-import { quoteIdent } from "../ddl/quote.js";
 import { type PgsyncError, wrapError } from "../errors.js";
 import { LARGE_OBJECT_CHUNK, LARGE_OBJECT_SIZES } from "../introspect/queries/large-objects.js";
+import { quoteIdent } from "../sql/quote.js";
 import { streamCopy } from "./copy-table.js";
 
 /**

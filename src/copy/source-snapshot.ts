@@ -1,9 +1,9 @@
 import type pg from "pg";
 import { DIRECT_ENDPOINT_HINT, queryWithin } from "../db/pooler.js";
 import { baseSettings, begin, setLocalSql, transactionSettings } from "../db/session.js";
-import { qualify, quoteLiteral } from "../ddl/quote.js";
 import { PgsyncError, serverFields, wrapError } from "../errors.js";
 import type { QualifiedName } from "../introspect/model.js";
+import { qualify, quoteLiteral } from "../sql/quote.js";
 
 /**
  * The source's consistent view. One connection opens a REPEATABLE READ transaction and exports its

@@ -1,8 +1,8 @@
 import type pg from "pg";
 import { DEFAULT_TIMEOUTS } from "../config/builtins.js";
-import { quoteLiteral } from "../ddl/quote.js";
-import { hasTransactionTimeout } from "../ddl/version-rules.js";
 import { wrapError } from "../errors.js";
+import { hasFeature } from "../sql/features.js";
+import { quoteLiteral } from "../sql/quote.js";
 
 /** What connect() learned about a session. */
 export interface SessionFacts {
@@ -61,7 +61,7 @@ export function setLocalSql(settings: LocalSettings): string {
  */
 export function transactionSettings(client: pg.Client, settings: LocalSettings): LocalSettings {
   const major = facts.get(client)?.serverMajor;
-  if (major === undefined || !hasTransactionTimeout(major) || "transaction_timeout" in settings)
+  if (major === undefined || !hasFeature(major, "transaction_timeout") || "transaction_timeout" in settings)
     return settings;
   return { ...settings, transaction_timeout: 0 };
 }

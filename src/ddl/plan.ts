@@ -6,8 +6,8 @@ import type {
   Sequence,
   Table,
 } from "../introspect/model.js";
+import { qualify, quoteIdent, quoteLiteral } from "../sql/quote.js";
 import { dependencyOrder } from "./order.js";
-import { qualify, quoteIdent, quoteLiteral } from "./quote.js";
 import { castRefusals, createCast } from "./render/casts.js";
 import { collationRefusals, createCollation } from "./render/collations.js";
 import { type RenderContext, renderContext, stagedKey } from "./render/context.js";

@@ -1,4 +1,4 @@
-import { quoteIdent, quoteLiteral } from "./quote.js";
+import { quoteIdent, quoteLiteral } from "../sql/quote.js";
 import { identName, isIdent, type Token, tokenize } from "./sql-tokens.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { CatalogModel, QualifiedName } from "../introspect/model.js";
-import { qualify } from "./quote.js";
+import { qualify } from "../sql/quote.js";
 import type { Refusal } from "./version-rules.js";
 
 export interface TableSelection {

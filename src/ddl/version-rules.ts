@@ -1,8 +1,9 @@
 import type { CatalogModel } from "../introspect/model.js";
+import { type Feature, featureRequirement, hasFeature } from "../sql/features.js";
 
 /**
- * Every rule that depends on the destination's major version lives here, with the version it needs.
- * A rule either refuses an object the destination cannot hold, or is consulted by the renderer.
+ * The refusals that depend on the destination's major version. Each names its feature in the one
+ * version table (`src/sql/features.ts`); renderers consult the same table for their choices.
  */
 
 /** An object the destination cannot receive, and why (the feature and the version that has it). */
@@ -12,15 +13,13 @@ export interface Refusal {
 }
 
 interface FeatureRule {
-  readonly feature: string;
-  readonly since: number;
+  readonly feature: Feature;
   readonly find: (model: CatalogModel) => string[];
 }
 
 const FEATURE_RULES: readonly FeatureRule[] = [
   {
     feature: "virtual generated columns",
-    since: 18,
     find: (m) =>
       m.tables.flatMap((t) =>
         t.columns
@@ -30,7 +29,6 @@ const FEATURE_RULES: readonly FeatureRule[] = [
   },
   {
     feature: "security_invoker views",
-    since: 15,
     find: (m) =>
       m.views
         .filter((v) => v.options.some((o) => /^security_invoker=(true|on|1)$/i.test(o)))
@@ -38,7 +36,6 @@ const FEATURE_RULES: readonly FeatureRule[] = [
   },
   {
     feature: "UNIQUE NULLS NOT DISTINCT",
-    since: 15,
     find: (m) => [
       ...m.constraints
         .filter((c) => /\bNULLS NOT DISTINCT\b/.test(c.definition))
@@ -60,10 +57,8 @@ export function findRefusals(
   targetMajor: number,
   missingFunctions: ReadonlySet<string> = new Set(),
 ): Refusal[] {
-  const features = FEATURE_RULES.filter((rule) => targetMajor < rule.since).flatMap((rule) =>
-    rule
-      .find(model)
-      .map((object) => ({ object, reason: `${rule.feature} needs PostgreSQL ${rule.since} or later` })),
+  const features = FEATURE_RULES.filter((rule) => !hasFeature(targetMajor, rule.feature)).flatMap((rule) =>
+    rule.find(model).map((object) => ({ object, reason: featureRequirement(rule.feature) })),
   );
   const functions = model.builtinFunctionUses
     .filter((u) => missingFunctions.has(u.signature))
@@ -72,17 +67,4 @@ export function findRefusals(
       reason: `it calls ${u.signature}, which PostgreSQL ${targetMajor} does not have (PostgreSQL ${model.server.major} does)`,
     }));
   return [...features, ...functions];
-}
-
-/** transaction_timeout exists from 17 on; older servers reject SET of an unknown parameter. */
-export function hasTransactionTimeout(major: number): boolean {
-  return major >= 17;
-}
-
-/** Privileges that appeared after PostgreSQL 14, with the version that has them. */
-const NEWER_PRIVILEGES: Readonly<Record<string, number>> = { MAINTAIN: 17 };
-
-/** Whether a destination of this major version knows a privilege (GRANT MAINTAIN fails before 17). */
-export function hasPrivilege(privilege: string, major: number): boolean {
-  return major >= (NEWER_PRIVILEGES[privilege] ?? 0);
 }

@@ -1,7 +1,7 @@
 import pg from "pg";
-import { EXIT } from "../cli/exit.js";
-import { formatRunReport, formatVerifyReport } from "../cli/format.js";
 import { type EmbeddedServer, startPostgres } from "../embedded/server.js";
+import { EXIT } from "../output/exit.js";
+import { formatRunReport, formatVerifyReport } from "../output/format.js";
 import { runSync } from "../pipeline/run.js";
 import { verifyDatabases } from "../verify/compare.js";
 import { DEMO_SEED_SQL } from "./seed.js";

@@ -1,4 +1,4 @@
-import { qualify, quoteLiteral } from "../ddl/quote.js";
+import { qualify, quoteLiteral } from "../sql/quote.js";
 import type { AggregateRow, RoutineRow } from "./queries/routines.js";
 
 /**

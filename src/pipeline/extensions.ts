@@ -1,7 +1,7 @@
 import type pg from "pg";
-import { quoteIdent, quoteLiteral } from "../ddl/quote.js";
 import { PgsyncError, wrapError } from "../errors.js";
 import type { Extension } from "../introspect/model.js";
+import { quoteIdent, quoteLiteral } from "../sql/quote.js";
 
 /**
  * Makes sure the destination has every extension the source uses, in the same schema, before the

@@ -1,7 +1,6 @@
 import type pg from "pg";
 import { largeObjectStage, type StagedLargeObjects, stageLargeObjects } from "../copy/large-objects.js";
 import { execute } from "../db/session.js";
-import { quoteIdent } from "../ddl/quote.js";
 import { PgsyncError } from "../errors.js";
 import type { CatalogModel, LargeObject } from "../introspect/model.js";
 import {
@@ -16,6 +15,7 @@ import {
   largeObjectPrivilegeStatements,
   saveAndUnlinkLargeObjects,
 } from "../restore/large-objects.js";
+import { quoteIdent } from "../sql/quote.js";
 import { compareLargeObjects, digestStagedLargeObjects } from "../verify/large-objects.js";
 
 /** What a run reports about the large objects it carried. */

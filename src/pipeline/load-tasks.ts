@@ -3,7 +3,7 @@ import { copyTable } from "../copy/copy-table.js";
 import type { Connection } from "../db/connect.js";
 import { baseSettings, execute, inTransaction } from "../db/session.js";
 import type { ForeignKeyPlan, Statement, SyncPlan, TablePlan } from "../ddl/plan.js";
-import { qualify } from "../ddl/quote.js";
+import { qualify } from "../sql/quote.js";
 import type { FaultPoint } from "./steps.js";
 import type { GraphTask, TableLock } from "./task-graph.js";
 

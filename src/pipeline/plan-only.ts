@@ -1,10 +1,10 @@
 import { connectBoth } from "../db/connect.js";
 import { baseSettings, begin } from "../db/session.js";
 import { planSync, type Statement } from "../ddl/plan.js";
-import { qualify } from "../ddl/quote.js";
 import { introspect, readServerInfo } from "../introspect/index.js";
 import type { NotCarried } from "../introspect/model.js";
 import { STAGING_PREFIX } from "../restore/meta.js";
+import { qualify } from "../sql/quote.js";
 import { maskUrl } from "../util/mask.js";
 import { destinationFacts, selectedSchemas } from "./run.js";
 

@@ -8,7 +8,6 @@ import { readConnectionRoom, sizeWorkers } from "../db/capacity.js";
 import { type Connection, connect } from "../db/connect.js";
 import { baseSettings, execute, inTransaction } from "../db/session.js";
 import { planSync, type SyncPlan } from "../ddl/plan.js";
-import { qualify } from "../ddl/quote.js";
 import { errorMessage, PgsyncError } from "../errors.js";
 import { introspect, readServerInfo } from "../introspect/index.js";
 import type { CatalogModel, NotCarried, ServerInfo } from "../introspect/model.js";
@@ -30,6 +29,7 @@ import {
 import { describeRunLockHolders } from "../restore/readers.js";
 import { pruneSnapshots, type Retention } from "../restore/retention.js";
 import { cleanLeftovers } from "../restore/staging.js";
+import { qualify } from "../sql/quote.js";
 import { maskUrl } from "../util/mask.js";
 import { settleAll } from "../util/settle.js";
 import { ensureExtensions } from "./extensions.js";

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { baseSettings, execute, inTransaction } from "../db/session.js";
-import { qualify, quoteIdent, quoteLiteral } from "../ddl/quote.js";
 import { PgsyncError, serverFields } from "../errors.js";
+import { qualify, quoteIdent, quoteLiteral } from "../sql/quote.js";
 import { META_SCHEMA, SNAPSHOT_PREFIX } from "./meta.js";
 import { listMovable } from "./movable.js";
 import { describeLockHolders, waitForOlderSnapshots } from "./readers.js";

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { baseSettings, inTransaction } from "../db/session.js";
-import { quoteIdent } from "../ddl/quote.js";
 import { PgsyncError } from "../errors.js";
+import { quoteIdent } from "../sql/quote.js";
 import { describeDependent, findOutsideDependents } from "./hazards.js";
 import { SNAPSHOT_PREFIX, STAGING_PREFIX } from "./meta.js";
 

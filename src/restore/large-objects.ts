@@ -1,6 +1,5 @@
 import type pg from "pg";
 import { execute } from "../db/session.js";
-import { quoteIdent } from "../ddl/quote.js";
 import { wrapError } from "../errors.js";
 import type { LargeObject } from "../introspect/model.js";
 import {
@@ -9,6 +8,7 @@ import {
   LARGE_OBJECT_CHUNK,
   LARGE_OBJECT_SIZES,
 } from "../introspect/queries/large-objects.js";
+import { quoteIdent } from "../sql/quote.js";
 import { META_SCHEMA } from "./meta.js";
 
 /**

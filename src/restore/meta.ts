@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { baseSettings, inTransaction } from "../db/session.js";
-import { quoteLiteral } from "../ddl/quote.js";
 import { wrapError } from "../errors.js";
+import { quoteLiteral } from "../sql/quote.js";
 
 /**
  * The tool's own metadata on the destination, in a schema that is never swapped, snapshotted or

@@ -1,6 +1,4 @@
 import type { Logger } from "pino";
-import { createLogger } from "../cli/logger.js";
-import { logRunEvent } from "../cli/run-events.js";
 import {
   DEFAULT_MISFIRE_GRACE_SECONDS,
   type LoadedConfig,
@@ -8,6 +6,8 @@ import {
   resolveProfile,
 } from "../config/index.js";
 import { errorMessage, PgsyncError } from "../errors.js";
+import { createLogger } from "../output/logger.js";
+import { logRunEvent } from "../output/run-events.js";
 import { maskUrl } from "../util/mask.js";
 import { destinationKey } from "./destination-key.js";
 import { summarizeRuns } from "./history-stats.js";

@@ -1,4 +1,4 @@
-import { formatBytes } from "../cli/format.js";
+import { formatBytes } from "../output/format.js";
 import type { HistorySummary } from "./history-stats.js";
 import { FINISHED_STATUSES, type RunRecord } from "./history-store.js";
 

@@ -1,9 +1,9 @@
 import { type Connection, connectBoth } from "../db/connect.js";
 import { baseSettings, begin } from "../db/session.js";
-import { qualify } from "../ddl/quote.js";
 import { errorMessage, PgsyncError } from "../errors.js";
 import { introspect } from "../introspect/index.js";
 import type { CatalogModel, Table } from "../introspect/model.js";
+import { qualify } from "../sql/quote.js";
 import { maskUrl } from "../util/mask.js";
 import { compareLargeObjects, digestLargeObjects } from "./large-objects.js";
 import { schemaDifferences } from "./schema-diff.js";

@@ -1,7 +1,7 @@
 import type pg from "pg";
-import { quoteIdent } from "../ddl/quote.js";
 import { wrapError } from "../errors.js";
 import { LARGE_OBJECT_CHUNK, LARGE_OBJECT_SIZES } from "../introspect/queries/large-objects.js";
+import { quoteIdent } from "../sql/quote.js";
 
 /**
  * A large object's size and content digest, computed inside its database (no content travels to

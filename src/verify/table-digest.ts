@@ -1,6 +1,6 @@
 import type pg from "pg";
-import { qualify, quoteIdent } from "../ddl/quote.js";
 import type { QualifiedName } from "../introspect/model.js";
+import { qualify, quoteIdent } from "../sql/quote.js";
 
 export interface TableDigest {
   readonly rows: number;

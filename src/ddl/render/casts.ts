@@ -1,4 +1,5 @@
 import type { Cast, CatalogModel } from "../../introspect/model.js";
+import { featureRequirement, hasFeature } from "../../sql/features.js";
 import type { Refusal } from "../version-rules.js";
 import type { RenderContext } from "./context.js";
 
@@ -29,11 +30,11 @@ export function createCast(c: Cast, ctx: RenderContext): string {
  * type, which 14 to 16 accept: such a cast cannot be created on a destination on 17 or later.
  */
 export function castRefusals(model: CatalogModel, targetMajor: number): Refusal[] {
-  if (targetMajor < 17) return [];
+  if (hasFeature(targetMajor, "binary-coercible casts of range types")) return [];
   return model.casts
     .filter((c) => c.method === "binary" && c.rangeTypes)
     .map((c) => ({
       object: `cast (${c.source} AS ${c.target})`,
-      reason: "PostgreSQL 17 and later refuse binary-coercible casts of range types (WITHOUT FUNCTION)",
+      reason: `${featureRequirement("binary-coercible casts of range types")} (WITHOUT FUNCTION)`,
     }));
 }

@@ -1,5 +1,6 @@
 import type { CatalogModel, Collation } from "../../introspect/model.js";
-import { quoteLiteral } from "../quote.js";
+import { type Feature, featureRequirement, hasFeature } from "../../sql/features.js";
+import { quoteLiteral } from "../../sql/quote.js";
 import type { Refusal } from "../version-rules.js";
 import type { RenderContext } from "./context.js";
 
@@ -18,25 +19,18 @@ export function createCollation(c: Collation, ctx: RenderContext): string {
   return `CREATE COLLATION ${ctx.staged(c)} (${parts.join(", ")})`;
 }
 
-/** Collation features a destination may not have, with the version that brought each one. */
-const COLLATION_FEATURES: readonly {
-  readonly feature: string;
-  readonly since: number;
-  readonly uses: (c: Collation) => boolean;
-}[] = [
-  {
-    feature: "ICU tailoring rules (CREATE COLLATION ... rules)",
-    since: 16,
-    uses: (c) => c.icuRules !== undefined,
-  },
-  { feature: "the builtin collation provider", since: 17, uses: (c) => c.provider === "builtin" },
-];
+/** Collation features a destination may not have (their versions are in the feature table). */
+const COLLATION_FEATURES: readonly { readonly feature: Feature; readonly uses: (c: Collation) => boolean }[] =
+  [
+    { feature: "ICU tailoring rules (CREATE COLLATION ... rules)", uses: (c) => c.icuRules !== undefined },
+    { feature: "the builtin collation provider", uses: (c) => c.provider === "builtin" },
+  ];
 
 export function collationRefusals(model: CatalogModel, targetMajor: number): Refusal[] {
-  return COLLATION_FEATURES.filter((f) => targetMajor < f.since).flatMap((f) =>
+  return COLLATION_FEATURES.filter((f) => !hasFeature(targetMajor, f.feature)).flatMap((f) =>
     model.collations.filter(f.uses).map((c) => ({
       object: `collation "${c.schema}"."${c.name}"`,
-      reason: `${f.feature} needs PostgreSQL ${f.since} or later`,
+      reason: featureRequirement(f.feature),
     })),
   );
 }

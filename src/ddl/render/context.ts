@@ -1,5 +1,5 @@
 import type { QualifiedName } from "../../introspect/model.js";
-import { qualify } from "../quote.js";
+import { qualify } from "../../sql/quote.js";
 import { requalify, type SchemaMapper } from "../requalify.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { DatabaseSetting } from "../../introspect/model.js";
-import { quoteIdent, quoteLiteral } from "../quote.js";
+import { quoteIdent, quoteLiteral } from "../../sql/quote.js";
 
 /**
  * Parameters whose value is a list of names that the server quotes one by one (GUC_LIST_QUOTE in

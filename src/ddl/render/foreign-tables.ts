@@ -1,5 +1,5 @@
 import type { Column, Constraint, ForeignServer, ForeignTable } from "../../introspect/model.js";
-import { quoteIdent, quoteLiteral } from "../quote.js";
+import { quoteIdent, quoteLiteral } from "../../sql/quote.js";
 import type { RenderContext } from "./context.js";
 
 /** `OPTIONS (name 'value', ...)` from the catalog's "name=value" entries; empty when there are none. */

@@ -1,5 +1,5 @@
 import type { Comment } from "../../introspect/model.js";
-import { quoteLiteral } from "../quote.js";
+import { quoteLiteral } from "../../sql/quote.js";
 import type { RenderContext } from "./context.js";
 import { type CarriedOperators, operatorName } from "./operators.js";
 

@@ -6,7 +6,7 @@ import type {
   QualifiedName,
   SupportFunction,
 } from "../../introspect/model.js";
-import { qualify, quoteIdent } from "../quote.js";
+import { qualify, quoteIdent } from "../../sql/quote.js";
 import { type RenderContext, stagedKey } from "./context.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { ObjectPrivileges } from "../../introspect/model.js";
-import { quoteIdent } from "../quote.js";
-import { hasPrivilege } from "../version-rules.js";
+import { hasFeature } from "../../sql/features.js";
+import { quoteIdent } from "../../sql/quote.js";
 
 /**
  * Owners and grants, applied to the live objects inside the cut-over (after the moves, so the run
@@ -46,7 +46,7 @@ export function renderPrivileges(
     if (exists(o.owner))
       statements.push({ object, sql: `REVOKE ALL ON ${grantKind} ${o.name} FROM ${who(o.owner)}` });
     for (const g of o.grants) {
-      if (!hasPrivilege(g.privilege, targetMajor)) {
+      if (!hasPrivilegeOn(g.privilege, targetMajor)) {
         // The owner holds every privilege implicitly; anyone else's grant is reported.
         if (g.grantee !== o.owner)
           skipped.push(`${g.privilege} on ${object}: PostgreSQL ${targetMajor} has no such privilege`);
@@ -72,7 +72,7 @@ export function renderPrivileges(
       continue;
     }
     for (const g of d.grants) {
-      if (!exists(g.grantee) || !hasPrivilege(g.privilege, targetMajor)) {
+      if (!exists(g.grantee) || !hasPrivilegeOn(g.privilege, targetMajor)) {
         skipped.push(`${g.privilege} in ${object} for role "${g.grantee}": not available on the destination`);
         continue;
       }
@@ -84,4 +84,9 @@ export function renderPrivileges(
     }
   }
   return { statements, skipped };
+}
+
+/** Whether a destination of this major version knows a privilege (GRANT MAINTAIN fails before 17). */
+function hasPrivilegeOn(privilege: string, major: number): boolean {
+  return privilege !== "MAINTAIN" || hasFeature(major, "the MAINTAIN privilege");
 }

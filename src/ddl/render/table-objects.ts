@@ -1,5 +1,5 @@
 import type { Comment, Policy, Table, Trigger } from "../../introspect/model.js";
-import { quoteIdent, quoteLiteral } from "../quote.js";
+import { quoteIdent, quoteLiteral } from "../../sql/quote.js";
 import type { RenderContext } from "./context.js";
 
 export function createTrigger(t: Trigger, ctx: RenderContext): string[] {

@@ -1,5 +1,5 @@
 import type { Rule, StatisticsObject } from "../../introspect/model.js";
-import { quoteIdent } from "../quote.js";
+import { quoteIdent } from "../../sql/quote.js";
 import type { RenderContext } from "./context.js";
 
 /** After the data is in: ANALYZE (run next) then builds the extended statistics. */

@@ -1,5 +1,5 @@
 import type { Column, SequenceOptions, Table } from "../../introspect/model.js";
-import { qualify, quoteIdent } from "../quote.js";
+import { qualify, quoteIdent } from "../../sql/quote.js";
 import type { RenderContext } from "./context.js";
 
 export function createTable(t: Table, ctx: RenderContext): string {

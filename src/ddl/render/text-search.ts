@@ -1,5 +1,5 @@
 import type { TextSearchConfiguration, TextSearchDictionary } from "../../introspect/model.js";
-import { qualify, quoteIdent } from "../quote.js";
+import { qualify, quoteIdent } from "../../sql/quote.js";
 import type { RenderContext } from "./context.js";
 
 /** The options are pasted as the catalog keeps them: the server wrote them to be read back. */

@@ -1,5 +1,5 @@
 import type { CompositeType, Domain, EnumType, RangeType } from "../../introspect/model.js";
-import { qualify, quoteIdent, quoteLiteral } from "../quote.js";
+import { qualify, quoteIdent, quoteLiteral } from "../../sql/quote.js";
 import type { RenderContext } from "./context.js";
 
 export function createEnum(e: EnumType, ctx: RenderContext): string {

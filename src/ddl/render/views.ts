@@ -1,5 +1,5 @@
 import type { View } from "../../introspect/model.js";
-import { quoteIdent } from "../quote.js";
+import { quoteIdent } from "../../sql/quote.js";
 import type { RenderContext } from "./context.js";
 
 /** Materialized views are created empty; a populated one is refreshed after the load. */

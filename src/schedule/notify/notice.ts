@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { formatBytes } from "../../cli/format.js";
+import { formatBytes } from "../../output/format.js";
 import type { RunStatus, RunTrigger } from "../history-store.js";
 
 /** What every notifier is told about one run (or one skipped scheduled run). URLs are masked. */

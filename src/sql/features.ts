@@ -1,0 +1,39 @@
+/**
+ * The one table of server features that depend on the major version, with the version that brought
+ * each. Every version-dependent rule on the destination side (a refusal, a renderer's choice, a
+ * session setting) looks its feature up here; the source side's catalog variants live in
+ * `src/sql/catalog-variants.ts`.
+ */
+export const FEATURES = {
+  "UNIQUE NULLS NOT DISTINCT": 15,
+  "security_invoker views": 15,
+  "ICU tailoring rules (CREATE COLLATION ... rules)": 16,
+  "the builtin collation provider": 17,
+  "the MAINTAIN privilege": 17,
+  transaction_timeout: 17,
+  "unlogged sequences": 15,
+  "numeric with a negative scale": 15,
+  "XMLSERIALIZE ... [NO] INDENT": 16,
+  "virtual generated columns": 18,
+  /** From 17 on, binary-coercible casts (WITHOUT FUNCTION) of range types are refused. */
+  "binary-coercible casts of range types": -17,
+} as const satisfies Record<string, number>;
+
+export type Feature = keyof typeof FEATURES;
+
+/**
+ * Whether a server of this major version has the feature. A negative entry names a feature that a
+ * version removed: it holds before that version only.
+ */
+export function hasFeature(major: number, feature: Feature): boolean {
+  const since: number = FEATURES[feature];
+  return since >= 0 ? major >= since : major < -since;
+}
+
+/** "needs PostgreSQL 15 or later", or "PostgreSQL 17 and later refuse it". */
+export function featureRequirement(feature: Feature): string {
+  const since: number = FEATURES[feature];
+  return since >= 0
+    ? `${feature} needs PostgreSQL ${since} or later`
+    : `PostgreSQL ${-since} and later refuse ${feature}`;
+}
