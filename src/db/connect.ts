@@ -72,7 +72,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     throw connectionError(options, maskedUrl, target, error);
   }
   const { client, serverMajor, encrypted } = outcome.value;
-  rememberSession(client, { serverMajor });
+  rememberSession(client, { serverMajor, side: options.side });
   let closed = false;
   let pooled: Promise<boolean> | undefined;
   return {

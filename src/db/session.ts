@@ -7,6 +7,8 @@ import { quoteLiteral } from "../sql/quote.js";
 /** What connect() learned about a session. */
 export interface SessionFacts {
   readonly serverMajor: number;
+  /** Which side of the sync the session is on, for the errors of statements run on it. */
+  readonly side: "source" | "destination";
 }
 
 const facts = new WeakMap<pg.Client, SessionFacts>();

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { z } from "zod";
-import { queryRows, text } from "../introspect/rows.js";
+import { queryRows, text } from "../db/rows.js";
 
 /**
  * Which schema each catalog object lives in. Objects without a schema of their own (rules,

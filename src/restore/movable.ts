@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { z } from "zod";
+import { queryRows, text } from "../db/rows.js";
 import { PgsyncError } from "../errors.js";
-import { queryRows, text } from "../introspect/rows.js";
 
 /**
  * The objects a schema swap moves: everything in the schema that can be moved with
