@@ -15,7 +15,7 @@ export async function requireGnuTime(): Promise<void> {
     await access(GNU_TIME, constants.X_OK);
   } catch {
     throw new Error(
-      `${GNU_TIME} (GNU time, Debian package "time") is needed to read peak RSS: run scripts/bench-deps.sh`,
+      `${GNU_TIME} (GNU time, Debian package "time") is needed to read peak RSS: run scripts/provision.sh bench`,
     );
   }
 }

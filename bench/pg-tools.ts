@@ -52,7 +52,7 @@ export async function findPgTools(major: number): Promise<ToolSearch> {
   return {
     missing:
       seen.length === 0
-        ? `no pg_dump found (looked in /usr/lib/postgresql/${major}/bin and PATH); scripts/bench-deps.sh installs Debian's postgresql-client-${major}`
+        ? `no pg_dump found (looked in /usr/lib/postgresql/${major}/bin and PATH); scripts/provision.sh bench installs Debian's postgresql-client-15`
         : `no pg_dump/pg_restore/psql of major ${major} (found ${seen.join("; ")})`,
   };
 }

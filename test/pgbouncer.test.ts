@@ -1,7 +1,7 @@
 /**
  * Runs through a real PgBouncer in transaction mode, on either side: every transaction may get
  * another server connection, so nothing may rely on session state. PgBouncer comes from Debian's
- * packages, installed by scripts/install-pgbouncer.sh; each test file starts its own instances as
+ * packages, installed by scripts/provision.sh (npm test runs it); each test file starts its own instances as
  * an unprivileged user on 127.0.0.1.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -26,7 +26,7 @@ import {
   withClient,
 } from "./helpers/pg-servers.js";
 
-const INSTALL_HINT = "run scripts/install-pgbouncer.sh (as root) to install it from Debian's packages";
+const INSTALL_HINT = "run scripts/provision.sh test (as root) to install it from Debian's packages";
 
 function pgbouncerBinary(): string {
   for (const candidate of ["/usr/sbin/pgbouncer", "/usr/bin/pgbouncer", "/usr/local/bin/pgbouncer"]) {

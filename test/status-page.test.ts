@@ -1,6 +1,6 @@
 /**
  * The status page, loaded in headless Chromium (Debian's /usr/bin/chromium, driven by
- * playwright-core; scripts/install-test-deps.sh installs it). A screenshot is kept in
+ * playwright-core; scripts/provision.sh installs it, run by npm test). A screenshot is kept in
  * test-artifacts/status-page.png.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
