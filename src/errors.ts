@@ -1,4 +1,4 @@
-import { redact } from "./util/mask.js";
+import { redact } from "./util/redact.js";
 
 /** Server-side details of a failed statement, as node-postgres reports them. */
 export interface ServerErrorFields {
@@ -54,6 +54,7 @@ export class PgsyncError extends Error {
     this.kind = kind;
     this.context = {
       ...context,
+      ...(context.object === undefined ? {} : { object: redact(context.object) }),
       ...(context.sql === undefined ? {} : { sql: redact(context.sql) }),
     };
     if (this.stack) this.stack = redact(this.stack);

@@ -1,6 +1,13 @@
 import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { BinariesNotInstalledError, findPackageDir, packageSearchRoots } from "../src/embedded/binaries.js";
+import { embeddedCacheDir } from "../src/embedded/cache-dir.js";
+import { installCommand } from "../src/embedded/versions.js";
+import { PgsyncError } from "../src/errors.js";
 import {
   createRole,
   createServer,
@@ -107,10 +114,89 @@ describe.each(testMajors())("embedded PostgreSQL %i", (major) => {
 
 describe("embedded PostgreSQL failures", () => {
   const major = testMajors()[0] ?? 17;
+  const dirs: string[] = [];
+  const tempDir = async (prefix: string) => {
+    const dir = await mkdtemp(join(tmpdir(), prefix));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(async () => {
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
 
-  it("a server that cannot start reports the tail of its log", async () => {
-    await expect(
-      startPostgres({ major, name: "broken", settings: { shared_buffers: "lots" } }),
-    ).rejects.toThrow(/failed to start[\s\S]*shared_buffers/);
+  it("a server that cannot start reports the tail of its log, as a PgsyncError naming the server", async () => {
+    const error = await startPostgres({ major, name: "broken", settings: { shared_buffers: "lots" } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(PgsyncError);
+    const failure = error as PgsyncError;
+    expect(failure.message).toMatch(/failed to start[\s\S]*shared_buffers/);
+    expect(failure.kind).toBe("connection");
+    expect(failure.context.object).toMatch(
+      new RegExp(`^PostgreSQL ${major} server on 127\\.0\\.0\\.1:\\d+$`),
+    );
+  });
+
+  it("refuses bad options before creating anything", async () => {
+    const logDir = join(await tempDir("pgsync-ts-refused-"), "logs");
+    const refused = async (options: Parameters<typeof startPostgres>[0]) => {
+      const error = await startPostgres({ ...options, logDir }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(PgsyncError);
+      return error as PgsyncError;
+    };
+    expect((await refused({ major, settings: { "work_mem; x": "1MB" } })).message).toMatch(
+      /invalid setting name/,
+    );
+    expect((await refused({ major, settings: { work_mem: "1MB\nfsync = off" } })).message).toMatch(
+      /single line/,
+    );
+    expect(
+      (await refused({ major, hbaLines: ["host all all 0.0.0.0/0 trust\nlocal all all trust"] })).kind,
+    ).toBe("usage");
+    expect((await refused({ major: 13 as typeof major })).message).toMatch(
+      /unsupported PostgreSQL major version: 13/,
+    );
+    // Not even the log directory was made.
+    expect(existsSync(logDir)).toBe(false);
+  });
+
+  it("refuses a data directory that holds another major's cluster, or one without its password", async () => {
+    const other = await tempDir("pgsync-ts-datadir-");
+    await writeFile(join(other, "PG_VERSION"), `${major === 14 ? 15 : 14}\n`);
+    await expect(createServer({ major, dataDir: other })).rejects.toThrow(
+      new RegExp(`holds a PostgreSQL ${major === 14 ? 15 : 14} cluster, not ${major}`),
+    );
+    const same = await tempDir("pgsync-ts-datadir-");
+    await writeFile(join(same, "PG_VERSION"), `${major}\n`);
+    const error = await createServer({ major, dataDir: same }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PgsyncError);
+    expect((error as PgsyncError).message).toMatch(/already holds a cluster: pass its superuserPassword/);
+    // The caller's directory is never removed.
+    expect(existsSync(join(same, "PG_VERSION"))).toBe(true);
+  });
+
+  it("finds the binaries' package below any search root, and says how to install a missing one", async () => {
+    // A package laid out as `demo --install` leaves it in the cache: root/node_modules/pg<major>.
+    const installed = await findPackageDir(major, [process.cwd()]);
+    if (installed === undefined) throw new Error(`pg${major} is not installed in the checkout`);
+    const root = await tempDir("pgsync-ts-cache-");
+    const copy = join(root, "node_modules", `pg${major}`);
+    await mkdir(copy, { recursive: true });
+    await cp(join(installed, "package.json"), join(copy, "package.json"));
+    await cp(join(installed, "dist"), join(copy, "dist"), { recursive: true });
+    await symlink(join(installed, "native"), join(copy, "native"));
+    const empty = await tempDir("pgsync-ts-empty-");
+
+    expect(await findPackageDir(major, [empty, root])).toBe(copy);
+    expect(await findPackageDir(major, [empty])).toBeUndefined();
+    expect(packageSearchRoots()).toContain(embeddedCacheDir());
+
+    const missing = new BinariesNotInstalledError([major], [empty]);
+    expect(missing.kind).toBe("config");
+    expect(missing.message).toContain(`Install with: ${installCommand([major])}`);
   });
 });

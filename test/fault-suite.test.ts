@@ -13,7 +13,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { runSync } from "../src/pipeline/run.js";
-import { FAULT_POINTS, type FaultPoint } from "../src/pipeline/steps.js";
+import { FAULT_POINTS, type FaultPoint } from "../src/pipeline/step-runner.js";
 import { captureState, type DatabaseState } from "./helpers/db-state.js";
 import {
   type FreshDatabase,

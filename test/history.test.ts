@@ -4,10 +4,12 @@ import { summarizeRuns } from "../src/schedule/history-stats.js";
 import {
   ensureRunsTable,
   finishRun,
+  insertFinished,
   insertRunning,
   markAbandoned,
   RUNS_TABLE,
   readRuns,
+  recordRollback,
 } from "../src/schedule/history-store.js";
 import { recordedRun } from "../src/schedule/record-run.js";
 import { runCli } from "./helpers/cli.js";
@@ -235,5 +237,85 @@ describe.each(majors)("run history on PostgreSQL %i", (major) => {
       await dead.close();
       await alive.close();
     }
+  });
+
+  it("`history` shows the lock wait apart from the duration, and rollbacks apart from the runs' success rate", async () => {
+    const destination = await fresh(major);
+    const password = new URL(destination.url).password;
+    expect(password.length).toBeGreaterThan(0);
+    const at = (minute: number) => new Date(Date.UTC(2026, 1, 1, 10, minute));
+    const start = {
+      profile: "p",
+      trigger: "manual" as const,
+      startedAt: at(0),
+      source: "postgres://sync:pw-in-url@src.example/app",
+      destination: destination.url,
+    };
+    const ids = await withClient(destination.url, async (c) => {
+      await ensureRunsTable(c);
+      return [
+        await insertFinished(c, start, {
+          status: "succeeded",
+          finishedAt: at(1),
+          seconds: 4.5,
+          lockWaitSeconds: 2.25,
+        }),
+        // Not measured: shown as unknown.
+        await insertFinished(
+          c,
+          { ...start, startedAt: at(2) },
+          {
+            status: "failed",
+            finishedAt: at(3),
+            seconds: 1,
+            error: { kind: "connection", message: "refused" },
+          },
+        ),
+        await recordRollback(c, {
+          profile: "p",
+          startedAt: at(4),
+          destination: destination.url,
+          restoredSnapshot: "20260201t100000z_aaaa1111",
+          keptSnapshot: "20260201t100400z_bbbb2222",
+          end: {
+            status: "succeeded",
+            finishedAt: at(5),
+            runId: "bbbb2222",
+            seconds: 0.75,
+            lockWaitSeconds: 0,
+          },
+        }),
+      ];
+    });
+
+    const text = await runCli(["history", "--to", destination.url]);
+    expect(text.code).toBe(0);
+    const line = (needle: string) => text.stdout.split("\n").find((l) => l.includes(needle)) ?? "";
+    expect(line("2026-02-01T10:00:00Z")).toMatch(/manual\s+succeeded\s+4\.5s\s+lock wait 2\.25s/);
+    expect(line("2026-02-01T10:02:00Z")).toMatch(/manual\s+failed\s+1s\s+lock wait unknown\s+error: refused/);
+    expect(line("2026-02-01T10:04:00Z")).toMatch(
+      /rollback\s+succeeded\s+0\.75s\s+lock wait 0s\s+restored snapshot 20260201t100000z_aaaa1111\s+replaced state kept as 20260201t100400z_bbbb2222/,
+    );
+    // The rollback is listed, but the success rate counts runs only.
+    expect(text.stdout).toContain("success rate 50% (1 of 2 finished runs)");
+
+    const json = JSON.parse((await runCli(["history", "--to", destination.url, "--json"])).stdout);
+    const listed = json.profiles[0].runs as { id: number; kind: string; lockWaitSeconds: number | null }[];
+    expect(listed.map((r) => [r.id, r.kind, r.lockWaitSeconds])).toEqual([
+      [ids[2], "rollback", 0],
+      [ids[1], "sync", null],
+      [ids[0], "sync", 2.25],
+    ]);
+    // Readers of runs (metrics, the status page, schedules) see the syncs only.
+    const runs = await withClient(destination.url, (c) => readRuns(c, { limit: 10 }));
+    expect(runs.map((r) => r.id)).toEqual([ids[1], ids[0]]);
+
+    // Whatever the writer is given, the history keeps masked URLs; a rollback's source is its destination.
+    const rows = await historyRows(destination.url);
+    for (const r of rows) {
+      expect(`${r.source} ${r.destination}`).not.toContain(password);
+      expect(r.source).not.toContain("pw-in-url");
+    }
+    expect(rows[2]).toMatchObject({ kind: "rollback", source: rows[2].destination, trigger: "manual" });
   });
 });

@@ -72,7 +72,8 @@ describe("HTTP endpoints", () => {
       ),
     );
     const config = parseConfig({
-      http: { port: 0, host: "127.0.0.1" },
+      // No host: the endpoints bind to 127.0.0.1 unless http.host says otherwise.
+      http: { port: 0 },
       shutdownGraceSeconds: 30,
       profiles: {
         often: {
@@ -90,6 +91,7 @@ describe("HTTP endpoints", () => {
     // every skip (a slot can pass while the first run starts on a busy machine) is recorded.
     await (await openHistory(destination.url, 10)).close();
     service = await startService({ config, env: {}, profiles: ["often", "yearly"] });
+    expect(service.http?.host).toBe("127.0.0.1");
     const base = `http://127.0.0.1:${service.http?.port}`;
 
     await eventually(
@@ -189,5 +191,60 @@ describe("HTTP endpoints", () => {
     expect(sample(final, "pgsync_failures_total", { profile: "often" })).toBe(0);
     expect(sample(final, "pgsync_scheduler_up", {})).toBe(0);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+  });
+
+  it("with http.token, / and /metrics need the bearer token; /healthz stays open", async () => {
+    const source = await fresh(sourceMajor);
+    const destination = await fresh(destinationMajor);
+    const token = "St4tus-Page-Token";
+    const config = parseConfig({
+      http: { port: 0, token: { env: "PGSYNC_STATUS_TOKEN" } },
+      profiles: {
+        yearly: { source: source.url, destination: destination.url, schedule: { cron: "0 3 1 1 *" } },
+      },
+    });
+    const tokenService = await startService({
+      config,
+      env: { PGSYNC_STATUS_TOKEN: token },
+      profiles: ["yearly"],
+    });
+    try {
+      const base = `http://127.0.0.1:${tokenService.http?.port}`;
+      const get = (path: string, authorization?: string) =>
+        fetch(`${base}${path}`, authorization ? { headers: { authorization } } : {});
+      for (const path of ["/", "/metrics"]) {
+        for (const authorization of [
+          undefined,
+          "Bearer wrong",
+          `Bearer ${token}x`,
+          `Basic ${token}`,
+          token,
+        ]) {
+          const refused = await get(path, authorization);
+          expect(refused.status, `${path} with ${authorization}`).toBe(401);
+          expect(refused.headers.get("www-authenticate")).toBe('Bearer realm="pgsync-ts"');
+          expect(await refused.text()).not.toContain(token);
+        }
+        expect((await get(path, `Bearer ${token}`)).status).toBe(200);
+        expect((await get(path, `bearer  ${token}`)).status).toBe(200);
+      }
+      const page = await (await get("/", `Bearer ${token}`)).text();
+      expect(page).toContain('data-profile="yearly"');
+      expect(page).not.toContain(token);
+      expect((await get("/healthz")).status).toBe(200);
+    } finally {
+      await tokenService.stop();
+    }
+  });
+
+  it("refuses to start when http.token names an unset variable", async () => {
+    const source = await fresh(sourceMajor);
+    const config = parseConfig({
+      http: { port: 0, token: { env: "PGSYNC_UNSET_TOKEN" } },
+      profiles: { yearly: { source: source.url, destination: source.url, schedule: { cron: "0 3 1 1 *" } } },
+    });
+    await expect(startService({ config, env: {}, profiles: ["yearly"] })).rejects.toThrow(
+      "http.token: environment variable PGSYNC_UNSET_TOKEN is not set",
+    );
   });
 });

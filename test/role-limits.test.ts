@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { runSync } from "../src/pipeline/run.js";
-import type { FaultPoint } from "../src/pipeline/steps.js";
+import type { FaultPoint } from "../src/pipeline/step-runner.js";
 import { hasFeature } from "../src/sql/features.js";
 import { captureState } from "./helpers/db-state.js";
 import {

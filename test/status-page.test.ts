@@ -82,7 +82,8 @@ describe("status page", () => {
     expect(recorded.map((r) => r.status)).toEqual(["failed", "succeeded", "succeeded"]);
 
     const service: Service = await startService({
-      config: parseConfig({ http: { port: 0, host: "127.0.0.1" }, profiles: { nightly: profile } }),
+      // The default address: 127.0.0.1.
+      config: parseConfig({ http: { port: 0 }, profiles: { nightly: profile } }),
       env: {},
       profiles: ["nightly"],
     });

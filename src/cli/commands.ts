@@ -1,8 +1,6 @@
-import { createInterface } from "node:readline/promises";
 import { Cron } from "croner";
 import { AD_HOC_RETENTION_DAYS, describeProfile, loadConfig } from "../config/index.js";
 import { connect } from "../db/connect.js";
-import { PgsyncError } from "../errors.js";
 import { EXIT } from "../output/exit.js";
 import { formatBytes, formatRunReport, formatVerifyReport } from "../output/format.js";
 import { createLogger } from "../output/logger.js";
@@ -12,14 +10,13 @@ import { testFaultHook } from "../pipeline/test-faults.js";
 import { holdDestinationLock } from "../restore/lock.js";
 import { listSnapshots, snapshotStorage } from "../restore/meta.js";
 import { pruneSnapshots } from "../restore/retention.js";
-import { rollback } from "../restore/rollback.js";
 import { buildNotifiers } from "../schedule/notify/index.js";
 import { runProfile, syncOptionsFor } from "../schedule/run-profile.js";
-import { maskUrl } from "../util/mask.js";
+import { maskConnectionString } from "../util/redact.js";
 import { verifyDatabases } from "../verify/compare.js";
 import { abortOnSignals } from "./interrupt.js";
 import { RunProgress } from "./progress.js";
-import { resolveTarget, type TargetFlags } from "./target.js";
+import { resolveDestination, resolveTarget, type TargetFlags } from "./target.js";
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const json = (value: unknown) => out(JSON.stringify(value, null, 2));
@@ -46,7 +43,7 @@ export async function runCommand(
   const log = createLogger({ profile: profile.name });
   const interrupt = abortOnSignals();
   log.info(
-    { source: maskUrl(profile.sourceUrl), destination: maskUrl(profile.destinationUrl) },
+    { source: maskConnectionString(profile.sourceUrl), destination: maskConnectionString(profile.destinationUrl) },
     "run starting",
   );
   // Alerts are built before the run, so a notifier misconfiguration fails fast (exit 2).
@@ -146,7 +143,7 @@ export async function planCommand(
 export async function snapshotsCommand(
   flags: TargetFlags & { prune?: boolean; json?: boolean },
 ): Promise<number> {
-  const profile = await resolveTarget(flags, false);
+  const profile = await resolveDestination(flags);
   const open = () =>
     connect({
       url: profile.destinationUrl,
@@ -201,46 +198,6 @@ export async function snapshotsCommand(
     await lock?.close();
     await c.close();
   }
-}
-
-export async function rollbackCommand(
-  flags: TargetFlags & { yes?: boolean; snapshot?: string },
-): Promise<number> {
-  const profile = await resolveTarget(flags, false);
-  if (!flags.yes) {
-    if (!process.stdin.isTTY) {
-      throw new PgsyncError(
-        "usage",
-        "rollback replaces the live destination; pass --yes to confirm (no terminal to ask on)",
-      );
-    }
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    const answer = await rl.question(
-      `Roll back ${maskUrl(profile.destinationUrl)} to its ${flags.snapshot ?? "newest"} snapshot? [y/N] `,
-    );
-    rl.close();
-    if (!/^y(es)?$/i.test(answer.trim())) {
-      out("rollback cancelled");
-      return EXIT.failed;
-    }
-  }
-  const report = await rollback({
-    destinationUrl: profile.destinationUrl,
-    connectSeconds: profile.timeouts.connectSeconds,
-    lockSeconds: profile.timeouts.lockSeconds,
-    statementSeconds: profile.timeouts.statementSeconds,
-    ...(flags.snapshot ? { snapshotId: flags.snapshot } : {}),
-    onWarning: (message) => process.stderr.write(`pgsync-ts: warning: ${message}\n`),
-  });
-  out(
-    `rolled back to snapshot ${report.restored.snapshotId}; the replaced state is kept as snapshot ${report.keptAs}`,
-  );
-  const settings = report.databaseSettings;
-  if (settings && settings.set.length + settings.reset.length > 0)
-    out(
-      `database settings as the snapshot kept them: ${[...settings.set.map((n) => `${n} set`), ...settings.reset.map((n) => `${n} reset`)].join(", ")}`,
-    );
-  return EXIT.ok;
 }
 
 export async function scheduleCommand(flags: { config?: string; json?: boolean }): Promise<number> {

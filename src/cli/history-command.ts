@@ -1,11 +1,16 @@
-import { adHocProfile, loadConfig, type ResolvedProfile, resolveProfile } from "../config/index.js";
+import {
+  adHocDestinationProfile,
+  type DestinationProfile,
+  loadConfig,
+  resolveProfile,
+} from "../config/index.js";
 import { errorMessage, PgsyncError } from "../errors.js";
 import { EXIT } from "../output/exit.js";
 import { formatBytes } from "../output/format.js";
 import { type HistorySummary, summarizeRuns } from "../schedule/history-stats.js";
 import { type RunRecord, readRuns } from "../schedule/history-store.js";
 import { openHistoryReader } from "../schedule/record-run.js";
-import { maskUrl } from "../util/mask.js";
+import { maskConnectionString, redactDeep } from "../util/redact.js";
 
 export interface HistoryFlags {
   readonly profile?: string;
@@ -35,15 +40,20 @@ export async function historyCommand(flags: HistoryFlags): Promise<number> {
   for (const t of targets) {
     const c = await openHistoryReader(t.destinationUrl, t.connectSeconds);
     try {
-      const runs = await readRuns(c.client, { ...(t.profiles ? { profiles: t.profiles } : {}), limit });
+      // Rollbacks are listed with the runs; the success rate and median count runs only.
+      const runs = await readRuns(c.client, {
+        ...(t.profiles ? { profiles: t.profiles } : {}),
+        limit,
+        kinds: ["sync", "rollback"],
+      });
       const names = t.profiles ?? [...new Set(runs.map((r) => r.profile))].sort();
       for (const profile of names) {
         const own = runs.filter((r) => r.profile === profile);
         results.push({
           profile,
-          destination: maskUrl(t.destinationUrl),
-          summary: summarizeRuns(own),
-          runs: own,
+          destination: maskConnectionString(t.destinationUrl),
+          summary: summarizeRuns(own.filter((r) => r.kind === "sync")),
+          runs: own.map(shownRun),
         });
       }
     } finally {
@@ -53,6 +63,18 @@ export async function historyCommand(flags: HistoryFlags): Promise<number> {
   if (flags.json) out(JSON.stringify({ profiles: results }, null, 2));
   else out(formatHistory(results));
   return EXIT.ok;
+}
+
+/**
+ * A history row as shown: rows written by older releases may hold a `?password=` their masker
+ * missed, so the connection strings are masked again and every text goes through the registry.
+ */
+export function shownRun(run: RunRecord): RunRecord {
+  return redactDeep({
+    ...run,
+    source: maskConnectionString(run.source),
+    destination: maskConnectionString(run.destination),
+  });
 }
 
 interface Target {
@@ -69,17 +91,18 @@ async function historyTargets(flags: HistoryFlags): Promise<Target[]> {
   });
   if (flags.to) {
     if (flags.profile) throw new PgsyncError("usage", "use either --profile or --to, not both");
-    const p = adHocProfile({ from: flags.to, to: flags.to, defaults: config.defaults });
+    const p = adHocDestinationProfile({ to: flags.to, defaults: config.defaults });
     return [{ destinationUrl: p.destinationUrl, connectSeconds: p.timeouts.connectSeconds }];
   }
-  let profiles: ResolvedProfile[];
-  if (flags.profile) profiles = [resolveProfile(config, flags.profile, process.env)];
+  // History lives on the destination: a profile's source variable need not be set.
+  let profiles: DestinationProfile[];
+  if (flags.profile) profiles = [resolveProfile(config, flags.profile, process.env, "destination")];
   else {
     profiles = [];
     const problems: string[] = [];
     for (const name of config.profiles.keys()) {
       try {
-        profiles.push(resolveProfile(config, name, process.env));
+        profiles.push(resolveProfile(config, name, process.env, "destination"));
       } catch (error) {
         problems.push(errorMessage(error));
         process.stderr.write(`pgsync-ts history: skipping profile ${name}: ${errorMessage(error)}\n`);
@@ -114,14 +137,20 @@ export function formatHistory(results: readonly ProfileHistory[]): string {
     for (const r of runs) {
       const cols = [
         r.startedAt.toISOString().replace(/\.\d+Z$/, "Z"),
-        r.trigger.padEnd(9),
+        (r.kind === "rollback" ? "rollback" : r.trigger).padEnd(9),
         r.status.padEnd(11),
         (r.seconds === null ? "" : `${r.seconds}s`).padStart(9),
+        // Apart from the duration; rows of older releases did not measure it.
+        r.status === "skipped"
+          ? ""
+          : `lock wait ${r.lockWaitSeconds === null ? "unknown" : `${r.lockWaitSeconds}s`}`,
         r.tables === null
           ? ""
           : `${r.tables} tables, ${(r.rows ?? 0).toLocaleString("en-US")} rows, ${formatBytes(r.bytes ?? 0)}`,
       ];
       if (r.status === "skipped" && r.scheduledFor) cols.push(`slot ${r.scheduledFor.toISOString()}`);
+      if (r.restoredSnapshot) cols.push(`restored snapshot ${r.restoredSnapshot}`);
+      if (r.keptSnapshot) cols.push(`replaced state kept as ${r.keptSnapshot}`);
       if (r.error) cols.push(`error: ${r.error.message}`);
       lines.push(`  ${cols.join("  ")}`.trimEnd());
     }

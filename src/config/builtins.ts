@@ -38,8 +38,8 @@ export const DEFAULT_TIMEZONE = "UTC";
 export const DEFAULT_MISFIRE_GRACE_SECONDS = 600;
 /** After SIGTERM/SIGINT, a running sync gets this long to finish before it is aborted. */
 export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
-/** The address `serve` binds its HTTP endpoints to when `http.host` is not set. */
-export const DEFAULT_HTTP_HOST = "0.0.0.0";
+/** The address `serve` binds its HTTP endpoints to when `http.host` is not set: local only. */
+export const DEFAULT_HTTP_HOST = "127.0.0.1";
 export const DEFAULT_RETENTION_DAYS = 7;
 export const DEFAULT_PARALLELISM = 4;
 export const DEFAULT_VERIFY = "counts";

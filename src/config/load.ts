@@ -3,6 +3,7 @@ import { readFile, stat } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PgsyncError } from "../errors.js";
+import { registerSecret } from "../util/redact.js";
 import { BUILTIN_PROFILES, DEFAULT_HTTP_HOST, DEFAULT_SHUTDOWN_GRACE_SECONDS } from "./builtins.js";
 import { completeProfile, deepFreeze, mergeProfile } from "./profile.js";
 import { configFileSchema, errorMap, formatIssues, typeName } from "./schema.js";
@@ -154,7 +155,15 @@ export function parseConfig(raw: unknown, file?: string): LoadedConfig {
     defaults: deepFreeze(defaults),
     service: deepFreeze({
       shutdownGraceSeconds: shutdownGraceSeconds ?? DEFAULT_SHUTDOWN_GRACE_SECONDS,
-      ...(http ? { http: { port: http.port, host: http.host ?? DEFAULT_HTTP_HOST } } : {}),
+      ...(http
+        ? {
+            http: {
+              port: http.port,
+              host: http.host ?? DEFAULT_HTTP_HOST,
+              ...(http.token ? { token: http.token } : {}),
+            },
+          }
+        : {}),
     }),
   });
 }
@@ -165,8 +174,9 @@ function configError(where: string, issues: readonly string[]): PgsyncError {
 }
 
 /**
- * Registers the URL held by every environment variable a profile reads, so that a password is
- * redacted from any message even before (or without) that profile being resolved.
+ * Registers the secrets held by every environment variable the config reads (connection strings,
+ * the status page's token), so that they are redacted from any message even before (or without)
+ * the profile or the service that reads them being started.
  */
 function registerEnvUrls(config: LoadedConfig, env: NodeJS.ProcessEnv): void {
   for (const profile of config.profiles.values()) {
@@ -177,6 +187,8 @@ function registerEnvUrls(config: LoadedConfig, env: NodeJS.ProcessEnv): void {
       }
     }
   }
+  const token = config.service.http?.token;
+  if (token && "env" in token) registerSecret(env[token.env]?.trim(), "status-token");
 }
 
 function message(error: unknown): string {

@@ -6,7 +6,17 @@ import {
   DEFAULT_VERIFY,
 } from "./builtins.js";
 import { formatPath } from "./schema.js";
-import type { ConnectionSpec, NotifyConfig, NotifyInput, ProfileConfig, ProfileInput } from "./types.js";
+import type {
+  ConnectionSpec,
+  MaskingConfig,
+  MaskingInput,
+  NotifyConfig,
+  NotifyInput,
+  ProfileConfig,
+  ProfileInput,
+  SubsetConfig,
+  SubsetInput,
+} from "./types.js";
 
 /**
  * Applies `defaults` to a profile: each field the profile does not set is taken from `defaults`.
@@ -64,6 +74,8 @@ export function completeProfile(input: ProfileInput, path: readonly PropertyKey[
     lockWait: input.lockWait ?? DEFAULT_LOCK_WAIT,
     ...(input.notify ? { notify: completeNotify(input.notify) } : {}),
     ...(input.misfireGraceSeconds === undefined ? {} : { misfireGraceSeconds: input.misfireGraceSeconds }),
+    ...(input.masking ? { masking: completeMasking(input.masking) } : {}),
+    ...(input.subset ? { subset: completeSubset(input.subset) } : {}),
   };
   return { ok: true, profile: deepFreeze(profile) };
 }
@@ -78,6 +90,21 @@ function completeNotify(input: NotifyInput): NotifyConfig {
     slack: (input.slack ?? []).map((s) => ({ url: { ...s.url } })),
     smtp: (input.smtp ?? []).map((m) => ({ url: { ...m.url }, from: m.from, to: [...m.to] })),
   };
+}
+
+function completeMasking(input: MaskingInput): MaskingConfig {
+  return {
+    key: "env" in input.key ? { env: input.key.env } : { value: input.key.value },
+    strict: input.strict ?? false,
+    rules: Object.fromEntries(
+      Object.entries(input.rules).map(([column, rule]) => [column, typeof rule === "string" ? rule : { ...rule }]),
+    ),
+    keep: [...(input.keep ?? [])],
+  };
+}
+
+function completeSubset(input: SubsetInput): SubsetConfig {
+  return { roots: { ...input.roots }, follow: input.follow ?? "references", others: input.others ?? "whole" };
 }
 
 function copyConnection(spec: ConnectionSpec): ConnectionSpec {

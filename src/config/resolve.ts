@@ -1,24 +1,53 @@
 import { inspect } from "node:util";
 import { PgsyncError } from "../errors.js";
+import { maskConnectionString, redactDeep } from "../util/redact.js";
 import { AD_HOC_RETENTION_DAYS } from "./builtins.js";
 import { completeProfile, mergeProfile } from "./profile.js";
 import { errorMap, formatIssues, formatPath, profileInputSchema } from "./schema.js";
 import type {
   ConnectionSpec,
+  DestinationProfile,
   EndpointSpec,
   LoadedConfig,
   NotifyConfig,
   ProfileConfig,
   ProfileInput,
+  ProfileSides,
   ResolvedProfile,
+  SourceProfile,
 } from "./types.js";
-import { maskConnectionUrl, parsePostgresUrl } from "./url.js";
+import { parsePostgresUrl } from "./url.js";
 
 /**
  * Looks a profile up and reads its connection URLs (from the config or the environment). Every
- * URL is validated and its password registered for redaction.
+ * URL is validated and its password registered for redaction. A command that uses one side only
+ * resolves that side, so the other side's environment variable need not be set.
  */
-export function resolveProfile(config: LoadedConfig, name: string, env: NodeJS.ProcessEnv): ResolvedProfile {
+export function resolveProfile(config: LoadedConfig, name: string, env: NodeJS.ProcessEnv): ResolvedProfile;
+export function resolveProfile(
+  config: LoadedConfig,
+  name: string,
+  env: NodeJS.ProcessEnv,
+  sides: "destination",
+): DestinationProfile;
+export function resolveProfile(
+  config: LoadedConfig,
+  name: string,
+  env: NodeJS.ProcessEnv,
+  sides: "source",
+): SourceProfile;
+export function resolveProfile(
+  config: LoadedConfig,
+  name: string,
+  env: NodeJS.ProcessEnv,
+  sides: ProfileSides,
+): ResolvedProfile | DestinationProfile | SourceProfile;
+export function resolveProfile(
+  config: LoadedConfig,
+  name: string,
+  env: NodeJS.ProcessEnv,
+  sides: ProfileSides = "both",
+): ResolvedProfile | DestinationProfile | SourceProfile {
   const profile = config.profiles.get(name);
   if (profile === undefined) {
     const known = [...config.profiles.keys()].sort();
@@ -27,9 +56,11 @@ export function resolveProfile(config: LoadedConfig, name: string, env: NodeJS.P
       `unknown profile "${name}"; ${known.length > 0 ? `known profiles: ${known.join(", ")}` : "no profiles are defined"}`,
     );
   }
-  const sourceUrl = resolveConnection(name, "source", profile.source, env);
-  const destinationUrl = resolveConnection(name, "destination", profile.destination, env);
-  return finish(name, profile, sourceUrl, destinationUrl);
+  const sourceUrl =
+    sides === "destination" ? undefined : resolveConnection(name, "source", profile.source, env);
+  const destinationUrl =
+    sides === "source" ? undefined : resolveConnection(name, "destination", profile.destination, env);
+  return finish(name, profile, { sourceUrl, destinationUrl });
 }
 
 function resolveConnection(
@@ -107,15 +138,27 @@ export function adHocProfile(opts: AdHocOptions): ResolvedProfile {
   );
   const result = completeProfile(merged, []);
   if (!result.ok) throw new PgsyncError("internal", `ad hoc profile: ${result.issues.join("; ")}`);
-  return finish(name, result.profile, sourceUrl, destinationUrl);
+  return finish(name, result.profile, { sourceUrl, destinationUrl }) as ResolvedProfile;
+}
+
+/** An ad hoc profile for a command that uses only the destination (`rollback --to <url>`). */
+export function adHocDestinationProfile(opts: Omit<AdHocOptions, "from">): DestinationProfile {
+  const { sourceUrl: _notResolved, ...profile } = adHocProfile({ ...opts, from: opts.to });
+  return finish(profile.name, profile, {
+    sourceUrl: undefined,
+    destinationUrl: profile.destinationUrl,
+  }) as DestinationProfile;
 }
 
 /**
  * A JSON-safe description of a profile for display (`config show`, `--json`, logs): URLs are
  * masked, and a variable-based connection names its variable.
  */
-export function describeProfile(p: ResolvedProfile): Record<string, unknown> {
-  return {
+export function describeProfile(
+  p: ProfileConfig & { readonly name: string; readonly sourceUrl?: string; readonly destinationUrl?: string },
+): Record<string, unknown> {
+  // Through the registry as a whole too: a secret that reached any other field is masked there.
+  return redactDeep({
     name: p.name,
     source: describeConnection(p.source, p.sourceUrl),
     destination: describeConnection(p.destination, p.destinationUrl),
@@ -138,7 +181,7 @@ export function describeProfile(p: ResolvedProfile): Record<string, unknown> {
     lockWait: p.lockWait,
     ...(p.notify ? { notify: describeNotify(p.notify) } : {}),
     ...(p.misfireGraceSeconds === undefined ? {} : { misfireGraceSeconds: p.misfireGraceSeconds }),
-  };
+  });
 }
 
 function describeNotify(n: NotifyConfig): Record<string, unknown> {
@@ -172,8 +215,11 @@ export function maskEndpointUrl(url: string): string {
   }
 }
 
-function describeConnection(spec: ConnectionSpec, url: string): Record<string, string> {
-  return "env" in spec ? { env: spec.env, url: maskConnectionUrl(url) } : { url: maskConnectionUrl(url) };
+function describeConnection(spec: ConnectionSpec, url: string | undefined): Record<string, string> {
+  // A side the command did not resolve (rollback needs only the destination) shows its spec only.
+  if (url === undefined) return "env" in spec ? { env: spec.env } : { url: maskConnectionString(spec.url) };
+  const masked = maskConnectionString(url);
+  return "env" in spec ? { env: spec.env, url: masked } : { url: masked };
 }
 
 /**
@@ -183,10 +229,14 @@ function describeConnection(spec: ConnectionSpec, url: string): Record<string, s
 function finish(
   name: string,
   profile: ProfileConfig,
-  sourceUrl: string,
-  destinationUrl: string,
-): ResolvedProfile {
-  const resolved: ResolvedProfile = { ...profile, name, sourceUrl, destinationUrl };
+  urls: { readonly sourceUrl: string | undefined; readonly destinationUrl: string | undefined },
+): ResolvedProfile | DestinationProfile | SourceProfile {
+  const resolved = {
+    ...profile,
+    name,
+    ...(urls.sourceUrl === undefined ? {} : { sourceUrl: urls.sourceUrl }),
+    ...(urls.destinationUrl === undefined ? {} : { destinationUrl: urls.destinationUrl }),
+  } as ResolvedProfile | DestinationProfile | SourceProfile;
   Object.defineProperties(resolved, {
     toJSON: { value: () => describeProfile(resolved), enumerable: false },
     [inspect.custom]: { value: () => describeProfile(resolved), enumerable: false },

@@ -1,6 +1,8 @@
 import { Cron } from "croner";
 import { z } from "zod";
-import type { ConnectionSpec, EndpointSpec, NotifyInput, ProfileInput } from "./types.js";
+import { registerSecret, type SecretKind } from "../util/redact.js";
+import { maskingSchema, subsetSchema } from "./masking-schema.js";
+import type { ConnectionSpec, EndpointSpec, NotifyInput, ProfileInput, SecretSpec } from "./types.js";
 import { checkPostgresUrl } from "./url.js";
 
 export const PROFILE_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -71,6 +73,29 @@ function checkUrl(url: string, ctx: z.RefinementCtx, path: string[]): Connection
   ctx.addIssue({ code: "custom", message: check.reason, path });
   return z.NEVER;
 }
+
+/**
+ * `"literal"` or `{ "env": "VARIABLE" }`, for a secret such as the status page's token or the
+ * masking key. A literal is registered for redaction as soon as it is read.
+ */
+function secret(kind: SecretKind) {
+  return z.unknown().transform((value, ctx): SecretSpec => {
+    if (typeof value === "string" && value !== "") {
+      registerSecret(value, kind);
+      return { value };
+    }
+    const env = typeof value === "object" && value !== null ? (value as { env?: unknown }).env : undefined;
+    if (typeof env === "string" && ENV_NAME.test(env) && Object.keys(value as object).length === 1) {
+      return { env };
+    }
+    ctx.addIssue({
+      code: "custom",
+      message: `expected a non-empty string or { "env": "VARIABLE" }, got ${typeof value === "string" ? "an empty string" : typeName(value)}`,
+    });
+    return z.NEVER;
+  });
+}
+const secretSpec = secret("status-token");
 
 const cron = z.string({ error: "expected a cron expression string" }).superRefine((expr, ctx) => {
   let job: Cron;
@@ -229,6 +254,22 @@ export const profileInputSchema = z.strictObject({
   lockWait: z.enum(["fail", "wait"]).optional(),
   notify: notify.optional(),
   misfireGraceSeconds: graceSeconds.optional(),
+  masking: maskingSchema(secret("masking-key")).optional(),
+  subset: subsetSchema.optional(),
+});
+
+/** Keys only a profile may set: `defaults` also reaches the built-in `backup`, which must copy every row as it is. */
+const PROFILE_ONLY_KEYS = ["masking", "subset"] as const;
+
+const defaultsSchema = profileInputSchema.superRefine((d, ctx) => {
+  for (const key of PROFILE_ONLY_KEYS) {
+    if (d[key] !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `only a profile may set "${key}" ("defaults" also reaches the built-in backup profile)`,
+      });
+  }
 });
 
 const profileName = z
@@ -241,13 +282,14 @@ const profileName = z
   });
 
 export const configFileSchema = z.strictObject({
-  defaults: profileInputSchema.optional(),
+  defaults: defaultsSchema.optional(),
   profiles: z.record(profileName, profileInputSchema).optional(),
   shutdownGraceSeconds: graceSeconds.optional(),
   http: z
     .strictObject({
       port: integer("expected a port number from 0 to 65535", 0, 65_535),
       host: nonEmptyString.optional(),
+      token: secretSpec.optional(),
     })
     .optional(),
 });
@@ -256,7 +298,7 @@ export interface ConfigFileInput {
   readonly defaults?: ProfileInput;
   readonly profiles?: Readonly<Record<string, ProfileInput>>;
   readonly shutdownGraceSeconds?: number;
-  readonly http?: { readonly port: number; readonly host?: string };
+  readonly http?: { readonly port: number; readonly host?: string; readonly token?: SecretSpec };
 }
 
 // The same check for the notify section, whose lists are normalised by a preprocess step.
@@ -292,8 +334,19 @@ const KNOWN_KEYS = [
   "to",
   "port",
   "host",
+  "token",
   "shutdownGraceSeconds",
   "http",
+  "key",
+  "strict",
+  "rules",
+  "keep",
+  "fixed",
+  "shift-days",
+  "sql",
+  "roots",
+  "follow",
+  "others",
   ...Object.keys(profileInputSchema.shape),
 ];
 

@@ -52,12 +52,23 @@ export interface SmtpNotifyConfig {
 /** A notifier URL: literal, or read from an environment variable when the notifier is built. */
 export type EndpointSpec = { readonly url: string } | { readonly env: string };
 
+/** A secret written in the config: literally, or as the environment variable that holds it. */
+export type SecretSpec = { readonly value: string } | { readonly env: string };
+
 /** Settings of `pgsync-ts serve` as a whole (top-level keys of the config file). */
 export interface ServiceConfig {
   /** How long a running sync may go on after SIGTERM/SIGINT before it is aborted. */
   readonly shutdownGraceSeconds: number;
   /** The HTTP endpoints (/healthz, /metrics, /); off when absent. */
-  readonly http?: { readonly port: number; readonly host: string };
+  readonly http?: HttpConfig;
+}
+
+export interface HttpConfig {
+  readonly port: number;
+  /** The address listened on: 127.0.0.1 unless the config says otherwise. */
+  readonly host: string;
+  /** When set, `/` and `/metrics` need `Authorization: Bearer <token>`; `/healthz` stays open. */
+  readonly token?: SecretSpec;
 }
 
 export interface TimeoutsConfig {
@@ -66,6 +77,42 @@ export interface TimeoutsConfig {
   readonly lockSeconds: number;
   /** Abort a copy that makes no progress for this long. */
   readonly stallSeconds: number;
+}
+
+/**
+ * A masking transformer as a profile writes it (docs/masking.md describes each, with examples):
+ * computed on the source, so the raw value never leaves it.
+ */
+export type MaskRuleSpec =
+  | "email"
+  | "phone"
+  | "name"
+  | "null"
+  | "hash"
+  | { readonly fixed: string }
+  | { readonly "shift-days": number }
+  | { readonly sql: string };
+
+/** `masking` of a profile (never of `defaults`, which also reaches the built-in backup). */
+export interface MaskingConfig {
+  /** The key of the keyed hashes: the same key gives the same masked values in every run. */
+  readonly key: SecretSpec;
+  /** Refuse a run that would copy a column no rule or `keep` covers (see docs/masking.md). */
+  readonly strict: boolean;
+  /** `schema.table.column` -> transformer. */
+  readonly rules: Readonly<Record<string, MaskRuleSpec>>;
+  /** Columns (`schema.table.column`) copied unmasked on purpose; `"large-objects"` for the large objects. */
+  readonly keep: readonly string[];
+}
+
+/** `subset` of a profile: which rows are copied (docs/masking.md, "Subsets"). */
+export interface SubsetConfig {
+  /** `schema.table` -> an SQL condition over its columns: the rows the subset starts from. */
+  readonly roots: Readonly<Record<string, string>>;
+  /** "references": what kept rows reference; "both": first what references the roots, then that. */
+  readonly follow: "references" | "both";
+  /** Tables the closure does not reach: copied whole, or left empty. */
+  readonly others: "whole" | "empty";
 }
 
 export interface IncludeConfig {
@@ -109,6 +156,10 @@ export interface ProfileConfig {
    * `serve` uses DEFAULT_MISFIRE_GRACE_SECONDS when absent.
    */
   readonly misfireGraceSeconds?: number;
+  /** Masking rules applied on the source; none when absent. */
+  readonly masking?: MaskingConfig;
+  /** Only a subset of the rows, closed over foreign keys; every row when absent. */
+  readonly subset?: SubsetConfig;
 }
 
 /**
@@ -132,6 +183,23 @@ export interface ProfileInput {
   readonly lockWait?: LockWait;
   readonly notify?: NotifyInput;
   readonly misfireGraceSeconds?: number;
+  readonly masking?: MaskingInput;
+  readonly subset?: SubsetInput;
+}
+
+/** `masking` as written: `strict` and `keep` may be left out. */
+export interface MaskingInput {
+  readonly key: SecretSpec;
+  readonly strict?: boolean;
+  readonly rules: Readonly<Record<string, MaskRuleSpec>>;
+  readonly keep?: readonly string[];
+}
+
+/** `subset` as written: `follow` and `others` may be left out. */
+export interface SubsetInput {
+  readonly roots: Readonly<Record<string, string>>;
+  readonly follow?: "references" | "both";
+  readonly others?: "whole" | "empty";
 }
 
 /** `notify` as written: each notifier kind takes one entry or a list. */
@@ -159,3 +227,10 @@ export interface ResolvedProfile extends ProfileConfig {
   readonly sourceUrl: string;
   readonly destinationUrl: string;
 }
+
+/** A profile resolved for a command that touches only the destination (rollback, snapshots, history, restore). */
+export type DestinationProfile = Omit<ResolvedProfile, "sourceUrl">;
+/** A profile resolved for a command that reads only the source (dump, mask suggest). */
+export type SourceProfile = Omit<ResolvedProfile, "destinationUrl">;
+/** Which sides a command resolves: only those environment variables need to be set. */
+export type ProfileSides = "both" | "source" | "destination";

@@ -4,7 +4,9 @@ import type pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import type { TablePlan } from "../ddl/plan.js";
 import { PgsyncError, wrapError } from "../errors.js";
-import { qualify, quoteIdent } from "../sql/quote.js";
+import { buildCopySource, buildCopyTarget } from "../sql/copy-statements.js";
+import { qualify } from "../sql/quote.js";
+import { readSettings, readsOf, type SourceRows } from "./source-rows.js";
 
 export interface CopyResult {
   readonly rows: number;
@@ -27,27 +29,64 @@ export interface TableCopyOptions extends CopyOptions {
    * same transaction; the caller does that.
    */
   readonly freeze?: boolean;
+  /** Masked columns and a subset's rows (src/copy/source-rows.ts); every row as it is when absent. */
+  readonly rows?: SourceRows;
 }
 
 /**
  * Streams one table from the source (already inside the snapshot transaction) into its staging table
  * on the destination. pipeline() propagates backpressure, and on any error it destroys the COPY FROM
- * stream, which sends CopyFail so the destination discards the partial load.
+ * stream, which sends CopyFail so the destination discards the partial load. A subset's rows may
+ * come in several reads (its kept tuple ids in chunks): one COPY pair each, in the caller's
+ * destination transaction (FREEZE holds for every COPY after the TRUNCATE of that transaction).
  */
 export async function copyTable(
   source: pg.Client,
   destination: pg.Client,
   plan: TablePlan,
-  { freeze, ...options }: TableCopyOptions,
+  { freeze, rows, ...options }: TableCopyOptions,
 ): Promise<CopyResult> {
-  const columnList = plan.columns.length > 0 ? ` (${plan.columns.map(quoteIdent).join(", ")})` : "";
-  const format = plan.format === "binary" ? " WITH (FORMAT binary)" : "";
-  const fromOptions = [...(plan.format === "binary" ? ["FORMAT binary"] : []), ...(freeze ? ["FREEZE"] : [])];
-  const fromWith = fromOptions.length > 0 ? ` WITH (${fromOptions.join(", ")})` : "";
-  const toSql = `COPY ${qualify(plan.table.schema, plan.table.name)}${columnList} TO STDOUT${format}`;
-  const fromSql = `COPY ${qualify(plan.staging.schema, plan.staging.name)}${columnList} FROM STDIN${fromWith}`;
+  const copied = new Set(plan.columns);
+  const expressions = rows?.expressions;
+  const columns = plan.table.allColumns
+    .filter((c) => copied.has(c.name))
+    .map((c) => {
+      const expression = expressions?.get(c.name);
+      return { name: c.name, binarySafe: c.binarySafe, ...(expression ? { expression } : {}) };
+    });
   const object = `table ${qualify(plan.table.schema, plan.table.name)}`;
-  return streamCopy(source, destination, { toSql, fromSql, object, what: `copying ${object}`, ...options });
+  let total: CopyResult = { rows: 0, bytes: 0 };
+  for (const part of readsOf(rows)) {
+    const read = buildCopySource({
+      table: plan.table,
+      columns,
+      ...(part.filter ? { filters: [{ kind: "condition", sql: part.filter }] } : {}),
+      settings: readSettings(rows, part),
+    });
+    for (const s of read.setup) {
+      try {
+        await source.query(s.text, [...s.values]);
+      } catch (error) {
+        // The values are not shown: they may be the masking key's blocks.
+        throw wrapError("copy", `binding the settings for ${object}`, error, { object, side: "source", sql: s.text });
+      }
+    }
+    const fromSql = buildCopyTarget(plan.staging, plan.columns, read.format, freeze ? { freeze } : {});
+    const before = total.bytes;
+    const result = await streamCopy(source, destination, {
+      toSql: read.sql,
+      fromSql,
+      object,
+      what: `copying ${object}`,
+      ...options,
+      ...(options.onProgress ? { onProgress: (bytes: number) => options.onProgress?.(before + bytes) } : {}),
+    });
+    total = { rows: total.rows + result.rows, bytes: total.bytes + result.bytes };
+    // A read's kept tuple ids can be large: not left in the worker's session for its next tables.
+    for (const name of Object.keys(part.settings ?? {}))
+      await source.query("SELECT pg_catalog.set_config($1, '', true)", [name]);
+  }
+  return total;
 }
 
 export interface StreamCopy extends CopyOptions {

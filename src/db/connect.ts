@@ -1,6 +1,6 @@
 import pg from "pg";
 import { PgsyncError, serverFields } from "../errors.js";
-import { maskUrl, registerUrl } from "../util/mask.js";
+import { maskConnectionString, registerConnectionString } from "../util/redact.js";
 import { type ConnectTarget, connectTarget } from "./client-config.js";
 import { DIRECT_ENDPOINT_HINT, isPooled, startupParameterRejected } from "./pooler.js";
 import { classifyConnectError, RetriesExhausted, type RetryInfo, retryTransient } from "./retry.js";
@@ -51,7 +51,7 @@ export interface Connection {
  * setting the tool needs is applied with SET LOCAL per transaction (session.ts).
  */
 export async function connect(options: ConnectOptions): Promise<Connection> {
-  const maskedUrl = registerUrl(options.url);
+  const maskedUrl = registerConnectionString(options.url);
   const target = await connectTarget(options.url).catch((error: unknown) => {
     if (error instanceof PgsyncError) {
       throw new PgsyncError("config", `${options.side} URL ${maskedUrl}: ${error.message}`, {
@@ -208,7 +208,7 @@ function connectHint(error: unknown, target: ConnectTarget): string | undefined 
   return undefined;
 }
 
-export { maskUrl };
+export { maskConnectionString };
 
 /**
  * Opens one connection to each side at once. If either fails, the other is closed before the error

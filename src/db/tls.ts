@@ -12,7 +12,10 @@ import { PgsyncError } from "../errors.js";
 export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
 export type SslMode = (typeof SSL_MODES)[number];
 
-/** The URL parameters that configure TLS; the tool reads them and never hands them to node-postgres. */
+/**
+ * The keywords that configure TLS, in a URL's query or a keyword/value string alike; the tool reads
+ * them and never hands them to node-postgres.
+ */
 export const TLS_URL_PARAMS = [
   "sslmode",
   "sslrootcert",

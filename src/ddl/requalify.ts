@@ -7,7 +7,10 @@ import { identName, isIdent, type Token, tokenize } from "./sql-tokens.js";
  */
 export type SchemaMapper = (schema: string, name: string) => string | undefined;
 
-// Casts whose string literal holds an object name, e.g. nextval('app.users_id_seq'::regclass).
+// Casts whose string literal holds an object name, e.g. nextval('app.users_id_seq'::regclass). The
+// constant is stored as the object's OID, so pointing it at the staged object makes it follow that
+// object into the live schema at the cut-over. (regnamespace names a schema, which is not staged,
+// and regrole a role: both stay as they are.)
 const NAME_LITERAL_CASTS = new Set([
   "regclass",
   "regtype",
@@ -15,7 +18,11 @@ const NAME_LITERAL_CASTS = new Set([
   "regprocedure",
   "regconfig",
   "regdictionary",
+  "regcollation",
 ]);
+// Casts whose literal holds an operator, `app.===` or `app.===(integer,integer)`: the name after the
+// dot is made of operator characters, not an identifier.
+const OPERATOR_LITERAL_CASTS = new Set(["regoper", "regoperator"]);
 
 /**
  * Rewrites schema qualifiers in deparsed SQL. Staged objects are created under a staging schema, so
@@ -29,7 +36,9 @@ export function requalify(sql: string, map: SchemaMapper): string {
     const token = tokens[i] as Token;
     if (isIdent(token) && tokens[i + 1]?.text === "." && isIdent(tokens[i + 2])) {
       const target = map(identName(token), identName(tokens[i + 2] as Token));
-      out.push(target === undefined ? token.text : quoteIdent(target));
+      // Right after a quoted name, `"a"b.c` must not become `"a""stage".c` (one name with a quote in it).
+      const gap = target !== undefined && tokens[i - 1]?.kind === "quoted-ident" ? " " : "";
+      out.push(target === undefined ? token.text : gap + quoteIdent(target));
       continue;
     }
     if (isIdent(token) && tokens[i + 1]?.text === "." && isOperatorSyntax(tokens, i)) {
@@ -44,8 +53,9 @@ export function requalify(sql: string, map: SchemaMapper): string {
       out.push(target === undefined ? token.text : quoteIdent(target));
       continue;
     }
-    if (token.kind === "string" && isNameCast(tokens, i + 1)) {
-      out.push(requalifyNameLiteral(token, map));
+    const cast = token.kind === "string" ? castTypeAfter(tokens, i + 1) : undefined;
+    if (cast !== undefined && (NAME_LITERAL_CASTS.has(cast) || OPERATOR_LITERAL_CASTS.has(cast))) {
+      out.push(requalifyNameLiteral(token, map, OPERATOR_LITERAL_CASTS.has(cast)));
       continue;
     }
     out.push(token.text);
@@ -59,15 +69,39 @@ function isOperatorSyntax(tokens: readonly Token[], at: number): boolean {
   return tokens[at - 1]?.text === "(" && isIdent(keyword) && identName(keyword) === "operator";
 }
 
-function isNameCast(tokens: readonly Token[], at: number): boolean {
-  if (tokens[at]?.text !== ":" || tokens[at + 1]?.text !== ":") return false;
-  const type = tokens[at + 2];
-  return isIdent(type) && NAME_LITERAL_CASTS.has(identName(type));
+/** The type of a `::type` cast starting at `at` (`regclass` or `pg_catalog.regclass`), if any. */
+function castTypeAfter(tokens: readonly Token[], at: number): string | undefined {
+  if (tokens[at]?.text !== ":" || tokens[at + 1]?.text !== ":") return undefined;
+  let type = tokens[at + 2];
+  if (isIdent(type) && identName(type) === "pg_catalog" && tokens[at + 3]?.text === ".")
+    type = tokens[at + 4];
+  return isIdent(type) ? identName(type) : undefined;
 }
 
-function requalifyNameLiteral(token: Token, map: SchemaMapper): string {
+function requalifyNameLiteral(token: Token, map: SchemaMapper, operator: boolean): string {
+  // The deparser never writes E'' strings (standard_conforming_strings is on): left as they are.
   if (token.text.startsWith("E") || token.text.startsWith("e")) return token.text;
   const content = token.text.slice(1, -1).replaceAll("''", "'");
-  const rewritten = requalify(content, map);
+  const rewritten = operator ? requalifyOperatorName(content, map) : requalify(content, map);
   return rewritten === content ? token.text : quoteLiteral(rewritten);
+}
+
+/** `schema.op` then, for regoperator, `(left,right)`, whose types are rewritten like any name. */
+function requalifyOperatorName(text: string, map: SchemaMapper): string {
+  const tokens = tokenize(text);
+  const schema = tokens[0];
+  if (!isIdent(schema) || tokens[1]?.text !== ".") return requalify(text, map);
+  let end = 2;
+  while (tokens[end]?.kind === "op" && tokens[end]?.text !== "(") end++;
+  const name = tokens
+    .slice(2, end)
+    .map((t) => t.text)
+    .join("");
+  if (name === "") return requalify(text, map);
+  const target = map(identName(schema), name);
+  const rest = tokens
+    .slice(end)
+    .map((t) => t.text)
+    .join("");
+  return `${target === undefined ? schema.text : quoteIdent(target)}.${name}${requalify(rest, map)}`;
 }

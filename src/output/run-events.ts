@@ -22,5 +22,11 @@ export function logRunEvent(log: Logger, e: RunEvent): void {
     case "warning":
       log.warn(e.message);
       break;
+    case "lock-wait":
+      log.info(
+        { lockWaitSeconds: e.seconds, holders: e.holders },
+        `waiting for another run's destination lock (${e.seconds}s so far), held by ${e.holders || "a session this role cannot see"}`,
+      );
+      break;
   }
 }

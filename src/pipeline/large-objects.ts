@@ -15,7 +15,7 @@ import {
   largeObjectPrivilegeStatements,
   saveAndUnlinkLargeObjects,
 } from "../restore/large-objects.js";
-import { quoteIdent } from "../sql/quote.js";
+import { quoteIdent, quoteLiteral } from "../sql/quote.js";
 import { compareLargeObjects, digestStagedLargeObjects } from "../verify/large-objects.js";
 
 /** What a run reports about the large objects it carried. */
@@ -117,6 +117,20 @@ export class LargeObjectSync {
         { side: "destination", object: "large objects" },
       );
     }
+    // A comment is no content: set again on the objects just created.
+    await executeBatched(
+      destination,
+      this.objects.flatMap((o) =>
+        o.comment === undefined
+          ? []
+          : [
+              {
+                object: `large object ${o.oid}`,
+                sql: `COMMENT ON LARGE OBJECT ${o.oid} IS ${quoteLiteral(o.comment)}`,
+              },
+            ],
+      ),
+    );
     let warnings: string[] = [];
     if (this.withPrivileges) {
       const { roles, me } = await destinationRoles(destination);

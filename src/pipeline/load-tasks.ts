@@ -1,10 +1,11 @@
 import type { TimeoutsConfig } from "../config/types.js";
 import { copyTable } from "../copy/copy-table.js";
+import type { SourceRows } from "../copy/source-rows.js";
 import type { Connection } from "../db/connect.js";
 import { baseSettings, execute, inTransaction } from "../db/session.js";
 import type { ForeignKeyPlan, Statement, SyncPlan, TablePlan } from "../ddl/plan.js";
 import { qualify } from "../sql/quote.js";
-import type { FaultPoint } from "./steps.js";
+import type { FaultPoint } from "./step-runner.js";
 import type { GraphTask, TableLock } from "./task-graph.js";
 
 export interface WorkerPair {
@@ -28,6 +29,10 @@ export interface LoadContext {
   readonly onChunk: () => Promise<void>;
   readonly fault: (point: FaultPoint) => Promise<void>;
   readonly onTable: (report: TableReport) => void;
+  /** What the source sends of a table (masked columns, a subset's rows); every row as it is when absent. */
+  readonly rows?: (tableOid: number) => SourceRows | undefined;
+  /** Turns a table's failed load or key build into the error to report (naming masked columns). */
+  readonly explainFailure?: (tableOid: number, error: unknown) => unknown;
 }
 
 /**
@@ -65,18 +70,18 @@ export function loadTasks(plan: SyncPlan, ctx: LoadContext): GraphTask<WorkerPai
       after: [],
       locks: [{ key, mode: "exclusive" }],
       weight: bytes * COST.load,
-      run: async (worker) => ctx.onTable(await loadTable(worker, t, ctx)),
+      run: async (worker) => ctx.onTable(await explained(ctx, t, () => loadTable(worker, t, ctx))),
     });
     const { keys, indexes } = t;
     const keysTask = `keys ${key}`;
     if (keys.length > 0) {
-      tasks.push(buildTask(keysTask, [load], { key, mode: "exclusive" }, bytes * COST.key, keys, ctx));
+      tasks.push(buildTask(keysTask, [load], { key, mode: "exclusive" }, bytes * COST.key, keys, ctx, t));
     }
     const indexTasks = indexes.map((s, i) => {
       const id = `index ${i} ${key}`;
       const weight = bytes * (/ USING gin /i.test(s.sql) ? COST.gin : COST.index);
       const after = keys.length > 0 ? [keysTask] : [load];
-      tasks.push(buildTask(id, after, { key, mode: "shared" }, weight, [s], ctx));
+      tasks.push(buildTask(id, after, { key, mode: "shared" }, weight, [s], ctx, t));
       return id;
     });
     const built = [...(keys.length > 0 ? [keysTask] : []), ...indexTasks];
@@ -139,10 +144,12 @@ async function loadTable(worker: WorkerPair, t: TablePlan, ctx: LoadContext): Pr
     if (t.copyData) {
       // Empty already: truncated only so that COPY FREEZE may load it in this transaction.
       await dst.query(`TRUNCATE ONLY ${staged}`);
+      const shaped = ctx.rows?.(t.table.oid);
       ({ rows, bytes } = await copyTable(worker.source.client, dst, t, {
         stallSeconds: ctx.timeouts.stallSeconds,
         onChunk: ctx.onChunk,
         freeze: true,
+        ...(shaped ? { rows: shaped } : {}),
       }));
     }
     const counted = await dst.query<{ n: string }>(`SELECT count(*) AS n FROM ONLY ${staged}`);
@@ -166,6 +173,7 @@ function buildTask(
   weight: number,
   statements: readonly Statement[],
   ctx: LoadContext,
+  table: TablePlan,
 ): GraphTask<WorkerPair> {
   return {
     id,
@@ -176,12 +184,23 @@ function buildTask(
       const dst = worker.destination.client;
       // Each key and index build gets statementSeconds; only the COPY itself is cut by the stall detector.
       const ddl = baseSettings(ctx.timeouts.statementSeconds, ctx.timeouts.lockSeconds);
-      await inTransaction(dst, { ...ddl, ...BUILD_SETTINGS }, async () => {
-        await ctx.fault("copy:index-build");
-        for (const s of statements) await execute(dst, s.sql, s.object);
-      });
+      await explained(ctx, table, () =>
+        inTransaction(dst, { ...ddl, ...BUILD_SETTINGS }, async () => {
+          await ctx.fault("copy:index-build");
+          for (const s of statements) await execute(dst, s.sql, s.object);
+        }),
+      );
     },
   };
+}
+
+/** Runs a table's task; a failure is explained by the context (masked values breaking a key). */
+async function explained<T>(ctx: LoadContext, t: TablePlan, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw ctx.explainFailure ? ctx.explainFailure(t.table.oid, error) : error;
+  }
 }
 
 async function addForeignKey(destination: Connection, fk: ForeignKeyPlan, timeouts: TimeoutsConfig) {

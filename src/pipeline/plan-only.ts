@@ -5,8 +5,9 @@ import { introspect, readServerInfo } from "../introspect/index.js";
 import type { NotCarried } from "../introspect/model.js";
 import { STAGING_PREFIX } from "../restore/meta.js";
 import { qualify } from "../sql/quote.js";
-import { maskUrl } from "../util/mask.js";
-import { destinationFacts, selectedSchemas } from "./run.js";
+import { maskConnectionString, redactDeep } from "../util/redact.js";
+import { selectedSchemas } from "./selection.js";
+import { destinationFacts, unportableObjects } from "./steps/plan.js";
 
 export interface PlanOptions {
   readonly sourceUrl: string;
@@ -63,9 +64,9 @@ export async function planRun(options: PlanOptions): Promise<PlanReport> {
         ...(options.excludeTables ? { excludeTables: options.excludeTables } : {}),
       },
     });
-    return {
-      source: maskUrl(options.sourceUrl),
-      destination: maskUrl(options.destinationUrl),
+    return redactDeep({
+      source: maskConnectionString(options.sourceUrl),
+      destination: maskConnectionString(options.destinationUrl),
       sourceVersion: model.server.version,
       destinationVersion: dstInfo.version,
       schemas: plan.schemas.map((s) => s.name),
@@ -82,12 +83,9 @@ export async function planRun(options: PlanOptions): Promise<PlanReport> {
         ...plan.foreignKeys,
         ...plan.postData,
       ],
-      refused: [
-        ...plan.refusals.map((r) => `${r.object}: ${r.reason}`),
-        ...model.notCarried.filter((n) => n.holdsRows).map((n) => `${n.kind} ${n.identity}: ${n.reason}`),
-      ],
+      refused: unportableObjects(plan, model),
       notCarried: model.notCarried,
-    };
+    });
   } finally {
     await close();
   }

@@ -1,5 +1,5 @@
 import { PgsyncError } from "../errors.js";
-import { FAULT_POINTS, type FaultPoint } from "./steps.js";
+import { FAULT_POINTS, type FaultPoint } from "./step-runner.js";
 
 /**
  * A fault hook for tests that drive the real command line in a child process. With

@@ -1,7 +1,9 @@
 import type pg from "pg";
+import { z } from "zod";
+import { textArray } from "../db/rows.js";
 import { execute } from "../db/session.js";
 import { alterDatabaseReset, alterDatabaseSet } from "../ddl/render/database-settings.js";
-import { META_SCHEMA } from "./meta.js";
+import { META_SCHEMA, readDestination } from "./meta.js";
 
 /**
  * The destination database's own settings (ALTER DATABASE ... SET, for all roles) belong to no
@@ -14,6 +16,8 @@ const CURRENT_SETTINGS = `
 SELECT coalesce((SELECT s.setconfig FROM pg_catalog.pg_db_role_setting s
                  JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase
                  WHERE d.datname = pg_catalog.current_database() AND s.setrole = 0), '{}') AS settings`;
+
+const Settings = z.object({ settings: textArray });
 
 /** Inside the cut-over (or a rollback's swap), before anything changes them. */
 export async function saveDatabaseSettings(client: pg.Client, snapshotId: string): Promise<void> {
@@ -46,13 +50,17 @@ export async function restoreDatabaseSettings(
   snapshotId: string,
   keptAs: string,
 ): Promise<SettingsRestore | undefined> {
-  const saved = await client.query<{ settings: string[] }>(
+  const [saved] = await readDestination(
+    client,
+    "saved database settings",
     `SELECT settings FROM ${META_SCHEMA}.database_settings WHERE snapshot_id = $1`,
     [snapshotId],
+    Settings,
   );
-  const wanted = saved.rows[0]?.settings;
+  const wanted = saved?.settings;
   if (!wanted) return undefined;
-  const current = (await client.query<{ settings: string[] }>(CURRENT_SETTINGS)).rows[0]?.settings ?? [];
+  const [now] = await readDestination(client, "current database settings", CURRENT_SETTINGS, [], Settings);
+  const current = now?.settings ?? [];
   await saveDatabaseSettings(client, keptAs);
   // The restored snapshot becomes the live state: like its schemas, its record goes.
   await dropSavedDatabaseSettings(client, snapshotId);
@@ -64,7 +72,14 @@ export async function restoreDatabaseSettings(
     .map(([name]) => name)
     .sort();
   if (set.length + reset.length > 0) {
-    const allowed = (await client.query<{ allowed: boolean }>(MAY_ALTER_DATABASE)).rows[0]?.allowed;
+    const [may] = await readDestination(
+      client,
+      "may alter the database",
+      MAY_ALTER_DATABASE,
+      [],
+      z.object({ allowed: z.boolean() }),
+    );
+    const allowed = may?.allowed;
     if (!allowed) {
       // The rollback of the data matters more than these settings: it goes on, and says so.
       return {

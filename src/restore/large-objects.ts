@@ -1,6 +1,8 @@
 import type pg from "pg";
+import { z } from "zod";
+import { num, oid, text } from "../db/rows.js";
 import { execute } from "../db/session.js";
-import { wrapError } from "../errors.js";
+import { PgsyncError, wrapError } from "../errors.js";
 import type { LargeObject } from "../introspect/model.js";
 import {
   GRANTS_JSON,
@@ -9,7 +11,7 @@ import {
   LARGE_OBJECT_SIZES,
 } from "../introspect/queries/large-objects.js";
 import { quoteIdent } from "../sql/quote.js";
-import { META_SCHEMA } from "./meta.js";
+import { META_SCHEMA, metaTableExists, readDestination } from "./meta.js";
 
 /**
  * Large objects in a cut-over or a rollback. They belong to no schema, so the schema swap cannot
@@ -86,8 +88,12 @@ export async function saveAndUnlinkLargeObjects(
     [id],
     "unlinking the destination's large objects",
   );
-  const row = totals.rows[0] as { objects: string; bytes: string } | undefined;
-  return { objects: Number(row?.objects ?? 0), bytes: Number(row?.bytes ?? 0) };
+  const [row] = validated(
+    totals,
+    z.object({ objects: num, bytes: num }),
+    "the large objects' snapshot record",
+  );
+  return { objects: row?.objects ?? 0, bytes: row?.bytes ?? 0 };
 }
 
 /**
@@ -108,7 +114,8 @@ export async function createLargeObjects(client: pg.Client, source: LargeObjectS
     source.params,
     "writing the large objects' content",
   );
-  return Number((created.rows[0] as { n: string } | undefined)?.n ?? 0);
+  const [row] = validated(created, z.object({ n: num }), "the large objects created");
+  return row?.n ?? 0;
 }
 
 /**
@@ -183,13 +190,14 @@ export async function executeBatched(
 
 /** The roles of the destination and the session's own role. */
 export async function destinationRoles(client: pg.Client): Promise<{ roles: Set<string>; me: string }> {
-  const result = await client.query<{ name: string; me: boolean }>(
+  const rows = await readDestination(
+    client,
+    "destination roles",
     "SELECT rolname AS name, rolname = current_user AS me FROM pg_catalog.pg_roles",
+    [],
+    z.object({ name: text, me: z.boolean() }),
   );
-  return {
-    roles: new Set(result.rows.map((r) => r.name)),
-    me: result.rows.find((r) => r.me)?.name ?? "",
-  };
+  return { roles: new Set(rows.map((r) => r.name)), me: rows.find((r) => r.me)?.name ?? "" };
 }
 
 /** The large objects a snapshot keeps, or undefined when it keeps none (a run of selected schemas). */
@@ -197,16 +205,22 @@ export async function savedLargeObjects(
   client: pg.Client,
   snapshotId: string,
 ): Promise<LargeObject[] | undefined> {
-  const marker = await client.query(
-    `SELECT 1 FROM ${META_SCHEMA}.large_object_snapshots WHERE snapshot_id = $1`,
+  const marker = await readDestination(
+    client,
+    "large object snapshot record",
+    `SELECT 1 AS present FROM ${META_SCHEMA}.large_object_snapshots WHERE snapshot_id = $1`,
     [snapshotId],
+    z.object({ present: num }),
   );
-  if (marker.rows.length === 0) return undefined;
-  const rows = await client.query<{ loid: number; owner: string; grants: unknown }>(
+  if (marker.length === 0) return undefined;
+  const rows = await readDestination(
+    client,
+    "saved large objects",
     `SELECT loid, owner, grants FROM ${META_SCHEMA}.large_objects WHERE snapshot_id = $1 ORDER BY loid`,
     [snapshotId],
+    z.object({ loid: oid, owner: text, grants: Grants }),
   );
-  return rows.rows.map((r) => ({ oid: Number(r.loid), owner: r.owner, grants: Grants.parse(r.grants) }));
+  return rows.map((r) => ({ oid: r.loid, owner: r.owner, grants: r.grants }));
 }
 
 /**
@@ -239,10 +253,7 @@ export async function restoreLargeObjects(
 
 /** Removes what a snapshot keeps of the large objects (its chunks and records go with it). */
 export async function dropSavedLargeObjects(client: pg.Client, snapshotId: string): Promise<void> {
-  const exists = await client.query(
-    `SELECT to_regclass('${META_SCHEMA}.large_object_snapshots') IS NOT NULL AS ok`,
-  );
-  if (!exists.rows[0]?.ok) return;
+  if (!(await metaTableExists(client, "large_object_snapshots"))) return;
   await query(
     client,
     `DELETE FROM ${META_SCHEMA}.large_object_snapshots WHERE snapshot_id = $1`,
@@ -267,4 +278,19 @@ async function query(
       ...(oid ? { object: `large object ${oid}` } : {}),
     });
   }
+}
+
+/** The rows a statement of the swap returned, validated (its failure is the cut-over's, as the statement's). */
+function validated<S extends z.ZodType>(result: pg.QueryResult, schema: S, what: string): z.infer<S>[] {
+  return result.rows.map((row, i) => {
+    const parsed = schema.safeParse(row);
+    if (parsed.success) return parsed.data;
+    throw new PgsyncError(
+      "cutover",
+      `${what}: unexpected row ${i} on the destination: ${parsed.error.message}`,
+      {
+        side: "destination",
+      },
+    );
+  });
 }

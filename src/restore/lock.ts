@@ -13,6 +13,12 @@ const LOCK_KEY_SQL = "pg_catalog.hashtext('pgsync-ts:' || current_database())";
 export interface LockOptions {
   readonly wait: boolean;
   readonly waitSeconds: number;
+  /**
+   * Called when the lock is first found taken, and again every `reportEverySeconds` while waiting,
+   * with the seconds waited so far (a run that waits says so, and who it waits for).
+   */
+  readonly onWaiting?: (waitedSeconds: number) => Promise<void> | void;
+  readonly reportEverySeconds?: number;
 }
 
 /**
@@ -66,7 +72,9 @@ async function pollLock(
   fn: "pg_try_advisory_lock" | "pg_try_advisory_xact_lock",
   giveUp: () => Promise<void>,
 ): Promise<void> {
-  const deadline = Date.now() + options.waitSeconds * 1000;
+  const started = Date.now();
+  const deadline = started + options.waitSeconds * 1000;
+  let nextReport = started;
   for (;;) {
     let ok: boolean | undefined;
     try {
@@ -87,6 +95,10 @@ async function pollLock(
         { side: "destination" },
       );
     }
-    await new Promise((r) => setTimeout(r, 1000));
+    if (options.onWaiting && Date.now() >= nextReport) {
+      nextReport = Date.now() + (options.reportEverySeconds ?? 30) * 1000;
+      await options.onWaiting(Math.round((Date.now() - started) / 100) / 10);
+    }
+    await new Promise((r) => setTimeout(r, Math.min(1000, (options.reportEverySeconds ?? 30) * 1000)));
   }
 }

@@ -1,85 +1,36 @@
 import type pg from "pg";
-import { baseSettings, inTransaction } from "../db/session.js";
-import { wrapError } from "../errors.js";
+import { z } from "zod";
+import { int, num, text } from "../db/rows.js";
 import { quoteLiteral } from "../sql/quote.js";
+import { META_SCHEMA, migrateMetaSchema, readDestination } from "./migrations.js";
 
 /**
  * The tool's own metadata on the destination, in a schema that is never swapped, snapshotted or
  * verified. It records the snapshots (for rollback and retention) and marks the database as one the
- * tool manages.
+ * tool manages. Its tables are created and upgraded in one place, src/restore/migrations.ts; the
+ * readers here also read a schema that an older release left (columns it did not have yet).
  */
-export const META_SCHEMA = "_pgsync";
+export { META_SCHEMA, readDestination };
 export const STAGING_PREFIX = "_pgsync_stage_";
 export const SNAPSHOT_PREFIX = "_pgsync_snap_";
 
-const CREATE_META = `
-CREATE SCHEMA IF NOT EXISTS ${META_SCHEMA};
-CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.snapshots (
-  snapshot_schema text PRIMARY KEY,
-  original_schema text NOT NULL,
-  snapshot_id text NOT NULL,
-  run_id text NOT NULL,
-  taken_at timestamptz NOT NULL DEFAULT now(),
-  reason text NOT NULL
-);
--- false: the live schema did not exist before the swap, so a rollback leaves it empty (and drops it).
-ALTER TABLE ${META_SCHEMA}.snapshots ADD COLUMN IF NOT EXISTS existed boolean NOT NULL DEFAULT true;
-CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.managed (
-  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-  first_run_id text NOT NULL,
-  adopted_at timestamptz NOT NULL DEFAULT now(),
-  source_identity text
-);
--- "empty": the first run found the replaced schemas empty; "forced": --force (or force: true) adopted it.
-ALTER TABLE ${META_SCHEMA}.managed ADD COLUMN IF NOT EXISTS how text NOT NULL DEFAULT 'empty';
--- The database's own settings (ALTER DATABASE ... SET) just before a cut-over or a rollback, which
--- a rollback to that snapshot puts back (src/restore/database-settings.ts).
-CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.database_settings (
-  snapshot_id text PRIMARY KEY,
-  settings text[] NOT NULL
-);
--- Large objects belong to no schema, so a snapshot keeps the ones a cut-over replaced here, by
--- snapshot id (src/restore/large-objects.ts). A row in large_object_snapshots says the snapshot
--- covers large objects (possibly none); snapshots of runs that synced selected schemas have none.
-CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.large_object_snapshots (
-  snapshot_id text PRIMARY KEY,
-  run_id text NOT NULL,
-  taken_at timestamptz NOT NULL DEFAULT now(),
-  reason text NOT NULL,
-  objects bigint NOT NULL,
-  bytes bigint NOT NULL
-);
-CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.large_objects (
-  snapshot_id text NOT NULL REFERENCES ${META_SCHEMA}.large_object_snapshots ON DELETE CASCADE,
-  loid oid NOT NULL,
-  owner text NOT NULL,
-  -- NULL: the default ACL; otherwise [{grantee, privilege, grantable}] (grantee null: PUBLIC).
-  grants json,
-  size bigint NOT NULL,
-  PRIMARY KEY (snapshot_id, loid)
-);
-CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.large_object_chunks (
-  snapshot_id text NOT NULL,
-  loid oid NOT NULL,
-  off bigint NOT NULL,
-  data bytea NOT NULL,
-  PRIMARY KEY (snapshot_id, loid, off),
-  FOREIGN KEY (snapshot_id, loid) REFERENCES ${META_SCHEMA}.large_objects ON DELETE CASCADE
-);`;
-
+/** Creates or upgrades the metadata schema (see migrateMetaSchema); run after the run's lock step. */
 export async function ensureMetaSchema(client: pg.Client, statementSeconds = 300): Promise<void> {
-  try {
-    await inTransaction(client, baseSettings(statementSeconds), async () => {
-      await client.query(CREATE_META);
-    });
-  } catch (error) {
-    throw wrapError(
-      "guard",
-      `the tool's metadata schema ${META_SCHEMA} could not be created or updated on the destination (if another role created it, run as that role or make this role a member of it)`,
-      error,
-      { object: `schema ${META_SCHEMA}`, side: "destination" },
-    );
-  }
+  await migrateMetaSchema(client, statementSeconds);
+}
+
+const Exists = z.object({ ok: z.boolean() });
+
+/** Whether a relation of the metadata schema exists. */
+export async function metaTableExists(client: pg.Client, table: string): Promise<boolean> {
+  const [row] = await readDestination(
+    client,
+    `metadata table ${table}`,
+    "SELECT pg_catalog.to_regclass(pg_catalog.format('%I.%I', $1::text, $2::text)) IS NOT NULL AS ok",
+    [META_SCHEMA, table],
+    Exists,
+  );
+  return row?.ok === true;
 }
 
 export interface ManagedRecord {
@@ -94,36 +45,45 @@ export interface ManagedRecord {
  * the role may not read (another role's runs created it) also counts: pgsync-ts wrote here.
  */
 export async function readManaged(client: pg.Client): Promise<ManagedRecord | undefined> {
-  const tables = await client.query<{ name: string; readable: boolean }>(
+  const tables = await readDestination(
+    client,
+    "metadata tables readable",
     `SELECT c.relname AS name, pg_catalog.has_table_privilege(c.oid, 'SELECT')
               AND pg_catalog.has_schema_privilege(n.oid, 'USAGE') AS readable
      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = $1 AND c.relname IN ('managed', 'snapshots')`,
     [META_SCHEMA],
+    z.object({ name: text, readable: z.boolean() }),
   );
-  const table = (name: string) => tables.rows.find((t) => t.name === name);
+  const table = (name: string) => tables.find((t) => t.name === name);
   const unreadable: ManagedRecord = { firstRunId: "unknown", adoptedAt: new Date(0), how: "empty" };
   const managed = table("managed");
   if (managed && !managed.readable) return unreadable;
   if (managed) {
-    const rows = await client.query<{ first_run_id: string; adopted_at: Date; how?: string }>(
+    // SELECT *: the oldest schemas have no "how" column (adopted while empty).
+    const [m] = await readDestination(
+      client,
+      "managed record",
       `SELECT * FROM ${META_SCHEMA}.managed`,
+      [],
+      z.object({
+        first_run_id: text,
+        adopted_at: z.date(),
+        how: z.enum(["empty", "forced"]).default("empty"),
+      }),
     );
-    const m = rows.rows[0];
-    if (m)
-      return {
-        firstRunId: m.first_run_id,
-        adoptedAt: m.adopted_at,
-        how: m.how === "forced" ? "forced" : "empty",
-      };
+    if (m) return { firstRunId: m.first_run_id, adoptedAt: m.adopted_at, how: m.how };
   }
   const snapshots = table("snapshots");
   if (snapshots && !snapshots.readable) return unreadable;
   if (snapshots) {
-    const any = await client.query<{ run_id: string; taken_at: Date }>(
+    const [first] = await readDestination(
+      client,
+      "first snapshot",
       `SELECT run_id, taken_at FROM ${META_SCHEMA}.snapshots ORDER BY taken_at LIMIT 1`,
+      [],
+      z.object({ run_id: text, taken_at: z.date() }),
     );
-    const first = any.rows[0];
     if (first) return { firstRunId: first.run_id, adoptedAt: first.taken_at, how: "empty" };
   }
   return undefined;
@@ -143,12 +103,15 @@ export interface SnapshotSchema {
   readonly existed: boolean;
 }
 
+export type SnapshotReason = "run" | "rollback";
+const Reason = z.enum(["run", "rollback"]);
+
 export interface SnapshotRecord {
   readonly snapshotId: string;
   readonly runId: string;
   readonly takenAt: Date;
   /** "run" (the state a run replaced) or "rollback" (the state a rollback replaced). */
-  readonly reason: string;
+  readonly reason: SnapshotReason;
   readonly schemas: readonly SnapshotSchema[];
   /** Disk space the snapshot's tables, indexes and TOAST take, plus the bytes of its large objects. */
   readonly bytes: number;
@@ -162,22 +125,31 @@ const SCHEMA_BYTES = (schemaExpr: string) => `(
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = ${schemaExpr} AND c.relkind IN ('r', 'm', 'S'))`;
 
+const SnapshotRow = z.object({
+  snapshot_id: text,
+  run_id: text,
+  taken_at: z.date(),
+  reason: Reason,
+  bytes: num,
+  schemas: z.array(z.object({ original: text, snapshot: text, existed: z.boolean() })),
+});
+
 /** The destination's snapshots, newest first. */
 export async function listSnapshots(client: pg.Client): Promise<SnapshotRecord[]> {
-  const exists = await client.query(`SELECT to_regclass('${META_SCHEMA}.snapshots') IS NOT NULL AS ok`);
-  if (!exists.rows[0]?.ok) return [];
-  const existed = await client.query(
-    `SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = '${META_SCHEMA}.snapshots'::regclass AND attname = 'existed' AND NOT attisdropped`,
+  if (!(await metaTableExists(client, "snapshots"))) return [];
+  // The oldest schemas have no "existed" column: every live schema existed then.
+  const existed = await readDestination(
+    client,
+    "snapshots.existed column",
+    `SELECT 1 AS present FROM pg_catalog.pg_attribute
+     WHERE attrelid = '${META_SCHEMA}.snapshots'::regclass AND attname = 'existed' AND NOT attisdropped`,
+    [],
+    z.object({ present: int }),
   );
-  const existedColumn = existed.rows.length > 0 ? "s.existed" : "true";
-  const result = await client.query<{
-    snapshot_id: string;
-    run_id: string;
-    taken_at: Date;
-    reason: string;
-    schemas: SnapshotSchema[];
-    bytes: string;
-  }>(
+  const existedColumn = existed.length > 0 ? "s.existed" : "true";
+  const rows = await readDestination(
+    client,
+    "snapshots",
     `WITH sized AS (
        SELECT s.*, ${existedColumn} AS was_there, ${SCHEMA_BYTES("s.snapshot_schema")} AS bytes
        FROM ${META_SCHEMA}.snapshots s)
@@ -185,9 +157,11 @@ export async function listSnapshots(client: pg.Client): Promise<SnapshotRecord[]
             json_agg(json_build_object('original', original_schema, 'snapshot', snapshot_schema, 'existed', was_there)
                      ORDER BY original_schema) AS schemas
      FROM sized GROUP BY snapshot_id, run_id ORDER BY min(taken_at) DESC, snapshot_id DESC`,
+    [],
+    SnapshotRow,
   );
   const saved = await largeObjectSnapshots(client);
-  const records: SnapshotRecord[] = result.rows.map((r) => {
+  const records: SnapshotRecord[] = rows.map((r) => {
     const lo = saved.get(r.snapshot_id);
     return {
       snapshotId: r.snapshot_id,
@@ -195,7 +169,7 @@ export async function listSnapshots(client: pg.Client): Promise<SnapshotRecord[]
       takenAt: r.taken_at,
       reason: r.reason,
       schemas: r.schemas,
-      bytes: Number(r.bytes) + (lo?.bytes ?? 0),
+      bytes: r.bytes + (lo?.bytes ?? 0),
       ...(lo ? { largeObjects: { objects: lo.objects, bytes: lo.bytes } } : {}),
     };
   });
@@ -221,37 +195,34 @@ export async function listSnapshots(client: pg.Client): Promise<SnapshotRecord[]
 interface LargeObjectSnapshot {
   readonly runId: string;
   readonly takenAt: Date;
-  readonly reason: string;
+  readonly reason: SnapshotReason;
   readonly objects: number;
   readonly bytes: number;
 }
 
+const LargeObjectSnapshotRow = z.object({
+  snapshot_id: text,
+  run_id: text,
+  taken_at: z.date(),
+  reason: Reason,
+  objects: num,
+  bytes: num,
+});
+
 /** The snapshots that keep large objects, by snapshot id (none before the table existed). */
 async function largeObjectSnapshots(client: pg.Client): Promise<Map<string, LargeObjectSnapshot>> {
-  const exists = await client.query(
-    `SELECT to_regclass('${META_SCHEMA}.large_object_snapshots') IS NOT NULL AS ok`,
-  );
-  if (!exists.rows[0]?.ok) return new Map();
-  const rows = await client.query<{
-    snapshot_id: string;
-    run_id: string;
-    taken_at: Date;
-    reason: string;
-    objects: string;
-    bytes: string;
-  }>(
+  if (!(await metaTableExists(client, "large_object_snapshots"))) return new Map();
+  const rows = await readDestination(
+    client,
+    "large object snapshots",
     `SELECT snapshot_id, run_id, taken_at, reason, objects, bytes FROM ${META_SCHEMA}.large_object_snapshots`,
+    [],
+    LargeObjectSnapshotRow,
   );
   return new Map(
-    rows.rows.map((r) => [
+    rows.map((r) => [
       r.snapshot_id,
-      {
-        runId: r.run_id,
-        takenAt: r.taken_at,
-        reason: r.reason,
-        objects: Number(r.objects),
-        bytes: Number(r.bytes),
-      },
+      { runId: r.run_id, takenAt: r.taken_at, reason: r.reason, objects: r.objects, bytes: r.bytes },
     ]),
   );
 }
@@ -274,19 +245,27 @@ export async function snapshotStorage(
   const list = snapshots ?? (await listSnapshots(client));
   const snapshotBytes = list.reduce((n, s) => n + s.bytes, 0);
   const originals = [...new Set(list.flatMap((s) => s.schemas.map((x) => x.original)))];
-  const live = await client.query<{ bytes: string }>(
+  const Bytes = z.object({ bytes: num });
+  const [live] = await readDestination(
+    client,
+    "live schemas' size",
     `SELECT coalesce(sum(pg_catalog.pg_total_relation_size(c.oid)), 0)::text AS bytes
      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'm', 'S')`,
     [originals],
+    Bytes,
   );
   // Snapshots that keep large objects are compared with the live ones too (pg_largeobject's size).
-  const liveLargeObjects = list.some((s) => s.largeObjects)
-    ? await client.query<{ bytes: string }>(
+  const [liveLargeObjects] = list.some((s) => s.largeObjects)
+    ? await readDestination(
+        client,
+        "live large objects' size",
         "SELECT pg_catalog.pg_total_relation_size('pg_catalog.pg_largeobject')::text AS bytes",
+        [],
+        Bytes,
       )
-    : undefined;
-  const liveBytes = Number(live.rows[0]?.bytes ?? 0) + Number(liveLargeObjects?.rows[0]?.bytes ?? 0);
+    : [];
+  const liveBytes = (live?.bytes ?? 0) + (liveLargeObjects?.bytes ?? 0);
   const over = list.length > 0 && snapshotBytes > STORAGE_WARNING_FACTOR * liveBytes;
   return {
     snapshotBytes,

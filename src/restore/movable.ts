@@ -16,7 +16,9 @@ WITH objs(classid, objid) AS (
              WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')))
   UNION ALL
   SELECT 'pg_catalog.pg_type'::regclass, t.oid FROM pg_catalog.pg_type t
-  WHERE t.typnamespace = $1::oid AND t.typtype IN ('e', 'd', 'r', 'm', 'b') AND t.typcategory <> 'A'
+  -- Array types move with their element type; a domain over an array type (category A too) is moved.
+  WHERE t.typnamespace = $1::oid AND t.typtype IN ('e', 'd', 'r', 'm', 'b')
+    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.typarray = t.oid)
   UNION ALL SELECT 'pg_catalog.pg_proc'::regclass, o.oid FROM pg_catalog.pg_proc o WHERE o.pronamespace = $1::oid
   UNION ALL SELECT 'pg_catalog.pg_collation'::regclass, o.oid FROM pg_catalog.pg_collation o WHERE o.collnamespace = $1::oid
   UNION ALL SELECT 'pg_catalog.pg_conversion'::regclass, o.oid FROM pg_catalog.pg_conversion o WHERE o.connamespace = $1::oid
@@ -80,6 +82,8 @@ export async function listMovable(client: pg.Client, schemaOid: number): Promise
         },
       );
     }
-    return { object: `${r.kind} ${r.identity}`, alterPrefix: `ALTER ${keyword} ${r.identity} SET SCHEMA ` };
+    // pg_identify_object prints an aggregate without arguments as agg(); ALTER AGGREGATE wants agg(*).
+    const identity = r.kind === "aggregate" ? r.identity.replace(/\(\)$/, "(*)") : r.identity;
+    return { object: `${r.kind} ${r.identity}`, alterPrefix: `ALTER ${keyword} ${identity} SET SCHEMA ` };
   });
 }

@@ -1,13 +1,18 @@
 import type pg from "pg";
+import { z } from "zod";
+import { int, text, textOrNull } from "../db/rows.js";
 import { PgsyncError } from "../errors.js";
+import { readDestination } from "./migrations.js";
 
-interface Session {
-  pid: number;
-  application_name: string | null;
-  usename: string | null;
-  state: string | null;
-  xact_start: Date | null;
-}
+/** The destination's sessions as pg_stat_activity shows them (columns are NULL for other roles' sessions). */
+const SessionRow = z.object({
+  pid: int,
+  application_name: textOrNull,
+  usename: textOrNull,
+  state: textOrNull,
+  xact_start: z.date().nullable(),
+});
+type Session = z.infer<typeof SessionRow>;
 
 function describeSession(s: Session): string {
   const app = s.application_name ? `application "${s.application_name}", ` : "";
@@ -44,15 +49,24 @@ export async function waitForOlderSnapshots(
     onWait?: (message: string) => void;
   },
 ): Promise<void> {
-  const now = await client.query<{ now: Date }>("SELECT pg_catalog.now() AS now");
-  const threshold = now.rows[0]?.now;
+  const [now] = await readDestination(
+    client,
+    "destination time",
+    "SELECT pg_catalog.now() AS now",
+    [],
+    z.object({ now: z.date() }),
+  );
+  const threshold = now?.now;
   for (;;) {
-    const result = await client.query<Session>(OLDER_SNAPSHOTS, [
-      threshold,
-      options.ownApplicationName ?? "",
-    ]);
-    if (result.rows.length === 0) return;
-    const who = result.rows.map(describeSession).join(", ");
+    const older = await readDestination(
+      client,
+      "sessions with older snapshots",
+      OLDER_SNAPSHOTS,
+      [threshold, options.ownApplicationName ?? ""],
+      SessionRow,
+    );
+    if (older.length === 0) return;
+    const who = older.map(describeSession).join(", ");
     if (Date.now() >= options.deadline) {
       throw new PgsyncError(
         "cutover",
@@ -69,7 +83,9 @@ export async function waitForOlderSnapshots(
 
 /** "pid 123 (application "psql", idle in transaction since ...) holds a lock on public.users", or "" when nobody does. */
 export async function describeLockHolders(client: pg.Client, schemas: readonly string[]): Promise<string> {
-  const result = await client.query<Session & { relation: string }>(
+  const holders = await readDestination(
+    client,
+    "lock holders",
     `SELECT a.pid, a.application_name, a.usename, a.state, a.xact_start,
             string_agg(DISTINCT pg_catalog.format('%I.%I', n.nspname, c.relname), ', ') AS relation
      FROM pg_catalog.pg_locks l
@@ -81,8 +97,9 @@ export async function describeLockHolders(client: pg.Client, schemas: readonly s
      GROUP BY a.pid, a.application_name, a.usename, a.state, a.xact_start
      ORDER BY a.pid LIMIT 5`,
     [schemas],
+    SessionRow.extend({ relation: text }),
   );
-  return result.rows.map((r) => `${describeSession(r)}, which holds a lock on ${r.relation}`).join("; ");
+  return holders.map((r) => `${describeSession(r)}, which holds a lock on ${r.relation}`).join("; ");
 }
 
 /**
@@ -90,7 +107,9 @@ export async function describeLockHolders(client: pg.Client, schemas: readonly s
  * error message: a run that cannot get the lock says who has it, so a stuck session can be found.
  */
 export async function describeRunLockHolders(client: pg.Client): Promise<string> {
-  const result = await client.query<Session>(
+  const holders = await readDestination(
+    client,
+    "run lock holders",
     `WITH k AS (SELECT pg_catalog.hashtext('pgsync-ts:' || current_database())::bigint AS key)
      SELECT a.pid, a.application_name, a.usename, a.state, a.xact_start
      FROM pg_catalog.pg_locks l CROSS JOIN k
@@ -99,6 +118,8 @@ export async function describeRunLockHolders(client: pg.Client): Promise<string>
        AND l.classid::bigint = ((k.key >> 32) & 4294967295) AND l.objid::bigint = (k.key & 4294967295)
        AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
      ORDER BY a.pid`,
+    [],
+    SessionRow,
   );
-  return result.rows.map(describeSession).join(", ");
+  return holders.map(describeSession).join(", ");
 }

@@ -1,8 +1,9 @@
+import { z } from "zod";
 import { type Connection, connect } from "../db/connect.js";
 import { errorMessage } from "../errors.js";
 import { type RunOptions, type RunReport, runSync } from "../pipeline/run.js";
-import { META_SCHEMA } from "../restore/meta.js";
-import { maskUrl } from "../util/mask.js";
+import { META_SCHEMA, readDestination } from "../restore/meta.js";
+import { maskConnectionString, redactDeep } from "../util/redact.js";
 import {
   ensureRunsTable,
   finishRun,
@@ -45,14 +46,14 @@ export interface RecordedRun {
 export async function recordedRun(options: RecordedRunOptions): Promise<RecordedRun> {
   const warn = options.warn ?? (() => {});
   const destinationUrl = options.run.destinationUrl;
-  const start: RunStart = {
+  const start = historyStart({
     profile: options.profile,
     trigger: options.trigger,
     ...(options.scheduledFor ? { scheduledFor: options.scheduledFor } : {}),
     startedAt: new Date(),
-    source: maskUrl(options.run.sourceUrl),
-    destination: maskUrl(destinationUrl),
-  };
+    sourceUrl: options.run.sourceUrl,
+    destinationUrl,
+  });
   let history: Connection | undefined;
   let recordId: number | undefined;
   // On a destination pgsync-ts has never written to, nothing is created before the run: its guards
@@ -100,7 +101,7 @@ export async function recordedRun(options: RecordedRunOptions): Promise<Recorded
     return { report, status: outcome(report, options.run.signal), recordId: null };
   }
   const status = outcome(report, options.run.signal);
-  const end = runEnd(report, status);
+  const end = historyEnd(report, status);
   let written = false;
   try {
     if (history && recordId !== undefined) {
@@ -132,10 +133,14 @@ export async function recordedRun(options: RecordedRunOptions): Promise<Recorded
 class FirstContact extends Error {}
 
 async function metaSchemaExists(client: Connection["client"]): Promise<boolean> {
-  const r = await client.query<{ ok: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = '${META_SCHEMA}') AS ok`,
+  const [row] = await readDestination(
+    client,
+    "metadata schema present",
+    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1) AS ok",
+    [META_SCHEMA],
+    z.object({ ok: z.boolean() }),
   );
-  return r.rows[0]?.ok === true;
+  return row?.ok === true;
 }
 
 /** Records a scheduled run that did not start (late past the grace, or superseded). */
@@ -155,15 +160,15 @@ export async function recordSkipped(options: {
     await ensureRunsTable(history.client);
     return await insertFinished(
       history.client,
-      {
+      historyStart({
         profile: options.profile,
         trigger: "scheduled",
         scheduledFor: options.scheduledFor,
         startedAt: now,
-        source: maskUrl(options.sourceUrl),
-        destination: maskUrl(options.destinationUrl),
-      },
-      { status: "skipped", finishedAt: now, error: { kind: "misfire", message: options.reason } },
+        sourceUrl: options.sourceUrl,
+        destinationUrl: options.destinationUrl,
+      }),
+      redactDeep({ status: "skipped", finishedAt: now, error: { kind: "misfire", message: options.reason } }),
     );
   } finally {
     await history.close();
@@ -199,12 +204,52 @@ function outcome(report: RunReport, signal: AbortSignal | undefined): RecordedRu
   return "failed";
 }
 
-function runEnd(report: RunReport, status: RecordedRun["status"]): RunEnd {
+/**
+ * The start of a history row: its connection strings masked (the history never keeps a password,
+ * in any form the parser accepts) and every text through the redaction registry.
+ */
+export function historyStart(start: {
+  readonly profile: string;
+  readonly trigger: RunTrigger;
+  readonly scheduledFor?: Date;
+  readonly startedAt: Date;
+  readonly sourceUrl: string;
+  readonly destinationUrl: string;
+}): RunStart {
+  return redactDeep({
+    profile: start.profile,
+    trigger: start.trigger,
+    ...(start.scheduledFor ? { scheduledFor: start.scheduledFor } : {}),
+    startedAt: start.startedAt,
+    source: maskConnectionString(start.sourceUrl),
+    destination: maskConnectionString(start.destinationUrl),
+  });
+}
+
+/** The end of a history row, from the run's report; every text (the error above all) redacted. */
+export function historyEnd(
+  report: Pick<
+    RunReport,
+    "finishedAt" | "runId" | "seconds" | "lockWaitSeconds" | "steps" | "totals" | "verification" | "error"
+  >,
+  status: RecordedRun["status"],
+): RunEnd {
+  return redactDeep(runEnd(report, status));
+}
+
+function runEnd(
+  report: Pick<
+    RunReport,
+    "finishedAt" | "runId" | "seconds" | "lockWaitSeconds" | "steps" | "totals" | "verification" | "error"
+  >,
+  status: RecordedRun["status"],
+): RunEnd {
   return {
     status,
     finishedAt: new Date(report.finishedAt),
     runId: report.runId,
     seconds: report.seconds,
+    ...(report.lockWaitSeconds === undefined ? {} : { lockWaitSeconds: report.lockWaitSeconds }),
     steps: report.steps,
     tables: report.totals.tables,
     rows: report.totals.rows,

@@ -2,13 +2,11 @@ import type { Logger } from "pino";
 import type { ResolvedProfile } from "../config/index.js";
 import { errorMessage } from "../errors.js";
 import type { RunOptions } from "../pipeline/run.js";
-import { maskUrl } from "../util/mask.js";
 import type { RunTrigger } from "./history-store.js";
 import {
-  hostName,
+  buildNotice,
   type Notifiers,
   type NotifyResult,
-  noticeEvent,
   type RunNotice,
   sendNotices,
 } from "./notify/index.js";
@@ -35,6 +33,9 @@ export function syncOptionsFor(profile: ResolvedProfile): RunOptions {
     force: profile.force,
     allowProduction: profile.allowProduction,
     includePrivileges: profile.includePrivileges,
+    verify: profile.verify,
+    ...(profile.masking ? { masking: profile.masking } : {}),
+    ...(profile.subset ? { subset: profile.subset } : {}),
   };
 }
 
@@ -66,27 +67,15 @@ export async function runProfile(options: ProfileRunOptions): Promise<ProfileRun
     run: options.run,
   });
   const { report, status } = recorded;
-  const notice: RunNotice = {
-    event: noticeEvent(status),
+  const notice = buildNotice({
     profile: profile.name,
     status,
     trigger: options.trigger,
-    scheduledFor: options.scheduledFor?.toISOString() ?? null,
-    startedAt: report.startedAt,
-    finishedAt: report.finishedAt,
-    seconds: report.seconds,
-    runId: report.runId,
-    totals: report.totals,
-    verification: report.verification
-      ? { method: report.verification.method, ok: report.verification.ok }
-      : null,
-    error: report.error
-      ? { kind: String(report.error.kind ?? "internal"), message: String(report.error.message ?? "") }
-      : null,
+    ...(options.scheduledFor ? { scheduledFor: options.scheduledFor } : {}),
+    report,
     source: report.source,
     destination: report.destination,
-    host: hostName(),
-  };
+  });
   const notices = await announce(options.notifiers, notice, log);
   return { ...recorded, notices };
 }
@@ -117,26 +106,17 @@ export async function skipProfileRun(options: {
       `the skipped run could not be recorded in the run history: ${errorMessage(error)}`,
     );
   }
-  const now = new Date().toISOString();
   await announce(
     options.notifiers,
-    {
-      event: "run.skipped",
+    buildNotice({
       profile: profile.name,
       status: "skipped",
       trigger: "scheduled",
-      scheduledFor: options.scheduledFor.toISOString(),
-      startedAt: now,
-      finishedAt: now,
-      seconds: null,
-      runId: null,
-      totals: null,
-      verification: null,
-      error: { kind: "misfire", message: options.reason },
-      source: maskUrl(profile.sourceUrl),
-      destination: maskUrl(profile.destinationUrl),
-      host: hostName(),
-    },
+      scheduledFor: options.scheduledFor,
+      reason: options.reason,
+      source: profile.sourceUrl,
+      destination: profile.destinationUrl,
+    }),
     log,
   );
 }

@@ -8,11 +8,11 @@ import {
 import { errorMessage, PgsyncError } from "../errors.js";
 import { createLogger } from "../output/logger.js";
 import { logRunEvent } from "../output/run-events.js";
-import { maskUrl } from "../util/mask.js";
+import { maskConnectionString } from "../util/redact.js";
 import { destinationKey } from "./destination-key.js";
 import { summarizeRuns } from "./history-stats.js";
 import { lastScheduledSlot, markAbandoned, type RunRecord, readRuns } from "./history-store.js";
-import { type HttpHandle, startHttpServer } from "./http-server.js";
+import { type HttpHandle, resolveHttpToken, startHttpServer } from "./http-server.js";
 import { ServiceMetrics } from "./metrics.js";
 import { formatSeconds, startupMisfire } from "./misfire.js";
 import { buildNotifiers, type Notifiers } from "./notify/index.js";
@@ -57,6 +57,8 @@ export interface Service {
 export async function startService(options: ServiceOptions): Promise<Service> {
   const { config, env } = options;
   const log = options.log ?? createLogger({ profile: "*" });
+  // Read (and registered for redaction) before anything starts: a missing token fails the start.
+  const httpToken = resolveHttpToken(config.service.http?.token, env);
   const entries = resolveScheduled(config, env, options.profiles, log);
   const byName = new Map(entries.map((e) => [e.profile.name, e]));
   const metrics = new ServiceMetrics(entries.map((e) => e.profile.name));
@@ -143,8 +145,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     metrics.setNextRun(e.profile.name, next[0]);
     e.log.info(
       {
-        source: maskUrl(e.profile.sourceUrl),
-        destination: maskUrl(e.profile.destinationUrl),
+        source: maskConnectionString(e.profile.sourceUrl),
+        destination: maskConnectionString(e.profile.destinationUrl),
         cron: e.job.cron,
         timezone: e.job.timezone,
         misfireGraceSeconds: e.job.graceSeconds,
@@ -166,7 +168,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   let http: HttpHandle | undefined;
   if (config.service.http) {
     http = await startHttpServer(
-      config.service.http,
+      { host: config.service.http.host, port: config.service.http.port, token: httpToken },
       {
         healthz: () => healthBody(scheduler),
         metrics: async () => ({
@@ -338,8 +340,8 @@ async function profileViews(
         name: e.profile.name,
         cron: e.job.cron,
         timezone: e.job.timezone,
-        source: maskUrl(e.profile.sourceUrl),
-        destination: maskUrl(e.profile.destinationUrl),
+        source: maskConnectionString(e.profile.sourceUrl),
+        destination: maskConnectionString(e.profile.destinationUrl),
         next: status?.next ?? [],
         running: status?.running ?? null,
         healthy: health.get(e.profile.name) ?? false,

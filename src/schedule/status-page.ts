@@ -1,4 +1,5 @@
 import { formatBytes } from "../output/format.js";
+import { maskConnectionString, redact } from "../util/redact.js";
 import type { HistorySummary } from "./history-stats.js";
 import { FINISHED_STATUSES, type RunRecord } from "./history-store.js";
 
@@ -72,12 +73,12 @@ function renderProfile(view: ProfileView): string {
     ? `<p class="meta"><span class="badge running">running</span> since ${time(view.running.startedAt)} (scheduled for ${time(view.running.slot)})</p>`
     : "";
   const error = view.historyError
-    ? `<p class="error">The run history could not be read: ${escapeHtml(view.historyError)}</p>`
+    ? `<p class="error">The run history could not be read: ${text(view.historyError)}</p>`
     : "";
-  return `<section class="profile" data-profile="${escapeHtml(view.name)}">
-<h2>${escapeHtml(view.name)} <span class="badge ${view.healthy ? "ok" : "bad"}">${view.healthy ? "on schedule" : "behind schedule"}</span></h2>
-<p class="meta">${escapeHtml(view.source)} &rarr; ${escapeHtml(view.destination)}</p>
-<p class="meta">Schedule <code>${escapeHtml(view.cron)}</code> (${escapeHtml(view.timezone)}); next runs: <span class="next-runs">${view.next.map(time).join(", ") || "none"}</span></p>
+  return `<section class="profile" data-profile="${text(view.name)}">
+<h2>${text(view.name)} <span class="badge ${view.healthy ? "ok" : "bad"}">${view.healthy ? "on schedule" : "behind schedule"}</span></h2>
+<p class="meta">${text(maskConnectionString(view.source))} &rarr; ${text(maskConnectionString(view.destination))}</p>
+<p class="meta">Schedule <code>${text(view.cron)}</code> (${text(view.timezone)}); next runs: <span class="next-runs">${view.next.map(time).join(", ") || "none"}</span></p>
 <p class="meta summary">Success rate <strong class="success-rate">${rate}</strong> (${s.succeeded} of ${s.finished} finished runs), median duration <strong class="median">${medianText}</strong>${s.skipped > 0 ? `, ${s.skipped} skipped` : ""}</p>
 ${running}${error}${renderChart(view.runs)}
 ${renderRuns(view.runs)}
@@ -128,7 +129,7 @@ function renderRuns(runs: readonly RunRecord[]): string {
 <td>${r.seconds === null ? "" : `${r.seconds}s`}</td>
 <td>${r.tables ?? ""}</td><td>${r.rows === null ? "" : r.rows.toLocaleString("en-US")}</td>
 <td>${r.bytes === null ? "" : formatBytes(r.bytes)}</td>
-<td>${escapeHtml(r.error?.message ?? "")}</td>
+<td>${text(r.error?.message ?? "")}</td>
 </tr>`,
     )
     .join("\n");
@@ -149,6 +150,14 @@ function time(d: Date): string {
 
 function round(n: number): number {
   return n >= 10 ? Math.round(n) : Math.round(n * 10) / 10;
+}
+
+/**
+ * Dynamic text of the page: through the redaction registry before it is escaped (escaping first
+ * would hide a secret holding `&`, `<` or a quote from the registry).
+ */
+function text(value: string): string {
+  return escapeHtml(redact(value));
 }
 
 export function escapeHtml(text: string): string {

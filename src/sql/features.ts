@@ -15,8 +15,13 @@ export const FEATURES = {
   "numeric with a negative scale": 15,
   "XMLSERIALIZE ... [NO] INDENT": 16,
   "virtual generated columns": 18,
+  /** A child's (or partition's) generated column with an expression other than its parent's. */
+  "inheritance children with a generation expression of their own": 16,
+  "table access methods on partitioned tables": 17,
   /** From 17 on, binary-coercible casts (WITHOUT FUNCTION) of range types are refused. */
   "binary-coercible casts of range types": -17,
+  /** From 16 on, a child's column may be generated only when its parent's is. */
+  "generated columns in inheritance children whose parent's column is not generated": -16,
 } as const satisfies Record<string, number>;
 
 export type Feature = keyof typeof FEATURES;

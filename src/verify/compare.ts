@@ -2,12 +2,12 @@ import { type Connection, connectBoth } from "../db/connect.js";
 import { baseSettings, begin } from "../db/session.js";
 import { errorMessage, PgsyncError } from "../errors.js";
 import { introspect } from "../introspect/index.js";
-import type { CatalogModel, Table } from "../introspect/model.js";
+import type { CatalogModel, QualifiedName } from "../introspect/model.js";
 import { qualify } from "../sql/quote.js";
-import { maskUrl } from "../util/mask.js";
+import { maskConnectionString, redactDeep } from "../util/redact.js";
+import { DIGEST_VERSION, type DigestVersion, digestTable } from "./digest.js";
 import { compareLargeObjects, digestLargeObjects } from "./large-objects.js";
 import { schemaDifferences } from "./schema-diff.js";
-import { digestTable } from "./table-digest.js";
 
 export type VerifyMethod = "counts" | "checksum";
 
@@ -33,6 +33,8 @@ export interface VerifyReport {
   /** "identical", "different", or "error" when the comparison could not be made. */
   readonly outcome: "identical" | "different" | "error";
   readonly method: VerifyMethod;
+  /** The content digest's version (src/verify/digest.ts); digests compare only within one version. */
+  readonly digestVersion: DigestVersion;
   readonly source: string;
   readonly destination: string;
   readonly tables: readonly TableComparison[];
@@ -56,7 +58,12 @@ export interface VerifyReport {
  */
 export async function verifyDatabases(options: VerifyOptions): Promise<VerifyReport> {
   const method = options.method ?? "checksum";
-  const base = { method, source: maskUrl(options.sourceUrl), destination: maskUrl(options.destinationUrl) };
+  const base = {
+    method,
+    digestVersion: DIGEST_VERSION,
+    source: maskConnectionString(options.sourceUrl),
+    destination: maskConnectionString(options.destinationUrl),
+  };
   let pair: Awaited<ReturnType<typeof connectBoth>> | undefined;
   try {
     pair = await connectBoth(options.sourceUrl, options.destinationUrl, options.connectSeconds ?? 30);
@@ -97,19 +104,37 @@ export async function verifyDatabases(options: VerifyOptions): Promise<VerifyRep
       ...tables.flatMap((t) => t.differences.map((d) => `${t.table}: ${d}`)),
       ...(largeObjects?.differences ?? []),
     ];
-    return {
+    return redactDeep({
       ...base,
       outcome: differences.length === 0 ? "identical" : "different",
       tables,
       ...(largeObjects ? { largeObjects } : {}),
       differences,
-    };
+    });
   } catch (error) {
     const message = error instanceof PgsyncError ? error.describe() : errorMessage(error);
-    return { ...base, outcome: "error", tables: [], differences: [], error: message };
+    return redactDeep({ ...base, outcome: "error", tables: [], differences: [], error: message });
   } finally {
     await pair?.close();
   }
+}
+
+/** A relation whose rows are compared: a table (partitions and children on their own) or a materialized view. */
+interface Relation extends QualifiedName {
+  readonly columns: readonly string[];
+}
+
+function relations(model: CatalogModel): Relation[] {
+  return [
+    ...model.tables.map((t) => ({
+      schema: t.schema,
+      name: t.name,
+      columns: t.allColumns.map((c) => c.name),
+    })),
+    ...model.views
+      .filter((v) => v.materialized)
+      .map((v) => ({ schema: v.schema, name: v.name, columns: v.columns })),
+  ];
 }
 
 async function compareTables(
@@ -119,11 +144,12 @@ async function compareTables(
   dst: Connection,
   withChecksum: boolean,
 ): Promise<TableComparison[]> {
-  const key = (t: Table) => qualify(t.schema, t.name);
-  const dstByName = new Map(dstModel.tables.map((t) => [key(t), t]));
-  const srcNames = new Set(srcModel.tables.map(key));
+  const key = (t: QualifiedName) => qualify(t.schema, t.name);
+  const dstByName = new Map(relations(dstModel).map((t) => [key(t), t]));
+  const sources = relations(srcModel);
+  const srcNames = new Set(sources.map(key));
   const out: TableComparison[] = [];
-  for (const s of srcModel.tables) {
+  for (const s of sources) {
     const d = dstByName.get(key(s));
     if (!d) {
       out.push({
@@ -135,10 +161,12 @@ async function compareTables(
       continue;
     }
     const differences: string[] = [];
-    const columns = s.columns.map((c) => c.name).filter((n) => d.columns.some((c) => c.name === n));
+    const dstColumns = new Set(d.columns);
+    const columns = s.columns.filter((n) => dstColumns.has(n));
+    const options = { checksum: withChecksum };
     const [sd, dd] = await Promise.all([
-      digestTable(src.client, s, columns, withChecksum),
-      digestTable(dst.client, d, columns, withChecksum),
+      digestTable(src.client, s, columns, options),
+      digestTable(dst.client, d, columns, options),
     ]);
     if (sd.rows !== dd.rows) differences.push(`row count differs: source ${sd.rows}, destination ${dd.rows}`);
     else if (withChecksum && sd.checksum !== dd.checksum)
@@ -152,7 +180,7 @@ async function compareTables(
       differences,
     });
   }
-  for (const d of dstModel.tables.filter((t) => !srcNames.has(key(t)))) {
+  for (const d of relations(dstModel).filter((t) => !srcNames.has(key(t)))) {
     out.push({
       table: key(d),
       sourceRows: null,

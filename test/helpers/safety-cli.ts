@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { FaultPoint } from "../../src/pipeline/steps.js";
+import type { FaultPoint } from "../../src/pipeline/step-runner.js";
 import { PAUSE_ENV, PAUSE_MARKER, RESUME_SIGNAL } from "../../src/pipeline/test-faults.js";
 import { withClient } from "./pg-servers.js";
 

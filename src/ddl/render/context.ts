@@ -1,6 +1,8 @@
 import type { QualifiedName } from "../../introspect/model.js";
+import { hasFeature } from "../../sql/features.js";
 import { qualify } from "../../sql/quote.js";
 import { requalify, type SchemaMapper } from "../requalify.js";
+import { withoutNoIndent } from "../xml-serialize.js";
 
 /**
  * What every renderer needs: where a source object is staged, and how to rewrite deparsed SQL so
@@ -12,7 +14,10 @@ export interface RenderContext {
   stage(o: QualifiedName): QualifiedName;
   /** `"staging"."name"` of a source object. */
   staged(o: QualifiedName): string;
-  /** Deparsed SQL with references to staged objects rewritten. */
+  /**
+   * Deparsed SQL with references to staged objects rewritten (and, for 14 and 15, XMLSERIALIZE's
+   * NO INDENT dropped).
+   */
   sql(text: string): string;
 }
 
@@ -35,7 +40,10 @@ export function renderContext(
       const s = stage(o);
       return qualify(s.schema, s.name);
     },
-    sql: (text) => requalify(text, mapper),
+    // 14 and 15 cannot parse the NO INDENT that 16 and later print in XMLSERIALIZE (their default).
+    sql: hasFeature(targetMajor, "XMLSERIALIZE ... [NO] INDENT")
+      ? (text) => requalify(text, mapper)
+      : (text) => withoutNoIndent(requalify(text, mapper)),
   };
 }
 

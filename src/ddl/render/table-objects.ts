@@ -1,14 +1,24 @@
-import type { Comment, Policy, Table, Trigger } from "../../introspect/model.js";
+import type { Comment, Policy, Table, Trigger, TriggerState } from "../../introspect/model.js";
 import { quoteIdent, quoteLiteral } from "../../sql/quote.js";
 import type { RenderContext } from "./context.js";
 
+const ENABLE: Record<TriggerState, string> = {
+  origin: "ENABLE TRIGGER",
+  disabled: "DISABLE TRIGGER",
+  replica: "ENABLE REPLICA TRIGGER",
+  always: "ENABLE ALWAYS TRIGGER",
+};
+
+/**
+ * The trigger, then its enabled state (which reaches the clones on partitions), then the state of
+ * each clone that the source set apart, parents before their partitions.
+ */
 export function createTrigger(t: Trigger, ctx: RenderContext): string[] {
   const statements = [ctx.sql(t.definition)];
-  const table = ctx.staged(t.table);
   const name = quoteIdent(t.name);
-  if (t.state === "disabled") statements.push(`ALTER TABLE ${table} DISABLE TRIGGER ${name}`);
-  if (t.state === "replica") statements.push(`ALTER TABLE ${table} ENABLE REPLICA TRIGGER ${name}`);
-  if (t.state === "always") statements.push(`ALTER TABLE ${table} ENABLE ALWAYS TRIGGER ${name}`);
+  if (t.state !== "origin") statements.push(`ALTER TABLE ${ctx.staged(t.table)} ${ENABLE[t.state]} ${name}`);
+  for (const p of t.partitionStates ?? [])
+    statements.push(`ALTER TABLE ${ctx.staged(p.table)} ${ENABLE[p.state]} ${name}`);
   return statements;
 }
 
@@ -67,5 +77,7 @@ export function commentOn(c: Comment, ctx: RenderContext): string | undefined {
   }
   const keyword = COMMENT_KEYWORDS[c.kind];
   if (!keyword) return undefined;
-  return `COMMENT ON ${keyword} ${ctx.sql(c.identity)} IS ${text}`;
+  // pg_identify_object prints an aggregate without arguments as agg(); COMMENT ON wants agg(*).
+  const identity = c.kind === "aggregate" ? c.identity.replace(/\(\)$/, "(*)") : c.identity;
+  return `COMMENT ON ${keyword} ${ctx.sql(identity)} IS ${text}`;
 }

@@ -1,44 +1,70 @@
-import type { Column, SequenceOptions, Table } from "../../introspect/model.js";
-import { qualify, quoteIdent } from "../../sql/quote.js";
+import type { Sequence, Table } from "../../introspect/model.js";
+import { hasFeature } from "../../sql/features.js";
+import { quoteIdent } from "../../sql/quote.js";
 import type { RenderContext } from "./context.js";
+import { columnAlterations } from "./table-columns.js";
+import { NO_LOOKUP, parentColumn, type TableLookup, tableShape } from "./table-forms.js";
+import {
+  columnConstraints,
+  columnDefinition,
+  createPrefix,
+  identitySequencePersistence,
+  sequenceClauses,
+  tableTail,
+} from "./table-parts.js";
 
-export function createTable(t: Table, ctx: RenderContext): string {
-  const unlogged = t.persistence === "unlogged" ? "UNLOGGED " : "";
-  const partitionBy = t.partitionKey ? ` PARTITION BY ${ctx.sql(t.partitionKey)}` : "";
-  const withOptions = t.options.length > 0 ? ` WITH (${t.options.join(", ")})` : "";
-  if (t.partitionOf) {
-    // Columns, defaults and NOT NULL come from the parent.
-    return `CREATE ${unlogged}TABLE ${ctx.staged(t)} PARTITION OF ${ctx.staged(t.partitionOf.parent)} ${ctx.sql(t.partitionOf.bound)}${partitionBy}${withOptions}`;
+export { NO_LOOKUP, type TableLookup, tableLookup } from "./table-forms.js";
+export { sequenceClauses } from "./table-parts.js";
+
+/** CREATE TABLE, in the form that gives the source's column order (see tableShape). */
+export function createTable(t: Table, ctx: RenderContext, lookup: TableLookup = NO_LOOKUP): string {
+  const shape = tableShape(t, lookup);
+  const create = createPrefix(t, ctx);
+  const tail = tableTail(t, ctx);
+  if (shape.form === "typed") {
+    const options = t.allColumns
+      .map((c) => ({ c, parts: columnConstraints(c, ctx) }))
+      .filter((x) => x.parts.length > 0)
+      .map((x) => `  ${quoteIdent(x.c.name)} WITH OPTIONS ${x.parts.join(" ")}`);
+    const list = options.length > 0 ? ` (\n${options.join(",\n")}\n)` : "";
+    return `${create} OF ${ctx.sql(t.ofType ?? "")}${list}${tail}`;
   }
-  const columns = t.columns.map((c) => `  ${columnDefinition(c, ctx)}`);
+  if (t.partitionOf && shape.form === "partition of") {
+    // Columns, defaults and NOT NULL come from the parent; what differs is set after (tableAlterations).
+    return `${create} PARTITION OF ${ctx.staged(t.partitionOf.parent)} ${ctx.sql(t.partitionOf.bound)}${tail}`;
+  }
+  const standalone = shape.form === "attach" || shape.form === "inherit";
+  const columns = (standalone ? t.allColumns : t.columns).map(
+    (c) => `  ${columnDefinition(c, ctx, standalone ? undefined : parentColumn(shape, c.name))}`,
+  );
   const inherits =
-    t.inherits.length > 0 ? ` INHERITS (${t.inherits.map((p) => ctx.staged(p)).join(", ")})` : "";
-  return `CREATE ${unlogged}TABLE ${ctx.staged(t)} (\n${columns.join(",\n")}\n)${inherits}${partitionBy}${withOptions}`;
+    shape.form === "inherits" ? ` INHERITS (${t.inherits.map((p) => ctx.staged(p)).join(", ")})` : "";
+  return `${create} (\n${columns.join(",\n")}\n)${inherits}${tail}`;
 }
 
-function columnDefinition(c: Column, ctx: RenderContext): string {
-  const parts = [quoteIdent(c.name), ctx.sql(c.type)];
-  // Through ctx.sql: a user collation is staged with the table.
-  if (c.collation) parts.push(`COLLATE ${ctx.sql(qualify(c.collation.schema, c.collation.name))}`);
-  if (c.identity) {
-    parts.push(
-      `GENERATED ${c.identity.kind === "always" ? "ALWAYS" : "BY DEFAULT"} AS IDENTITY (SEQUENCE NAME ${ctx.staged(c.identity.sequence)} ${sequenceClauses(c.identity.options, false)})`,
+/**
+ * What follows the CREATE TABLE: ATTACH PARTITION or INHERIT for a table created on its own, then
+ * the column properties the CREATE did not give (table-columns.ts), and the persistence of
+ * identity sequences where it is not their table's.
+ */
+export function tableAlterations(t: Table, ctx: RenderContext, lookup: TableLookup): string[] {
+  const shape = tableShape(t, lookup);
+  const name = ctx.staged(t);
+  const out: string[] = [];
+  if (shape.form === "attach" && t.partitionOf)
+    out.push(
+      `ALTER TABLE ${ctx.staged(t.partitionOf.parent)} ATTACH PARTITION ${name} ${ctx.sql(t.partitionOf.bound)}`,
     );
-  } else if (c.generated) {
-    parts.push(`GENERATED ALWAYS AS (${ctx.sql(c.generated.expr)}) STORED`);
-  } else if (c.defaultExpr !== undefined) {
-    parts.push(`DEFAULT ${ctx.sql(c.defaultExpr)}`);
-  }
-  if (c.notNull) parts.push("NOT NULL");
-  return parts.join(" ");
+  if (shape.form === "inherit")
+    for (const p of t.inherits) out.push(`ALTER TABLE ${name} INHERIT ${ctx.staged(p)}`);
+  out.push(...columnAlterations(t, shape, ctx));
+  out.push(...identitySequencePersistence(t, ctx, lookup));
+  return out;
 }
 
-export function sequenceClauses(o: SequenceOptions, withType: boolean): string {
-  return [
-    withType ? `AS ${o.dataType}` : "",
-    `START WITH ${o.start} INCREMENT BY ${o.increment} MINVALUE ${o.min} MAXVALUE ${o.max} CACHE ${o.cache}`,
-    o.cycle ? "CYCLE" : "NO CYCLE",
-  ]
-    .filter(Boolean)
-    .join(" ");
+/** CREATE SEQUENCE; UNLOGGED where the destination has unlogged sequences (15; refused otherwise). */
+export function createSequence(s: Sequence, ctx: RenderContext): string {
+  const unlogged =
+    s.persistence === "unlogged" && hasFeature(ctx.targetMajor, "unlogged sequences") ? "UNLOGGED " : "";
+  return `CREATE ${unlogged}SEQUENCE ${ctx.staged(s)} ${sequenceClauses(s.options, true)}`;
 }

@@ -11,8 +11,22 @@ export function createDomain(d: Domain, ctx: RenderContext): string {
   if (d.collation) parts.push(`COLLATE ${ctx.sql(qualify(d.collation.schema, d.collation.name))}`);
   if (d.defaultExpr !== undefined) parts.push(`DEFAULT ${ctx.sql(d.defaultExpr)}`);
   if (d.notNull) parts.push("NOT NULL");
-  for (const c of d.checks) parts.push(`CONSTRAINT ${quoteIdent(c.name)} ${ctx.sql(c.definition)}`);
+  // A NOT VALID check cannot be written in CREATE DOMAIN: it is added after the data (domainChecksAfterLoad).
+  for (const c of d.checks.filter((x) => !x.notValid))
+    parts.push(`CONSTRAINT ${quoteIdent(c.name)} ${ctx.sql(c.definition)}`);
   return parts.join(" ");
+}
+
+/**
+ * The domain's checks added NOT VALID: after the load, since the copied rows need not satisfy them
+ * (the source never validated them), and NOT VALID again (pg_get_constraintdef prints it).
+ */
+export function domainChecksAfterLoad(d: Domain, ctx: RenderContext): string[] {
+  return d.checks
+    .filter((c) => c.notValid)
+    .map(
+      (c) => `ALTER DOMAIN ${ctx.staged(d)} ADD CONSTRAINT ${quoteIdent(c.name)} ${ctx.sql(c.definition)}`,
+    );
 }
 
 export function createComposite(t: CompositeType, ctx: RenderContext): string {

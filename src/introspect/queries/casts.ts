@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { z } from "zod";
+import type { Cast } from "../model.js";
 import { NOT_EXTENSION_MEMBER, oid, queryRows, text, textOrNull } from "../rows.js";
 
 /** True when the type (or, for an array, its element type) is one the sync creates. */
@@ -41,4 +42,23 @@ export type CastRow = z.infer<typeof CastRow>;
 
 export function readCasts(client: pg.Client, schemaOids: readonly number[]): Promise<CastRow[]> {
   return queryRows(client, "casts", SQL, [schemaOids], CastRow);
+}
+
+const CAST_CONTEXTS: Record<CastRow["context"], Cast["context"]> = {
+  e: "explicit",
+  a: "assignment",
+  i: "implicit",
+};
+const CAST_METHODS: Record<CastRow["method"], Cast["method"]> = { f: "function", b: "binary", i: "inout" };
+
+export function parseCast(r: CastRow): Cast {
+  return {
+    oid: r.oid,
+    source: r.source,
+    target: r.target,
+    method: CAST_METHODS[r.method],
+    context: CAST_CONTEXTS[r.context],
+    rangeTypes: r.range_types,
+    ...(r.function !== null ? { function: r.function } : {}),
+  };
 }

@@ -1,25 +1,8 @@
 import type pg from "pg";
 import { z } from "zod";
+import { collationLocaleColumns } from "../../sql/catalog-variants.js";
+import type { Collation } from "../model.js";
 import { NOT_EXTENSION_MEMBER, oid, queryRows, text, textOrNull } from "../rows.js";
-
-/**
- * The locale columns of pg_collation by the source's major version: the one place where their
- * differences are spelled out.
- * - 14: collcollate and collctype are `name`; an ICU collation keeps its locale in both.
- * - 15: they become `text` (NULL for ICU), and colliculocale holds the ICU locale.
- * - 16: collicurules (ICU tailoring rules) is added.
- * - 17: colliculocale is renamed colllocale (it also holds the builtin provider's locale).
- */
-export function collationLocaleColumns(major: number): string {
-  if (major <= 14) {
-    return `CASE WHEN co.collprovider = 'i' THEN NULL ELSE co.collcollate::text END AS lc_collate,
-       CASE WHEN co.collprovider = 'i' THEN NULL ELSE co.collctype::text END AS lc_ctype,
-       CASE WHEN co.collprovider = 'i' THEN co.collcollate::text END AS locale, NULL::text AS icu_rules`;
-  }
-  const locale = major >= 17 ? "co.colllocale" : "co.colliculocale";
-  const rules = major >= 16 ? "co.collicurules" : "NULL::text";
-  return `co.collcollate AS lc_collate, co.collctype AS lc_ctype, ${locale} AS locale, ${rules} AS icu_rules`;
-}
 
 function sql(major: number): string {
   return `
@@ -52,4 +35,26 @@ export function readCollations(
   major: number,
 ): Promise<CollationRow[]> {
   return queryRows(client, "collations", sql(major), [schemaOids], CollationRow);
+}
+
+const COLLATION_PROVIDERS: Record<CollationRow["provider"], Collation["provider"]> = {
+  c: "libc",
+  i: "icu",
+  b: "builtin",
+};
+
+/** The locale columns were already brought to one shape per version by the query (src/sql/catalog-variants.ts). */
+export function parseCollation(r: CollationRow): Collation {
+  const provider = COLLATION_PROVIDERS[r.provider];
+  return {
+    oid: r.oid,
+    schema: r.schema,
+    name: r.name,
+    provider,
+    deterministic: r.deterministic,
+    ...(provider === "libc" && r.lc_collate !== null ? { lcCollate: r.lc_collate } : {}),
+    ...(provider === "libc" && r.lc_ctype !== null ? { lcCtype: r.lc_ctype } : {}),
+    ...(provider !== "libc" && r.locale !== null ? { locale: r.locale } : {}),
+    ...(r.icu_rules !== null ? { icuRules: r.icu_rules } : {}),
+  };
 }

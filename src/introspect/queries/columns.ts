@@ -1,12 +1,14 @@
 import type pg from "pg";
 import { z } from "zod";
-import { int, oid, queryRows, text, textOrNull } from "../rows.js";
+import { columnStatisticsTarget, negativeNumericScale } from "../../sql/catalog-variants.js";
+import type { Column, Sequence, StorageKind } from "../model.js";
+import { catalogError, int, oid, queryRows, text, textArray, textOrNull } from "../rows.js";
 
 // binary_safe: COPY's binary format embeds type OIDs in arrays and composites, which differ between
 // databases for user types. Core base types (OID below 16384) with send/receive functions, arrays
 // of them, built-in ranges and multiranges (sent as their bounds), and enums (sent as their label)
 // read back identically on any server.
-const SQL = `
+const sql = (major: number) => `
 SELECT a.attrelid AS table_oid, a.attnum AS position, a.attname AS name,
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, a.atttypid AS type_oid,
        a.attnotnull AS not_null, a.attislocal AS is_local, a.attidentity::text AS identity, a.attgenerated::text AS generated,
@@ -19,7 +21,11 @@ SELECT a.attrelid AS table_oid, a.attnum AS position, a.attname AS name,
         OR (t.oid < 16384 AND t.typtype IN ('b', 'r', 'm') AND t.typsend <> 0 AND t.typreceive <> 0
             AND (t.typelem = 0 OR EXISTS (SELECT 1 FROM pg_catalog.pg_type e
                    WHERE e.oid = t.typelem AND e.oid < 16384 AND e.typtype = 'b' AND e.typsend <> 0 AND e.typreceive <> 0)))
-       ) AS binary_safe
+       ) AS binary_safe,
+       a.attstorage::text AS storage, t.typstorage::text AS type_storage, a.attcompression::text AS compression,
+       ${columnStatisticsTarget(major, "a")} AS statistics_target,
+       coalesce(a.attoptions, '{}')::text[] AS options,
+       ${negativeNumericScale(major, "a.atttypid", "a.atttypmod")} AS negative_scale
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
@@ -27,6 +33,8 @@ LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation AND a.attcollati
 LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
 WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum`;
+
+const Storage = z.enum(["p", "e", "x", "m"]);
 
 export const ColumnRow = z.object({
   table_oid: oid,
@@ -43,9 +51,75 @@ export const ColumnRow = z.object({
   collation_name: textOrNull,
   identity_sequence_oid: oid.nullable(),
   binary_safe: z.boolean(),
+  // Defaults: what a column has unless it was changed (rows built by hand may leave them out).
+  storage: Storage.default("x"),
+  type_storage: Storage.default("x"),
+  compression: z.enum(["", "p", "l"]).default(""),
+  statistics_target: int.nullable().default(null),
+  options: textArray.default([]),
+  negative_scale: z.boolean().default(false),
 });
 export type ColumnRow = z.infer<typeof ColumnRow>;
 
-export async function readColumns(client: pg.Client, tableOids: readonly number[]): Promise<ColumnRow[]> {
-  return queryRows(client, "columns", SQL, [tableOids], ColumnRow);
+export async function readColumns(
+  client: pg.Client,
+  tableOids: readonly number[],
+  major: number,
+): Promise<ColumnRow[]> {
+  return queryRows(client, "columns", sql(major), [tableOids], ColumnRow);
+}
+
+const STORAGE: Record<z.infer<typeof Storage>, StorageKind> = {
+  p: "plain",
+  e: "external",
+  x: "extended",
+  m: "main",
+};
+
+export function parseColumn(
+  t: { readonly schema: string; readonly name: string },
+  c: ColumnRow,
+  sequences: ReadonlyMap<number, Sequence>,
+): Column {
+  const base = {
+    name: c.name,
+    position: c.position,
+    type: c.type,
+    typeOid: c.type_oid,
+    binarySafe: c.binary_safe,
+    notNull: c.not_null,
+    ...(c.collation_schema !== null && c.collation_name !== null
+      ? { collation: { schema: c.collation_schema, name: c.collation_name } }
+      : {}),
+    ...(c.storage !== c.type_storage
+      ? { storage: { kind: STORAGE[c.storage], typeDefault: STORAGE[c.type_storage] } }
+      : {}),
+    ...(c.compression !== "" ? { compression: c.compression === "p" ? "pglz" : "lz4" } : {}),
+    ...(c.statistics_target !== null ? { statisticsTarget: c.statistics_target } : {}),
+    ...(c.options.length > 0 ? { options: c.options } : {}),
+    ...(c.negative_scale ? { negativeScale: true } : {}),
+  } satisfies Column;
+  if (c.identity !== "") {
+    const seq = c.identity_sequence_oid === null ? undefined : sequences.get(c.identity_sequence_oid);
+    if (!seq)
+      throw catalogError(
+        `column "${t.schema}"."${t.name}"."${c.name}"`,
+        "an identity column without its sequence",
+      );
+    return {
+      ...base,
+      identity: {
+        kind: c.identity === "a" ? "always" : "by default",
+        sequence: { schema: seq.schema, name: seq.name },
+        options: seq.options,
+      },
+    };
+  }
+  if (c.generated !== "") {
+    return {
+      ...base,
+      generated: { kind: c.generated === "s" ? "stored" : "virtual", expr: c.default_expr ?? "" },
+    };
+  }
+  return c.default_expr === null ? base : { ...base, defaultExpr: c.default_expr };
 }

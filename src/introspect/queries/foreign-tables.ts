@@ -1,6 +1,8 @@
 import type pg from "pg";
 import { z } from "zod";
+import type { ForeignServer, ForeignTable } from "../model.js";
 import { NOT_EXTENSION_MEMBER, oid, queryRows, text, textArray, textOrNull } from "../rows.js";
+import { type ColumnRow, parseColumn } from "./columns.js";
 
 // Foreign tables: their server, table options, column options (attfdwoptions), and the parent and
 // bound of a foreign partition or the parents of an inheritance child. Options are "name=value".
@@ -46,7 +48,10 @@ export function readForeignTables(
 // The servers those tables use. Servers (and user mappings) belong to the database, not a schema.
 const SERVERS_SQL = `
 SELECT s.oid, s.srvname AS name, w.fdwname AS wrapper, s.srvtype AS type, s.srvversion AS version,
-       coalesce(s.srvoptions, '{}')::text[] AS options
+       coalesce(s.srvoptions, '{}')::text[] AS options,
+       (SELECT e.extname FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+        WHERE d.classid = 'pg_catalog.pg_foreign_data_wrapper'::regclass AND d.objid = w.oid
+          AND d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e') AS wrapper_extension
 FROM pg_catalog.pg_foreign_server s
 JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw
 WHERE s.srvname = ANY($1::text[])
@@ -59,9 +64,40 @@ export const ForeignServerRow = z.object({
   type: textOrNull,
   version: textOrNull,
   options: textArray,
+  wrapper_extension: textOrNull,
 });
 export type ForeignServerRow = z.infer<typeof ForeignServerRow>;
 
 export function readForeignServers(client: pg.Client, names: readonly string[]): Promise<ForeignServerRow[]> {
   return queryRows(client, "foreign servers", SERVERS_SQL, [names], ForeignServerRow);
+}
+
+export function parseForeignServer(r: ForeignServerRow): ForeignServer {
+  return {
+    oid: r.oid,
+    name: r.name,
+    wrapper: r.wrapper,
+    options: r.options,
+    ...(r.type !== null ? { type: r.type } : {}),
+    ...(r.version !== null ? { version: r.version } : {}),
+    ...(r.wrapper_extension !== null ? { wrapperExtension: r.wrapper_extension } : {}),
+  };
+}
+
+export function parseForeignTable(r: ForeignTableRow, columns: readonly ColumnRow[]): ForeignTable {
+  const parent = r.parents[0];
+  return {
+    oid: r.oid,
+    schema: r.schema,
+    name: r.name,
+    server: r.server,
+    options: r.options,
+    // Foreign tables have no identity columns, so no sequences are needed.
+    columns: columns.filter((c) => c.is_local).map((c) => parseColumn(r, c, new Map())),
+    columnOptions: r.column_options,
+    inherits: r.is_partition ? [] : r.parents,
+    ...(r.is_partition && parent && r.partition_bound !== null
+      ? { partitionOf: { parent, bound: r.partition_bound } }
+      : {}),
+  };
 }

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { z } from "zod";
 import type { LargeObject, NotCarried } from "../model.js";
-import { oid, queryRows, text } from "../rows.js";
+import { oid, queryRows, text, textOrNull } from "../rows.js";
 
 /**
  * Large objects are read and written in chunks of this many bytes, so that a big one never sits
@@ -40,18 +40,25 @@ export const GRANTS_JSON = (acl: string) => `CASE WHEN ${acl} IS NULL THEN NULL 
   '[]'::json) END`;
 
 const LIST = `
-SELECT m.oid, pg_catalog.pg_get_userbyid(m.lomowner) AS owner, ${GRANTS_JSON("m.lomacl")} AS grants
+SELECT m.oid, pg_catalog.pg_get_userbyid(m.lomowner) AS owner, ${GRANTS_JSON("m.lomacl")} AS grants,
+       pg_catalog.obj_description(m.oid, 'pg_largeobject') AS comment
 FROM pg_catalog.pg_largeobject_metadata m ORDER BY m.oid`;
 
 export const Grants = z
   .array(z.object({ grantee: z.string().nullable(), privilege: text, grantable: z.boolean() }))
   .nullable();
 
-const Row = z.object({ oid, owner: text, grants: Grants });
+const Row = z.object({ oid, owner: text, grants: Grants, comment: textOrNull });
 
-/** The database's large objects (metadata only: no content is read). */
+/** The database's large objects (metadata only: no content is read), with their comments. */
 export async function readLargeObjects(client: pg.Client): Promise<LargeObject[]> {
-  return queryRows(client, "large objects", LIST, [], Row);
+  const rows = await queryRows(client, "large objects", LIST, [], Row);
+  return rows.map((r) => ({
+    oid: r.oid,
+    owner: r.owner,
+    grants: r.grants,
+    ...(r.comment !== null ? { comment: r.comment } : {}),
+  }));
 }
 
 /**

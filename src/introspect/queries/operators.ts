@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { z } from "zod";
+import type { Operator, OperatorClass, OperatorFamily, OperatorMember, SupportFunction } from "../model.js";
 import { int, NOT_EXTENSION_MEMBER, oid, queryRows, text, textOrNull } from "../rows.js";
 
 // Operators. Shell operators (named as a commutator or negator but never defined: oprcode = 0) are
@@ -143,4 +144,67 @@ export function readOperatorFamilies(
   schemaOids: readonly number[],
 ): Promise<OperatorFamilyRow[]> {
   return queryRows(client, "operator families", FAMILIES_SQL, [schemaOids], OperatorFamilyRow);
+}
+
+export function parseOperator(r: OperatorRow): Operator {
+  return {
+    oid: r.oid,
+    schema: r.schema,
+    name: r.name,
+    right: r.right_type,
+    result: r.result_type,
+    function: r.function,
+    hashes: r.hashes,
+    merges: r.merges,
+    ...(r.left_type !== null ? { left: r.left_type } : {}),
+    ...(r.commutator_schema !== null && r.commutator_name !== null
+      ? { commutator: { schema: r.commutator_schema, name: r.commutator_name } }
+      : {}),
+    ...(r.negator_schema !== null && r.negator_name !== null
+      ? { negator: { schema: r.negator_schema, name: r.negator_name } }
+      : {}),
+    ...(r.restrict_function !== null ? { restrict: r.restrict_function } : {}),
+    ...(r.join_function !== null ? { join: r.join_function } : {}),
+  };
+}
+
+function parseMembers(r: Pick<OperatorClassRow, "operators" | "functions">): {
+  operators: OperatorMember[];
+  functions: SupportFunction[];
+} {
+  return {
+    operators: r.operators.map((o) => ({
+      strategy: o.strategy,
+      operator: { schema: o.schema, name: o.name },
+      left: o.left,
+      right: o.right,
+      ...(o.order_by_schema !== null && o.order_by_name !== null
+        ? { orderBy: { schema: o.order_by_schema, name: o.order_by_name } }
+        : {}),
+    })),
+    functions: r.functions.map((f) => ({
+      number: f.number,
+      left: f.left,
+      right: f.right,
+      function: f.function,
+    })),
+  };
+}
+
+export function parseOperatorClass(r: OperatorClassRow): OperatorClass {
+  return {
+    oid: r.oid,
+    schema: r.schema,
+    name: r.name,
+    method: r.method,
+    type: r.type,
+    isDefault: r.is_default,
+    family: { schema: r.family_schema, name: r.family_name },
+    ...(r.storage !== null ? { storage: r.storage } : {}),
+    ...parseMembers(r),
+  };
+}
+
+export function parseOperatorFamily(r: OperatorFamilyRow): OperatorFamily {
+  return { oid: r.oid, schema: r.schema, name: r.name, method: r.method, ...parseMembers(r) };
 }

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { z } from "zod";
+import type { ObjectPrivileges } from "../model.js";
 import { queryRows, text, textOrNull } from "../rows.js";
 
 /**
@@ -15,7 +16,9 @@ WITH objs(kind, name, owner, acl) AS (
   WHERE c.oid = ANY($1::oid[])
   UNION ALL
   SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END,
-         pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname) || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')',
+         -- An aggregate without arguments is agg(*) in ALTER AGGREGATE (agg() is a syntax error).
+         pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname) || '('
+           || CASE WHEN p.prokind = 'a' AND p.pronargs = 0 THEN '*' ELSE pg_catalog.pg_get_function_identity_arguments(p.oid) END || ')',
          p.proowner, p.proacl
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
   WHERE p.oid = ANY($2::oid[])
@@ -78,7 +81,36 @@ export interface PrivilegeTargets {
   readonly schemas: readonly number[];
 }
 
-export async function readPrivileges(
+const DEFAULT_ACL_OBJECTS = {
+  r: "TABLES",
+  S: "SEQUENCES",
+  f: "FUNCTIONS",
+  T: "TYPES",
+  n: "SCHEMAS",
+} as const;
+
+/** Owners and grants of the objects, their columns, and the default privileges, as the model has them. */
+export async function readPrivileges(client: pg.Client, t: PrivilegeTargets): Promise<ObjectPrivileges> {
+  const rows = await readPrivilegeRows(client, t);
+  return {
+    objects: rows.objects.map((o) => ({
+      kind: o.kind,
+      name: o.name,
+      owner: o.owner,
+      hasAcl: o.has_acl,
+      grants: o.grants,
+    })),
+    columns: rows.columns.map((c) => ({ name: c.name, column: c.column_name, grants: c.grants })),
+    defaults: rows.defaults.map((d) => ({
+      role: d.role,
+      schema: d.schema,
+      objects: DEFAULT_ACL_OBJECTS[d.object_type],
+      grants: d.grants,
+    })),
+  };
+}
+
+async function readPrivilegeRows(
   client: pg.Client,
   t: PrivilegeTargets,
 ): Promise<{ objects: PrivilegeRow[]; columns: ColumnPrivilegeRow[]; defaults: DefaultPrivilegeRow[] }> {

@@ -1,6 +1,8 @@
 import type pg from "pg";
 import { z } from "zod";
+import type { Rule } from "../model.js";
 import { oid, queryRows, text } from "../rows.js";
+import { TRIGGER_STATES } from "./table-objects.js";
 
 // Rewrite rules on the copied tables and views, but not a view's _RETURN rule (that is the view's
 // query, created by CREATE VIEW). ev_enabled: O origin (default), D disabled, R replica, A always.
@@ -26,4 +28,15 @@ export type RuleRow = z.infer<typeof RuleRow>;
 
 export function readRules(client: pg.Client, relationOids: readonly number[]): Promise<RuleRow[]> {
   return queryRows(client, "rules", SQL, [relationOids], RuleRow);
+}
+
+export function parseRule(r: RuleRow): Rule {
+  return {
+    oid: r.oid,
+    table: { schema: r.table_schema, name: r.table_name },
+    tableOid: r.table_oid,
+    name: r.name,
+    definition: r.definition.trim().replace(/;$/, ""),
+    state: TRIGGER_STATES[r.enabled],
+  };
 }

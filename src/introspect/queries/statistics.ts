@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { z } from "zod";
+import type { StatisticsObject } from "../model.js";
 import { int, NOT_EXTENSION_MEMBER, oid, queryRows, text } from "../rows.js";
 
 // Extended statistics objects on the copied relations. The statistics target is -1 for the default
@@ -35,4 +36,16 @@ export function readStatistics(
   schemaOids: readonly number[],
 ): Promise<StatisticsRow[]> {
   return queryRows(client, "statistics objects", SQL, [relationOids, schemaOids], StatisticsRow);
+}
+
+export function parseStatistics(r: StatisticsRow): StatisticsObject {
+  return {
+    oid: r.oid,
+    schema: r.schema,
+    name: r.name,
+    table: { schema: r.table_schema, name: r.table_name },
+    tableOid: r.table_oid,
+    definition: r.definition,
+    ...(r.target !== null ? { target: r.target } : {}),
+  };
 }

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { z } from "zod";
+import type { TextSearchConfiguration, TextSearchDictionary } from "../model.js";
 import { NOT_EXTENSION_MEMBER, oid, queryRows, text, textOrNull } from "../rows.js";
 
 // Text search dictionaries: a template (built in, or an extension's) and its options, which the
@@ -80,4 +81,24 @@ export function readTextSearchConfigurations(
     [schemaOids],
     TextSearchConfigurationRow,
   );
+}
+
+export function parseTextSearchDictionary(r: TextSearchDictionaryRow): TextSearchDictionary {
+  return {
+    oid: r.oid,
+    schema: r.schema,
+    name: r.name,
+    template: { schema: r.template_schema, name: r.template_name },
+    ...(r.options !== null && r.options !== "" ? { options: r.options } : {}),
+  };
+}
+
+export function parseTextSearchConfiguration(r: TextSearchConfigurationRow): TextSearchConfiguration {
+  return {
+    oid: r.oid,
+    schema: r.schema,
+    name: r.name,
+    parser: { schema: r.parser_schema, name: r.parser_name },
+    mappings: r.mappings.map((m) => ({ tokenType: m.token_type, dictionaries: m.dictionaries })),
+  };
 }

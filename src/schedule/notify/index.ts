@@ -7,12 +7,20 @@ import {
   WEB_SCHEMES,
 } from "../../config/index.js";
 import { errorMessage, PgsyncError } from "../../errors.js";
-import { registerSecret, registerUrl } from "../../util/mask.js";
+import { registerEndpointUrl, registerSecret } from "../../util/redact.js";
 import type { RunNotice } from "./notice.js";
 import { sendMail } from "./smtp.js";
 import { postJson, slackPayload, webhookPayload } from "./webhook.js";
 
-export { hostName, noticeEvent, type RunNotice, summaryLine, textBody } from "./notice.js";
+export {
+  buildNotice,
+  hostName,
+  type NoticeInput,
+  noticeEvent,
+  type RunNotice,
+  summaryLine,
+  textBody,
+} from "./notice.js";
 
 export interface Notifier {
   readonly kind: "webhook" | "slack" | "smtp";
@@ -41,7 +49,7 @@ export function buildNotifiers(
   const list: Notifier[] = [];
   notify.webhook.forEach((w, i) => {
     const url = resolveEndpoint(profile, `notify.webhook[${i}].url`, w.url, WEB_SCHEMES, env);
-    for (const value of Object.values(w.headers ?? {})) registerSecret(value);
+    for (const value of Object.values(w.headers ?? {})) registerSecret(value, "http-header");
     const name = `webhook ${maskEndpointUrl(url)}`;
     list.push({ kind: "webhook", name, send: (n) => postJson(url, webhookPayload(n), name, w.headers) });
   });
@@ -78,9 +86,9 @@ function resolveEndpoint(
     }
     url = value;
   }
-  // A webhook's path is usually its secret token: the whole URL is registered, and its password.
-  registerSecret(url);
-  registerUrl(url);
+  // A webhook's path is usually its secret token: the whole URL, its path and query and its
+  // password are registered (an SMTP URL's password is the mail account's).
+  registerEndpointUrl(url, key.startsWith("notify.smtp") ? "smtp-password" : "webhook-url");
   const problem = endpointProblem(url, schemes);
   if (problem) throw new PgsyncError("config", `${where}: ${problem}`);
   return url;

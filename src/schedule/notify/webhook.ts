@@ -1,4 +1,5 @@
 import { PgsyncError } from "../../errors.js";
+import { redactDeep } from "../../util/redact.js";
 import type { RunNotice } from "./notice.js";
 import { summaryLine } from "./notice.js";
 
@@ -31,7 +32,7 @@ export async function postJson(
 
 /** A generic JSON webhook: the notice itself, plus a one-line `summary`. */
 export function webhookPayload(notice: RunNotice): Record<string, unknown> {
-  return { ...notice, summary: summaryLine(notice) };
+  return redactDeep({ ...notice, summary: summaryLine(notice) });
 }
 
 /**
@@ -43,7 +44,7 @@ export function slackPayload(notice: RunNotice): { text: string } {
     notice.status === "succeeded" ? ":white_check_mark:" : notice.status === "skipped" ? ":warning:" : ":x:";
   const details = [`destination ${notice.destination}`];
   if (notice.runId) details.push(`run ${notice.runId}`);
-  return {
+  return redactDeep({
     text: `${icon} ${summaryLine(notice).replace(/^pgsync-ts (\S+):/, "*pgsync-ts* `$1`:")}\n${details.join(", ")}`,
-  };
+  });
 }

@@ -1,0 +1,58 @@
+import { baseSettings, execute, inTransaction } from "../../db/session.js";
+import type { SyncPlan } from "../../ddl/plan.js";
+import { swapSchemas } from "../../restore/cutover.js";
+import { saveDatabaseSettings } from "../../restore/database-settings.js";
+import type { GuardResult } from "../../restore/guards.js";
+import { cutoverHazards } from "../../restore/hazards.js";
+import { recordManagedSql, snapshotIdFor } from "../../restore/meta.js";
+import type { RunContext } from "../context.js";
+import type { LargeObjectSync } from "../large-objects.js";
+import type { SnapshotResult } from "../options.js";
+import type { Endpoints } from "./connect.js";
+
+/**
+ * Step "cutover": the atomic swap in one short destination transaction. Every object of each live
+ * schema moves into a new snapshot schema, then every staged object moves in; the database's
+ * settings, the managed record and the large objects change inside the same transaction.
+ */
+export async function cutoverStep(
+  ctx: RunContext,
+  ends: Endpoints,
+  input: { readonly plan: SyncPlan; readonly guard: GuardResult; readonly largeObjects?: LargeObjectSync },
+): Promise<SnapshotResult> {
+  const dst = ends.destination.client;
+  const { plan, guard, largeObjects } = input;
+  const snapshotId = snapshotIdFor(ctx.runId);
+  const schemas = plan.schemas.map((s) => ({ live: s.name, incoming: s.staging }));
+  // Destination objects outside the sync that depend on what the swap moves out: named before it runs.
+  const hazards = await inTransaction(dst, baseSettings(ctx.timeouts.statementSeconds), () =>
+    cutoverHazards(dst, schemas),
+  );
+  for (const h of hazards) ctx.warn(h);
+  const result = await swapSchemas(dst, {
+    schemas,
+    runId: ctx.runId,
+    snapshotId,
+    reason: "run",
+    lockSeconds: ctx.timeouts.lockSeconds,
+    statementSeconds: ctx.timeouts.statementSeconds,
+    ownApplicationName: ctx.applicationName,
+    onWait: ctx.warn,
+    fault: (point) => ctx.fault(point),
+    beforeCommit: async () => {
+      // Kept with the snapshot before the source's settings are applied, for a rollback.
+      await saveDatabaseSettings(dst, snapshotId);
+      for (const s of plan.cutover) await execute(dst, s.sql, s.object, "cutover");
+      if (guard.adopt)
+        await execute(
+          dst,
+          recordManagedSql(ctx.runId, ends.sourceInfo.identity, guard.adopt),
+          "managed record",
+          "cutover",
+        );
+      for (const w of (await largeObjects?.cutover(dst, { snapshotId, runId: ctx.runId })) ?? []) ctx.warn(w);
+    },
+  });
+  ctx.markStagingCreated(false);
+  return { id: snapshotId, schemas: result.snapshotSchemas };
+}

@@ -1,0 +1,141 @@
+/**
+ * The property classes of the fingerprint. Every line the oracle prints is tagged with one of these
+ * ids, so a test can change one property of each class and check that the oracle sees it.
+ */
+export interface PropertyClass {
+  readonly id: string;
+  readonly description: string;
+}
+
+export const PROPERTY_CLASSES = [
+  { id: "schema", description: "a schema exists" },
+  {
+    id: "relation.kind",
+    description: "pg_class.relkind of a table, view, materialized view, foreign table or sequence",
+  },
+  { id: "relation.persistence", description: "pg_class.relpersistence (logged, unlogged)" },
+  { id: "relation.options", description: "pg_class.reloptions, sorted" },
+  { id: "relation.toast-options", description: "reloptions of the relation's TOAST table" },
+  { id: "relation.access-method", description: "pg_class.relam (table access method)" },
+  { id: "relation.of-type", description: "pg_class.reloftype (typed table)" },
+  { id: "relation.replica-identity", description: "pg_class.relreplident" },
+  { id: "relation.partition-bound", description: "the partition bound (pg_get_expr of relpartbound)" },
+  { id: "relation.partition-key", description: "the partition key (pg_get_partkeydef)" },
+  { id: "relation.inherits", description: "inheritance parents in order (pg_inherits)" },
+  { id: "relation.row-security", description: "relrowsecurity and relforcerowsecurity" },
+  { id: "column.position", description: "position among the non-dropped columns" },
+  { id: "column.type", description: "type and typmod (format_type)" },
+  { id: "column.not-null", description: "pg_attribute.attnotnull" },
+  { id: "column.default", description: "the default or generation expression (pg_attrdef)" },
+  { id: "column.identity", description: "pg_attribute.attidentity" },
+  { id: "column.generated", description: "pg_attribute.attgenerated" },
+  { id: "column.collation", description: "pg_attribute.attcollation" },
+  { id: "column.storage", description: "pg_attribute.attstorage" },
+  { id: "column.statistics", description: "pg_attribute.attstattarget (-1 and NULL both print as default)" },
+  { id: "column.options", description: "pg_attribute.attoptions" },
+  { id: "column.compression", description: "pg_attribute.attcompression" },
+  { id: "column.inheritance", description: "attislocal and attinhcount" },
+  { id: "column.fdw-options", description: "pg_attribute.attfdwoptions of a foreign table's column" },
+  { id: "constraint.definition", description: "pg_get_constraintdef of a table constraint" },
+  { id: "constraint.validated", description: "pg_constraint.convalidated" },
+  { id: "constraint.inheritance", description: "conislocal and coninhcount" },
+  { id: "constraint.no-inherit", description: "pg_constraint.connoinherit" },
+  { id: "constraint.deferrable", description: "condeferrable and condeferred" },
+  { id: "constraint.enforced", description: "NOT ENFORCED constraints (18; printed only when not enforced)" },
+  {
+    id: "constraint.not-null",
+    description: "NOT NULL constraint rows (tables 18, domains 17): name, definition, flags",
+  },
+  { id: "index.definition", description: "pg_get_indexdef" },
+  { id: "index.clustered", description: "pg_index.indisclustered" },
+  { id: "index.replica-identity", description: "pg_index.indisreplident" },
+  { id: "index.valid", description: "pg_index.indisvalid" },
+  { id: "index.options", description: "the index's reloptions, sorted" },
+  { id: "index.constraint", description: "the constraint an index implements" },
+  { id: "index.parent", description: "the partitioned index an index is attached to" },
+  { id: "index.column-statistics", description: "SET STATISTICS on an index expression column" },
+  { id: "index.comment", description: "the comment on an index (constraint indexes included)" },
+  { id: "view.definition", description: "pg_get_viewdef of a view" },
+  { id: "matview.definition", description: "pg_get_viewdef of a materialized view" },
+  { id: "matview.populated", description: "pg_class.relispopulated of a materialized view" },
+  { id: "sequence.options", description: "every column of pg_sequence" },
+  { id: "sequence.value", description: "last_value and is_called" },
+  { id: "sequence.owned-by", description: "the column a sequence belongs to (OWNED BY, identity)" },
+  { id: "function.definition", description: "pg_get_functiondef" },
+  { id: "function.attributes", description: "every column of pg_proc (names for OIDs)" },
+  { id: "aggregate.attributes", description: "every column of pg_aggregate (names for OIDs)" },
+  { id: "trigger.definition", description: "pg_get_triggerdef, per table and per partition" },
+  { id: "trigger.enabled", description: "pg_trigger.tgenabled" },
+  { id: "type.attributes", description: "every column of pg_type (names for OIDs)" },
+  { id: "type.enum-labels", description: "an enum's labels in their sort order" },
+  { id: "type.range", description: "every column of pg_range" },
+  { id: "domain.constraint", description: "a domain constraint's definition and validity" },
+  { id: "operator.attributes", description: "every column of pg_operator" },
+  { id: "opfamily.attributes", description: "an operator family (pg_opfamily)" },
+  { id: "opclass.attributes", description: "every column of pg_opclass" },
+  { id: "opfamily.operator", description: "an operator member of a family (pg_amop), and its class" },
+  { id: "opfamily.function", description: "a support function of a family (pg_amproc), and its class" },
+  { id: "cast.attributes", description: "every column of pg_cast, for casts that are not built in" },
+  { id: "transform.attributes", description: "every column of pg_transform" },
+  { id: "rule.definition", description: "pg_get_ruledef (not a view's _RETURN rule)" },
+  { id: "rule.enabled", description: "pg_rewrite.ev_enabled" },
+  {
+    id: "policy.attributes",
+    description: "a row-level security policy: command, permissive, roles, USING, WITH CHECK",
+  },
+  { id: "statistics.definition", description: "pg_get_statisticsobjdef" },
+  { id: "statistics.target", description: "pg_statistic_ext.stxstattarget (-1 and NULL print as default)" },
+  { id: "text-search.configuration", description: "a configuration's parser" },
+  { id: "text-search.mapping", description: "a configuration's dictionaries per token type, in order" },
+  { id: "text-search.dictionary", description: "a dictionary's template and options" },
+  { id: "text-search.parser", description: "every column of pg_ts_parser" },
+  { id: "text-search.template", description: "every column of pg_ts_template" },
+  { id: "collation.attributes", description: "every column of pg_collation but collversion" },
+  { id: "access-method.attributes", description: "a table or index access method (pg_am)" },
+  { id: "language.attributes", description: "a procedural language (pg_language)" },
+  { id: "conversion.attributes", description: "every column of pg_conversion" },
+  { id: "foreign.wrapper", description: "a foreign-data wrapper: handler, validator, options" },
+  { id: "foreign.server", description: "a foreign server: wrapper, type, version, options" },
+  {
+    id: "foreign.user-mapping",
+    description: "a user mapping (role, server, option names; never the values)",
+  },
+  { id: "foreign.table", description: "a foreign table's server and options" },
+  { id: "publication.attributes", description: "every column of pg_publication" },
+  {
+    id: "publication.member",
+    description: "a table or schema of a publication, with row filter and columns",
+  },
+  { id: "subscription.attributes", description: "a subscription (every column but the connection string)" },
+  { id: "event-trigger.attributes", description: "an event trigger: event, function, enabled, tags" },
+  { id: "extension.attributes", description: "an extension: version, schema, relocatable" },
+  {
+    id: "extension.config",
+    description: "a configuration table of an extension (pg_extension_config_dump) and its condition",
+  },
+  { id: "security-label", description: "a security label (pg_seclabel, pg_shseclabel)" },
+  { id: "large-object.content", description: "a large object's size and content digest" },
+  { id: "database.setting", description: "a setting of the database for all roles (ALTER DATABASE ... SET)" },
+  {
+    id: "database.role-setting",
+    description: "a setting of the database for one role (ALTER ROLE ... IN DATABASE ... SET)",
+  },
+  { id: "database.comment", description: "the comment on the database" },
+  { id: "comment", description: "the comment on any other object (pg_description)" },
+  { id: "privilege.owner", description: "the owner of an object (with privileges)" },
+  {
+    id: "privilege.acl",
+    description: "one grantee's privileges on an object, defaults made explicit (with privileges)",
+  },
+  { id: "privilege.default", description: "default privileges (pg_default_acl; with privileges)" },
+  { id: "data.row-count", description: "a table's (or materialized view's) row count" },
+  { id: "data.content", description: "an order-independent hash of the rows' text, column order included" },
+] as const satisfies readonly PropertyClass[];
+
+export type PropertyClassId = (typeof PROPERTY_CLASSES)[number]["id"];
+
+const KNOWN = new Set<string>(PROPERTY_CLASSES.map((c) => c.id));
+
+export function isPropertyClass(id: string): id is PropertyClassId {
+  return KNOWN.has(id);
+}
