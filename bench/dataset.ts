@@ -7,6 +7,7 @@
  * Keys, indexes and foreign keys are added after the rows (as a restore would), which also makes the
  * generation itself faster.
  */
+import type { ShapeDataset } from "./shape-types.js";
 
 export interface BenchTable {
   readonly name: string;
@@ -190,4 +191,14 @@ export function datasetSql(scaleMb: number): string {
   ]
     .map((s) => `${s};`)
     .join("\n");
+}
+
+/** The dataset as a benchmark shape (bench/shapes.ts): one script, the raw limit's tables and keys. */
+export function standardDataset(scaleMb: number): ShapeDataset {
+  return {
+    scripts: [datasetSql(scaleMb)],
+    tables: BENCH_TABLES,
+    foreignKeys: BENCH_FOREIGN_KEYS,
+    rows: benchRowCounts(scaleMb),
+  };
 }

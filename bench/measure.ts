@@ -1,7 +1,8 @@
 /**
- * Times one child process (wall clock, from spawn to exit) and reads its peak RSS from GNU time
- * (`/usr/bin/time -f %M`): the largest resident set of the process or of any descendant it waited
- * for, so a shell pipeline reports its largest member.
+ * Times one child process (wall clock, from spawn to exit) and reads its peak RSS and CPU time from
+ * GNU time (`/usr/bin/time -f "%M %U %S"`): the largest resident set of the process or of any
+ * descendant it waited for (so a shell pipeline reports its largest member), and the user and
+ * system CPU seconds of all of them together.
  */
 import { spawn } from "node:child_process";
 import { access, constants, mkdtemp, readFile, rm } from "node:fs/promises";
@@ -24,6 +25,8 @@ export interface Timed {
   readonly seconds: number;
   /** Peak resident set size in kB. */
   readonly rssKb: number;
+  /** User + system CPU seconds of the process and the descendants it waited for. */
+  readonly cpuSeconds: number;
   readonly stdout: string;
 }
 
@@ -57,7 +60,7 @@ export async function runTimed(
     const stdout = tail(4_000_000);
     const stderr = tail(4000);
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(GNU_TIME, ["-f", "%M", "-o", rssFile, command, ...args], {
+      const child = spawn(GNU_TIME, ["-f", "%M %U %S", "-o", rssFile, command, ...args], {
         env,
         stdio: ["ignore", "pipe", "pipe"],
       });
@@ -70,8 +73,15 @@ export async function runTimed(
     if (code !== 0) {
       throw new Error(`${step} exited with code ${code}:\n${stderr.text.trim()}`);
     }
-    const rssKb = Number((await readFile(rssFile, "utf8")).trim().split("\n").pop());
-    return { seconds, rssKb, stdout: stdout.text };
+    const [rss, user, system] = ((await readFile(rssFile, "utf8")).trim().split("\n").pop() ?? "")
+      .split(" ")
+      .map(Number);
+    return {
+      seconds,
+      rssKb: rss ?? 0,
+      cpuSeconds: Math.round(((user ?? 0) + (system ?? 0)) * 100) / 100,
+      stdout: stdout.text,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

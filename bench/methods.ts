@@ -4,11 +4,12 @@
  * runner, and reports its own parts (and, for pgsync-ts, its peak RSS and per-step timings).
  */
 import { rm } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { runShellTimed, runTimed, type Timed } from "./measure.js";
 import { BENCH_DB, type Endpoint, resetDatabase, type ServerPair, withDb } from "./pair.js";
 import type { PgTools } from "./pg-tools.js";
 import { rawCopy } from "./raw-copy.js";
+import type { ShapeDataset } from "./shape-types.js";
 
 export type MethodId =
   | "pgsync-empty"
@@ -16,7 +17,8 @@ export type MethodId =
   | "dump-psql"
   | "dump-restore-j"
   | "replaced-resync"
-  | "raw-copy";
+  | "raw-copy"
+  | "pgcopydb";
 
 /** What the destination's `bench` database holds between runs. */
 export type DestinationState = "empty" | "plain copy" | "pgsync copy" | "unknown";
@@ -30,12 +32,18 @@ export interface MethodContext {
   /** The built CLI: `node <cli> run ...`. */
   readonly cli: string;
   readonly tableBytes: Record<string, number>;
+  /** The shape being copied (the raw limit creates its tables and keys). */
+  readonly dataset: ShapeDataset;
+  /** The pgcopydb binary, when installed. */
+  readonly pgcopydb: string | undefined;
   destinationState: DestinationState;
 }
 
 export interface MethodOutcome {
   /** Peak RSS in kB of the method's processes (the largest one); null when run in the harness. */
   readonly rssKb: number | null;
+  /** User + system CPU seconds of the method's own processes (not the servers'); null in the harness. */
+  readonly cpuSeconds?: number | null;
   /** Seconds per part of the method (for the breakdown in the report). */
   readonly parts: Record<string, number>;
   /** pgsync-ts only: seconds per step of its --json summary, and its warnings. */
@@ -51,6 +59,8 @@ export interface Method {
   /** The commands, as a reader would type them (N = the parallelism, no passwords). */
   readonly command: string;
   readonly needsPgDump: boolean;
+  /** Runs only where Debian's pgcopydb is installed (scripts/provision.sh bench). */
+  readonly needsPgcopydb?: boolean;
   /** Untimed: brings the destination to the state this method starts from. */
   prepare(ctx: MethodContext): Promise<void>;
   run(ctx: MethodContext): Promise<MethodOutcome>;
@@ -135,11 +145,48 @@ async function pgsyncRun(ctx: MethodContext): Promise<MethodOutcome> {
   steps["outside steps"] = Math.max(0, Math.round((timed.seconds - inSteps) * 1000) / 1000);
   return {
     rssKb: timed.rssKb,
+    cpuSeconds: timed.cpuSeconds,
     parts: { "pgsync-ts run": timed.seconds },
     steps,
     tables: Object.fromEntries(report.tables.map((t) => [t.table, t.seconds])),
     ...(report.warnings.length > 0 ? { warnings: report.warnings } : {}),
   };
+}
+
+/**
+ * `pgcopydb clone`, Debian's package, with its defaults otherwise: one snapshot, the schema through
+ * pg_dump/pg_restore of the servers' major (first on its PATH), N COPY and N index-build processes.
+ */
+async function pgcopydbClone(ctx: MethodContext): Promise<MethodOutcome> {
+  const binary = ctx.pgcopydb;
+  if (!binary) throw new Error("pgcopydb is not installed (scripts/provision.sh bench installs it)");
+  const t = toolsOf(ctx);
+  const dir = join(ctx.workDir, "pgcopydb");
+  const n = String(ctx.parallel);
+  const env = { ...envFor(ctx), PATH: `${dirname(t.pgDump)}:${process.env.PATH ?? ""}` };
+  try {
+    const timed = await runTimed(
+      "pgcopydb clone",
+      binary,
+      [
+        "clone",
+        "--source",
+        ctx.pair.source.url(),
+        "--target",
+        ctx.pair.destination.url(),
+        "--table-jobs",
+        n,
+        "--index-jobs",
+        n,
+        "--dir",
+        dir,
+      ],
+      env,
+    );
+    return { rssKb: timed.rssKb, cpuSeconds: timed.cpuSeconds, parts: { "pgcopydb clone": timed.seconds } };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 export const METHODS: readonly Method[] = [
@@ -158,6 +205,8 @@ export const METHODS: readonly Method[] = [
         ctx.pair.password,
         ctx.parallel,
         ctx.tableBytes,
+        undefined,
+        ctx.dataset,
       );
       return { rssKb: null, parts: { ...parts } };
     },
@@ -171,7 +220,7 @@ export const METHODS: readonly Method[] = [
     prepare: emptyDestination,
     async run(ctx) {
       const t = await dumpPsql(ctx);
-      return { rssKb: t.rssKb, parts: { "pg_dump | psql": t.seconds } };
+      return { rssKb: t.rssKb, cpuSeconds: t.cpuSeconds, parts: { "pg_dump | psql": t.seconds } };
     },
   },
   {
@@ -234,12 +283,14 @@ export const METHODS: readonly Method[] = [
         ];
         const parts: Record<string, number> = {};
         let rssKb = 0;
+        let cpuSeconds = 0;
         for (const [name, step] of steps) {
           const timed = await step();
           parts[name] = timed.seconds;
           rssKb = Math.max(rssKb, timed.rssKb);
+          cpuSeconds += timed.cpuSeconds;
         }
-        return { rssKb, parts };
+        return { rssKb, cpuSeconds, parts };
       } finally {
         await Promise.all([rm(backup, { force: true }), rm(dump, { force: true })]);
       }
@@ -272,12 +323,23 @@ export const METHODS: readonly Method[] = [
         );
         return {
           rssKb: Math.max(dumped.rssKb, restored.rssKb),
+          cpuSeconds: dumped.cpuSeconds + restored.cpuSeconds,
           parts: { "pg_dump -Fd": dumped.seconds, "pg_restore -j": restored.seconds },
         };
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
     },
+  },
+  {
+    id: "pgcopydb",
+    label: "pgcopydb clone --table-jobs N --index-jobs N",
+    command: "pgcopydb clone --source src --target dst --table-jobs N --index-jobs N --dir dir",
+    needsPgDump: true,
+    needsPgcopydb: true,
+    leaves: "plain copy",
+    prepare: emptyDestination,
+    run: pgcopydbClone,
   },
   {
     id: "pgsync-empty",

@@ -5,19 +5,23 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { createServer, type PgMajor, type ServerHandle } from "../src/embedded/server.js";
-import { quoteIdent } from "../src/sql/quote.js";
+import { quoteIdent, quoteLiteral } from "../src/sql/quote.js";
 
 export const BENCH_DB = "bench";
 
 /**
  * Identical on both servers and for every tool. maintenance_work_mem is raised server-wide so that
  * pg_restore's and the raw copy's index builds get what pgsync-ts sets for its own (256MB); a large
- * max_wal_size keeps checkpoints from landing at random points inside one tool's run only.
+ * max_wal_size keeps checkpoints from landing at random points inside one tool's run only. The
+ * lock table is raised for every method alike: pg_dump locks every table it dumps in one
+ * transaction, psql --single-transaction and pgsync-ts's staging and cut-over transactions lock
+ * every object they create or move, and 10,000 tables do not fit the default (64 per connection).
  */
 export const SERVER_SETTINGS = {
   shared_buffers: "256MB",
   maintenance_work_mem: "256MB",
   max_wal_size: "4GB",
+  max_locks_per_transaction: "256",
 } as const;
 
 export interface Endpoint {
@@ -109,15 +113,25 @@ export interface Shape {
   readonly constraints: readonly string[];
 }
 
+/** Tables counted per statement: each count locks its table (and the planner its indexes). */
+const COUNTS_PER_QUERY = 500;
+
 export async function readShape(e: Endpoint, password: string, database = BENCH_DB): Promise<Shape> {
   return withDb(e, password, database, async (c) => {
     const tables = await c.query<{ name: string }>(
       "SELECT tablename AS name FROM pg_catalog.pg_tables WHERE schemaname = 'public' ORDER BY 1",
     );
     const rows: Record<string, number> = {};
-    for (const t of tables.rows) {
-      const r = await c.query<{ n: string }>(`SELECT count(*) AS n FROM public.${quoteIdent(t.name)}`);
-      rows[t.name] = Number(r.rows[0]?.n);
+    const names = tables.rows.map((t) => t.name);
+    // Batched: one round trip per table would dominate at 10,000 tables.
+    for (let i = 0; i < names.length; i += COUNTS_PER_QUERY) {
+      const batch = names.slice(i, i + COUNTS_PER_QUERY);
+      const counted = await c.query<{ name: string; n: string }>(
+        batch
+          .map((name) => `SELECT ${quoteLiteral(name)} AS name, count(*) AS n FROM public.${quoteIdent(name)}`)
+          .join(" UNION ALL "),
+      );
+      for (const r of counted.rows) rows[r.name] = Number(r.n);
     }
     const indexes = await c.query<{ d: string }>(
       "SELECT indexname || ': ' || indexdef AS d FROM pg_catalog.pg_indexes WHERE schemaname = 'public' ORDER BY 1",
@@ -143,8 +157,10 @@ export function shapeDifferences(expected: Shape, actual: Shape): string[] {
       out.push(`table ${t}: source ${expected.rows[t] ?? "absent"} rows, copy ${actual.rows[t] ?? "absent"}`);
   }
   const missing = (kind: string, a: readonly string[], b: readonly string[]) => {
-    for (const x of a) if (!b.includes(x)) out.push(`${kind} missing from the copy: ${x}`);
-    for (const x of b) if (!a.includes(x)) out.push(`${kind} only in the copy: ${x}`);
+    const inA = new Set(a);
+    const inB = new Set(b);
+    for (const x of a) if (!inB.has(x)) out.push(`${kind} missing from the copy: ${x}`);
+    for (const x of b) if (!inA.has(x)) out.push(`${kind} only in the copy: ${x}`);
   };
   missing("index", expected.indexes, actual.indexes);
   missing("constraint", expected.constraints, actual.constraints);

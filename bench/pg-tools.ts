@@ -56,3 +56,17 @@ export async function findPgTools(major: number): Promise<ToolSearch> {
         : `no pg_dump/pg_restore/psql of major ${major} (found ${seen.join("; ")})`,
   };
 }
+
+/** Debian's pgcopydb (a benchmark peer), with its version line; undefined when not installed. */
+export async function findPgcopydb(): Promise<{ binary: string; version: string } | undefined> {
+  for (const dir of ["/usr/bin", ...(process.env.PATH ?? "").split(":").filter(Boolean)]) {
+    const binary = `${dir}/pgcopydb`;
+    try {
+      await access(binary, constants.X_OK);
+      // pgcopydb logs on stderr; `version` prints "pgcopydb version 0.10-1" and the PostgreSQL it was built with.
+      const { stdout } = await run(binary, ["version"]);
+      return { binary, version: stdout.trim().split("\n")[0] ?? "pgcopydb" };
+    } catch {}
+  }
+  return undefined;
+}

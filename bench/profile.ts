@@ -4,7 +4,9 @@
  * (a backend's process title names its command: COPY, CREATE INDEX, ALTER TABLE, ANALYZE...), the
  * machine's idle and I/O-wait time, and pgsync-ts's own step timings.
  *
- *   npx tsx bench/profile.ts [--scale 1000] [--methods pgsync-empty,dump-psql] [--parallel N] [--no-build]
+ *   npx tsx bench/profile.ts [--shape standard] [--scale 1000] [--methods pgsync-empty,dump-psql] [--parallel N] [--no-build]
+ *
+ * `--scale` is the shape's size: MB, or the number of tables of the many-tables shape.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
@@ -16,11 +18,13 @@ import { loadDataset } from "./load-dataset.js";
 import { requireGnuTime } from "./measure.js";
 import { METHODS, type MethodContext } from "./methods.js";
 import { checkpoint, startPair } from "./pair.js";
-import { findPgTools } from "./pg-tools.js";
+import { findPgcopydb, findPgTools } from "./pg-tools.js";
+import { shapeById } from "./shapes.js";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const { values: args } = parseArgs({
   options: {
+    shape: { type: "string", default: "standard" },
     scale: { type: "string", default: "1000" },
     methods: { type: "string", default: "pgsync-empty,dump-psql" },
     parallel: { type: "string", default: String(availableParallelism()) },
@@ -96,7 +100,8 @@ const search = await findPgTools(15);
 const pair = await startPair(15);
 const workDir = await mkdtemp(join(tmpdir(), "pgsync-bench-profile-"));
 try {
-  const data = await loadDataset(pair.source, pair.password, scaleMb);
+  const dataset = shapeById(args.shape as string).dataset(scaleMb);
+  const data = await loadDataset(pair.source, pair.password, dataset);
   console.log(`dataset ${(data.dataBytes / 1e6).toFixed(0)} MB of table data`);
   const ctx: MethodContext = {
     pair,
@@ -105,6 +110,8 @@ try {
     workDir,
     cli: join(ROOT, "bin", "pgsync-ts.js"),
     tableBytes: data.tableBytes,
+    dataset,
+    pgcopydb: (await findPgcopydb())?.binary,
     destinationState: "unknown",
   };
   const servers = new Map([

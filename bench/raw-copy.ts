@@ -11,6 +11,7 @@ import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { quoteIdent } from "../src/sql/quote.js";
 import { BENCH_FOREIGN_KEYS, BENCH_TABLES } from "./dataset.js";
 import { BENCH_DB, type Endpoint } from "./pair.js";
+import type { RawTable } from "./shape-types.js";
 
 export interface RawCopyParts {
   readonly "copy and build": number;
@@ -27,6 +28,11 @@ export async function rawCopy(
   databases: { readonly source: string; readonly destination: string } = {
     source: BENCH_DB,
     destination: BENCH_DB,
+  },
+  /** The shape's tables and foreign keys (default: the standard dataset's). */
+  shape: { readonly tables: readonly RawTable[]; readonly foreignKeys: readonly string[] } = {
+    tables: BENCH_TABLES,
+    foreignKeys: BENCH_FOREIGN_KEYS,
   },
 ): Promise<RawCopyParts> {
   const open = async (side: "source" | "destination") => {
@@ -46,8 +52,8 @@ export async function rawCopy(
     const started = performance.now();
     const control = await open("destination");
     clients.push(control);
-    for (const t of BENCH_TABLES) await control.query(t.create);
-    const queue = [...BENCH_TABLES].sort((a, b) => (tableBytes[b.name] ?? 0) - (tableBytes[a.name] ?? 0));
+    for (const t of shape.tables) await control.query(t.create);
+    const queue = [...shape.tables].sort((a, b) => (tableBytes[b.name] ?? 0) - (tableBytes[a.name] ?? 0));
     const worker = async () => {
       const [src, dst] = await Promise.all([open("source"), open("destination")]);
       clients.push(src, dst);
@@ -63,7 +69,7 @@ export async function rawCopy(
     await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
     const loaded = performance.now();
     // Adding a foreign key locks the referenced table against other additions: one at a time.
-    for (const sql of BENCH_FOREIGN_KEYS) await control.query(sql);
+    for (const sql of shape.foreignKeys) await control.query(sql);
     return {
       "copy and build": (loaded - started) / 1000,
       "foreign keys": (performance.now() - loaded) / 1000,

@@ -1,9 +1,11 @@
 /**
  * The benchmark harness: pgsync-ts against the tools users would pick instead, side by side, on the
- * same two PostgreSQL servers and the same data, at one or more scales. See bench/README.md.
+ * same two PostgreSQL servers and the same data, for several shapes of database at one or more sizes
+ * each. See bench/README.md.
  *
- *   npm run bench -- [--scales 10,100,1000] [--runs 3] [--warmup 1] [--parallel N] [--major 15]
- *                    [--out bench/results] [--quiet-load 1.0 [--quiet-wait 40]] [--methods a,b] [--no-build]
+ *   npm run bench -- [--shapes standard,seed,...] [--scales 10,100,1000] [--tables 10000] [--runs 3]
+ *                    [--warmup 1] [--parallel N] [--major 15] [--out bench/results]
+ *                    [--quiet-load 1.0 [--quiet-wait 40]] [--methods a,b] [--no-build]
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -15,6 +17,7 @@ import { parseArgs } from "node:util";
 import { isPgMajor } from "../src/embedded/server.js";
 import { foreignShare, sampleCpu } from "./cpu-share.js";
 import { loadDataset } from "./load-dataset.js";
+import { FIXED_COST_RUNS, HYPERFINE, measureFixedCosts } from "./fixed-cost.js";
 import { waitForQuiet } from "./load-gate.js";
 import { requireGnuTime } from "./measure.js";
 import { METHODS, type Method, type MethodContext, type MethodId } from "./methods.js";
@@ -26,27 +29,29 @@ import {
   shapeDifferences,
   startPair,
 } from "./pair.js";
-import { findPgTools } from "./pg-tools.js";
+import { findPgcopydb, findPgTools } from "./pg-tools.js";
 import {
+  type FixedCostCommand,
   type MethodResult,
   median,
   type RunRecord,
   ratios,
   type ScaleResult,
-  scaleLabel,
-  scaleMarkdown,
   summarize,
-  summaryMarkdown,
   targets,
   underLoad,
 } from "./report.js";
+import { caseLabel, resultBaseName, scaleMarkdown, summaryMarkdown } from "./report-markdown.js";
+import { type BenchShape, SHAPES, shapeById } from "./shapes.js";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const { values: args } = parseArgs({
   options: {
-    scales: { type: "string", default: "10,100,1000" },
+    shapes: { type: "string", default: SHAPES.map((s) => s.id).join(",") },
+    scales: { type: "string" },
+    tables: { type: "string", default: "10000" },
     runs: { type: "string", default: "3" },
     warmup: { type: "string", default: "1" },
     parallel: { type: "string", default: String(availableParallelism()) },
@@ -63,10 +68,12 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   log(
-    "usage: npm run bench -- [--scales 10,100,1000] [--runs 3] [--warmup 1] [--parallel N] [--major 15]\n" +
-      "                        [--out bench/results] [--quiet-load 1.0] [--quiet-wait 40] [--methods id,...] [--no-build]\n" +
+    "usage: npm run bench -- [--shapes id,...] [--scales 10,100,1000] [--tables 10000] [--runs 3] [--warmup 1]\n" +
+      "                        [--parallel N] [--major 15] [--out bench/results] [--quiet-load 1.0] [--quiet-wait 40]\n" +
+      "                        [--methods id,...] [--no-build]\n" +
       "       npm run bench -- --render [--out bench/results]   (rewrites the Markdown from the JSON results)\n" +
-      `methods: ${METHODS.map((m) => m.id).join(", ")}`,
+      `methods: ${METHODS.map((m) => m.id).join(", ")}\n` +
+      `shapes: ${SHAPES.map((s) => `${s.id} (${s.scalable ? "--scales" : s.unit === "tables" ? "--tables" : "fixed size"}, default ${s.defaultSizes.join(",")})`).join(", ")}`,
   );
   process.exit(0);
 }
@@ -76,7 +83,18 @@ const positive = (name: string, value: string, min = 1) => {
   if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}, got "${value}"`);
   return n;
 };
-const scales = (args.scales as string).split(",").map((s) => positive("scales", s.trim()));
+const list = (name: string, value: string) => value.split(",").map((s) => positive(name, s.trim()));
+const shapes = (args.shapes as string).split(",").map((s) => shapeById(s.trim()));
+/** What is measured: each shape at each of its sizes (`--scales` sets the MB-sized shapes' sizes). */
+const cases: { shape: BenchShape; size: number }[] = shapes.flatMap((shape) => {
+  const sizes =
+    shape.unit === "tables"
+      ? list("tables", args.tables as string)
+      : shape.scalable && args.scales
+        ? list("scales", args.scales)
+        : shape.defaultSizes;
+  return sizes.map((size) => ({ shape, size }));
+});
 const runs = Math.floor(positive("runs", args.runs as string));
 const warmup = Math.floor(positive("warmup", args.warmup as string, 0));
 const parallel = Math.floor(positive("parallel", args.parallel as string));
@@ -124,11 +142,16 @@ if (!existsSync(join(ROOT, "dist", "cli", "main.js"))) throw new Error("dist/ is
 const search = await findPgTools(major);
 const tools = "found" in search ? search.found : undefined;
 if ("missing" in search) log(`pg_dump peers skipped: ${search.missing}`);
+const pgcopydb = await findPgcopydb();
+if (!pgcopydb) log("pgcopydb peer skipped: not installed (scripts/provision.sh bench installs it)");
 
 await mkdir(outDir, { recursive: true });
 let failed = false;
-for (const scaleMb of scales) {
-  const label = scaleLabel(scaleMb);
+for (const { shape, size } of cases) {
+  const dataset = shape.dataset(size);
+  // The MB of the size, for the shapes measured in MB (the many-tables shape reports its measured data).
+  const scaleMb = shape.unit === "MB" ? size : 0;
+  const label = caseLabel({ shape: shape.id, size, sizeUnit: shape.unit, scaleMb } as ScaleResult);
   let waitedSeconds = 0;
   if (quietBelow > 0) {
     const waited = await waitForQuiet(quietBelow, quietBudgetSeconds, log);
@@ -144,9 +167,11 @@ for (const scaleMb of scales) {
     const { generationSeconds, tableBytes, dataBytes, indexBytes, databaseBytes } = await loadDataset(
       pair.source,
       pair.password,
-      scaleMb,
+      dataset,
     );
     const expected = await readShape(pair.source, pair.password);
+    const generated = shapeDifferences({ ...expected, rows: dataset.rows }, expected);
+    if (generated.length > 0) throw new Error(`the ${shape.id} generator is wrong: ${generated.join("; ")}`);
     log(
       `[${label}] dataset: ${(dataBytes / 1e6).toFixed(1)} MB of table data, generated in ${generationSeconds.toFixed(1)} s`,
     );
@@ -158,11 +183,19 @@ for (const scaleMb of scales) {
       workDir,
       cli,
       tableBytes,
+      dataset,
+      pgcopydb: pgcopydb?.binary,
       destinationState: "unknown",
     };
     const records = new Map<MethodId, RunRecord[]>(methods.map((m) => [m.id, []]));
     const errors = new Map<MethodId, string>();
-    const runnable = (m: Method) => !m.needsPgDump || tools !== undefined;
+    const skipReason = (m: Method) =>
+      m.needsPgDump && tools === undefined
+        ? `no pg_dump of major ${major}`
+        : m.needsPgcopydb && !pgcopydb
+          ? "pgcopydb is not installed"
+          : undefined;
+    const runnable = (m: Method) => skipReason(m) === undefined;
     for (let round = 0; round < warmup + runs; round++) {
       const kind = round < warmup ? `warm-up ${round + 1}/${warmup}` : `run ${round - warmup + 1}/${runs}`;
       for (const method of methods.filter(runnable)) {
@@ -190,7 +223,7 @@ for (const scaleMb of scales) {
           if (round >= warmup)
             records
               .get(method.id)
-              ?.push({ seconds: Math.round(seconds * 1000) / 1000, ...outcome, foreignCpu });
+              ?.push({ seconds: Math.round(seconds * 1000) / 1000, ...outcome, foreignCpu, round: round - warmup + 1 });
         } catch (error) {
           failed = true;
           ctx.destinationState = "unknown";
@@ -208,7 +241,7 @@ for (const scaleMb of scales) {
         id: m.id,
         label: m.label,
         command: m.command,
-        ...(runnable(m) ? {} : { skipped: `no pg_dump of major ${major}` }),
+        ...(runnable(m) ? {} : { skipped: skipReason(m) as string }),
         ...(errors.has(m.id) ? { error: errors.get(m.id) as string } : {}),
         runs: rs,
         ...(summary ? { median: summary } : {}),
@@ -217,10 +250,18 @@ for (const scaleMb of scales) {
     const foreign = [...records.values()].flat().map((r) => r.foreignCpu);
     const foreignCpu = foreign.length > 0 ? median(foreign) : 0;
     const computed = ratios(results);
+    for (const r of computed)
+      log(
+        `[${label}] ${r.tool} / ${r.peer}: ${r.time.toFixed(3)} (median of ${r.rounds || "the medians of"} round(s))`,
+      );
+    let fixedCost: FixedCostCommand[] | undefined;
+    if (shape.id === "seed") fixedCost = await fixedCosts(pair, workDir);
     const result: ScaleResult = {
       schema: 1,
       date: new Date().toISOString().slice(0, 10),
-      scaleMb,
+      scaleMb: shape.unit === "MB" ? scaleMb : Math.round(dataBytes / 1e6),
+      ...(shape.id === "standard" ? {} : { shape: shape.id, size, sizeUnit: shape.unit }),
+      description: shape.describe(size),
       publishable: runs >= 3 && warmup >= 1,
       machine: {
         cpus: cpus().length,
@@ -231,6 +272,7 @@ for (const scaleMb of scales) {
       },
       servers: { version: pair.version, settings: { ...SERVER_SETTINGS } },
       pgDump: tools?.version ?? null,
+      pgcopydb: pgcopydb?.version ?? null,
       parallel,
       runs,
       warmup,
@@ -251,9 +293,10 @@ for (const scaleMb of scales) {
       },
       methods: results,
       ratios: computed,
-      targets: targets(results, computed),
+      targets: targets(results, computed, { shape: shape.id, ...(fixedCost ? { fixedCost } : {}) }),
+      ...(fixedCost ? { fixedCost } : {}),
     };
-    const base = join(outDir, `${result.date}-${scaleMb}mb`);
+    const base = join(outDir, resultBaseName(result));
     await writeFile(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
     await writeFile(`${base}.md`, scaleMarkdown(result));
     await writeSummary(outDir);
@@ -267,7 +310,7 @@ for (const scaleMb of scales) {
 
 async function readResults(dir: string): Promise<{ file: string; result: ScaleResult }[]> {
   const out: { file: string; result: ScaleResult }[] = [];
-  for (const name of (await readdir(dir)).filter((n) => /^\d{4}-\d{2}-\d{2}-\d+mb\.json$/.test(n))) {
+  for (const name of (await readdir(dir)).filter((n) => /^\d{4}-\d{2}-\d{2}-([a-z-]+-)?\d+(mb|tables)\.json$/.test(n))) {
     const parsed = JSON.parse(await readFile(join(dir, name), "utf8")) as ScaleResult;
     if (parsed.schema === 1) out.push({ file: join(dir, name), result: parsed });
   }
@@ -277,6 +320,28 @@ async function readResults(dir: string): Promise<{ file: string; result: ScaleRe
 async function writeSummary(dir: string): Promise<void> {
   const all = await readResults(dir);
   await writeFile(join(dir, "summary.md"), summaryMarkdown(all.map((r) => r.result)));
+}
+
+/** The seed shape's fixed costs, by hyperfine (skipped, with a message, when it is not installed). */
+async function fixedCosts(pair: ServerPair, workDir: string): Promise<FixedCostCommand[] | undefined> {
+  try {
+    return await measureFixedCosts({
+      root: ROOT,
+      cli,
+      pair,
+      tools,
+      pgcopydb: pgcopydb?.binary,
+      parallel,
+      workDir,
+      log,
+    });
+  } catch (error) {
+    failed = true;
+    log(
+      `fixed costs not measured (${HYPERFINE} ${FIXED_COST_RUNS.run}/${FIXED_COST_RUNS.startup} runs; scripts/provision.sh bench installs it): ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return undefined;
+  }
 }
 
 /** Rewrites every Markdown table from its JSON (after a change to the report's layout or its load rule). */

@@ -36,19 +36,22 @@ fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
 
-# dpkg-dev for apt-get source, postgresql-client-15 for the psql that runs the suite's files.
+# dpkg-dev for apt-get source, postgresql-client-15 for the psql that runs the suite's files (both
+# also listed in scripts/provision.sh, with the same proof files; only these two are installed here).
 missing=()
-dpkg-query -W -f='${Status}' dpkg-dev 2>/dev/null | grep -q "install ok installed" || missing+=(dpkg-dev)
+[ -x /usr/bin/dpkg-source ] || missing+=(dpkg-dev)
 [ -x /usr/lib/postgresql/15/bin/psql ] || missing+=(postgresql-client-15)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] && [ -z "$SUDO" ]; then
-    log "missing ${missing[*]} and this user cannot install them (as root: apt-get install ${missing[*]})"
+    log "missing ${missing[*]} and this user cannot install them (as root: apt-get install -y --no-install-recommends ${missing[*]})"
     exit 1
   fi
   log "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
 fi
 
 # The deb-src line reuses the URI of this machine's own Debian archive (a mirror or snapshot).
@@ -105,16 +108,18 @@ UNPACKED="$WORK/unpack/postgresql-$VERSION/src/test/regress"
 }
 touch "$UNPACKED/.pgsync-ts-complete"
 
-# Readable by the server's OS user (nobody, when the suite runs as root): the tree and its parents.
+# Readable by the server's OS user (nobody, when the suite runs as root).
 chmod -R u+w,go-w,a+rX "$UNPACKED"
 rm -rf "$SUITE_DIR"
 mv "$UNPACKED" "$SUITE_DIR"
-dir="$SUITE_DIR"
+chmod a+rx "$CACHE_DIR"
+# Ancestors are not ours to change (a 0700 home stays 0700): say so instead.
+dir="$CACHE_DIR"
 while [ "$dir" != "/" ]; do
   dir="$(dirname "$dir")"
-  if [ "$(stat -c %u "$dir")" = "$(id -u)" ]; then chmod o+x "$dir"; fi
-  [ "$(( $(stat -c %a "$dir" | sed 's/^.*\(.\)$/\1/') & 1 ))" -eq 1 ] ||
-    log "warning: $dir is not enterable by other users; the server may not read the suite"
+  if [ "$(($(stat -c %a "$dir" | sed 's/^.*\(.\)$/\1/') & 1))" -ne 1 ]; then
+    log "warning: other users cannot enter $dir; a server running as another user (nobody, under root) cannot read the suite: set PGSYNC_CACHE_DIR elsewhere"
+  fi
 done
 log "unpacked into $SUITE_DIR"
 echo "$SUITE_DIR"

@@ -22,6 +22,7 @@ export type ErrorKind =
   | "copy"
   | "verify"
   | "cutover"
+  | "archive" // an archive's store, manifest or files
   | "interrupted"
   | "internal";
 

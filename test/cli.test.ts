@@ -9,6 +9,8 @@ import {
   testMajors,
   withClient,
 } from "./helpers/pg-servers.js";
+import { pausedCli, writeConfig } from "./helpers/safety-cli.js";
+import { inTerminal, plain } from "./helpers/terminal.js";
 
 const majors = testMajors();
 const major = majors[majors.length - 1] as PgMajor;
@@ -175,4 +177,108 @@ describe("commands and exit codes", () => {
       expect(result.stdout).toContain(`pgsync-ts ${command}`);
     },
   );
+});
+
+describe("what a run tells the user", () => {
+  it("prints the exact rollback command, which works from the destination alone and names the snapshot before asking", async () => {
+    const source = await fresh(major);
+    const destination = await fresh(other);
+    await withClient(source.url, (c) =>
+      c.query("CREATE TABLE items (id int PRIMARY KEY); INSERT INTO items VALUES (1)"),
+    );
+    const config = writeConfig({
+      profiles: {
+        dr: {
+          source: { env: "PGSYNC_TEST_HINT_SOURCE" },
+          destination: { env: "PGSYNC_TEST_HINT_DESTINATION" },
+          retention: { days: 7 },
+        },
+      },
+    });
+    const run = await runCli(["run", "--profile", "dr", "--config", config], {
+      PGSYNC_TEST_HINT_SOURCE: source.url,
+      PGSYNC_TEST_HINT_DESTINATION: destination.url,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const hint = /^ {2}snapshot {5}(\S+) keeps the previous state \(undo with: (.+)\)$/m.exec(run.stdout);
+    expect(hint?.[2]).toBe(`pgsync-ts rollback --profile dr --config ${config}`);
+    const runId = /^pgsync-ts run (\w+) /.exec(run.stdout)?.[1];
+
+    // As printed, on a terminal (it asks), with only the destination's variable set.
+    const words = [...(hint?.[2] ?? "").matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? "");
+    expect(words[0]).toBe("pgsync-ts");
+    const rollback = inTerminal(words.slice(1), { PGSYNC_TEST_HINT_DESTINATION: destination.url });
+    await rollback.until((o) => o.includes("Roll back? [y/N]"));
+    const asked = plain(rollback.output());
+    expect(asked).toContain(`to snapshot ${hint?.[1]}:`);
+    expect(asked).toMatch(
+      new RegExp(
+        `^ {2}taken {4}\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\(\\d+ seconds? ago\\), by run ${runId}`,
+        "m",
+      ),
+    );
+    expect(asked).toMatch(/^ {2}size {5}\d+(\.\d)? [kM]?B$/m);
+    expect(asked).toMatch(/^ {2}holds {4}schema public$/m);
+    rollback.type("y\n");
+    expect(await rollback.exited).toBe(0);
+    expect(plain(rollback.output())).toContain(`rolled back to snapshot ${hint?.[1]}`);
+    expect(
+      await withClient(
+        destination.url,
+        async (c) => (await c.query("SELECT to_regclass('public.items') AS t")).rows[0].t,
+      ),
+    ).toBeNull();
+
+    // The snapshots listing has column headers; the rollback kept the replaced state as a snapshot.
+    const listed = await runCli(["snapshots", "--profile", "dr", "--config", config], {
+      PGSYNC_TEST_HINT_DESTINATION: destination.url,
+    });
+    expect(listed.code, listed.stderr).toBe(0);
+    const [header, ...rows] = listed.stdout.split("\n");
+    expect(header).toMatch(/^SNAPSHOT +TAKEN +SIZE +TAKEN BY +HOLDS$/);
+    expect(rows[0]).toMatch(
+      /^\w+ +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC +[\d.]+ [kM]?B +rollback \w+ +schema public$/,
+    );
+  });
+
+  it("says while it retries a connection, for --connect-timeout seconds", async () => {
+    const destination = await fresh(other);
+    const port = await pickFreePort();
+    const result = await runCli([
+      "run",
+      "--from",
+      `postgres://postgres:x@127.0.0.1:${port}/db`,
+      "--to",
+      destination.url,
+      "--connect-timeout",
+      "2",
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /"msg":"waiting for the source to accept connections \(attempt 1, \d+ s of 2 s\): ECONNREFUSED"/,
+    );
+    expect(result.stderr).toMatch(/"level":50,.*"msg":"step connect failed: cannot connect to the source/);
+    expect(result.stderr).toContain("timeouts.connectSeconds is 2");
+  });
+
+  it("Ctrl-C ends with 'interrupted', not with the dropped connection it causes", async () => {
+    const source = await fresh(major);
+    const destination = await fresh(other);
+    await withClient(source.url, (c) =>
+      c.query(
+        "CREATE TABLE items (id int PRIMARY KEY, t text); INSERT INTO items SELECT g, repeat('x', 200) FROM generate_series(1, 2000) g",
+      ),
+    );
+    const cli = await pausedCli(["run", "--from", source.url, "--to", destination.url], "copy:mid-stream");
+    cli.kill("SIGINT");
+    const { code } = await cli.exited;
+    expect(code).toBe(130);
+    expect(cli.stdout()).toMatch(/^pgsync-ts run \w+ \(profile ad-hoc\): INTERRUPTED in /);
+    expect(cli.stdout()).toMatch(/^ {2}interrupted {2}by SIGINT during copy-data$/m);
+    expect(cli.stdout()).not.toContain("Connection terminated");
+    expect(cli.stderr()).toContain('"msg":"step copy-data interrupted"');
+    expect(cli.stderr().trimEnd().split("\n").at(-1)).toBe(
+      "pgsync-ts: interrupted (SIGINT); the synced schemas keep their previous state",
+    );
+  });
 });

@@ -127,17 +127,22 @@ describe.each(samePlusDown())("%i -> %i", (from, to) => {
        CREATE OPERATOR fp.<<< (LEFTARG = int, RIGHTARG = int, FUNCTION = int4lt, COMMUTATOR = OPERATOR(fp.>>>));
        DROP OPERATOR fp.<<< (int, int);`,
     );
+    await sync(src, dst);
+    // Again: what belongs to no schema (a wrapper, a server, a transform, a shell type) exists now.
     const report = await sync(src, dst);
     const identities = `
       SELECT i.type || ' ' || i.identity AS x FROM (
         SELECT 'pg_type'::regclass AS cls, t.oid FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
           WHERE ${IN_FP} AND NOT t.typisdefined
-        UNION ALL SELECT 'pg_transform'::regclass, oid FROM pg_transform WHERE oid >= 16384
         UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, oid FROM pg_foreign_data_wrapper WHERE fdwname LIKE 'fp\\_%'
         UNION ALL SELECT 'pg_foreign_server'::regclass, oid FROM pg_foreign_server WHERE srvname LIKE 'fp\\_%'
         UNION ALL SELECT 'pg_operator'::regclass, o.oid FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
           WHERE ${IN_FP} AND o.oprcode = 0) o
-      CROSS JOIN LATERAL pg_identify_object(o.cls, o.oid, 0) i ORDER BY 1`;
+      CROSS JOIN LATERAL pg_identify_object(o.cls, o.oid, 0) i
+      UNION ALL
+      -- (pg_identify_object names a transform "for t on language l" up to 14, "for t language l" after.)
+      SELECT 'transform for ' || format_type(t.trftype, NULL) || ' language ' || l.lanname FROM pg_transform t
+      JOIN pg_language l ON l.oid = t.trflang WHERE t.oid >= 16384 ORDER BY 1`;
     const [onSource, onDestination] = await Promise.all([lines(src, identities), lines(dst, identities)]);
     expect(onSource).toHaveLength(5);
     const reported = new Set(report.notCarried.map((n) => `${n.kind} ${n.identity}`));
@@ -251,6 +256,31 @@ describe.each(pairsWhere((from, to) => from >= 15 && to >= 15 && from === to))("
       dst,
       [persistence, "SELECT last_value::text AS x FROM fp.tickets"],
       ["tickets S u", "kept_n_seq S u", "loose_id_seq S p", "scratchpad_id_seq S u"],
+    );
+  });
+});
+
+describe.each(pairsWhere((from, to) => from >= 17 && to >= 17))("%i -> %i", (from, to) => {
+  it("12.8 partitioned tables keep their access method, and a heap partition under one stays heap", async () => {
+    const { src, dst } = await pair(
+      from,
+      to,
+      `CREATE ACCESS METHOD fp_heap TYPE TABLE HANDLER heap_tableam_handler;
+       CREATE SCHEMA fp;
+       CREATE TABLE fp.parted (id int) PARTITION BY RANGE (id) USING fp_heap;
+       CREATE TABLE fp.parted_a PARTITION OF fp.parted FOR VALUES FROM (0) TO (10);
+       CREATE TABLE fp.parted_b PARTITION OF fp.parted FOR VALUES FROM (10) TO (20) USING heap;
+       INSERT INTO fp.parted VALUES (1), (11);`,
+    );
+    await sync(src, dst);
+    await expectSame(
+      src,
+      dst,
+      [
+        `SELECT c.relname || ' ' || coalesce(am.amname, '-') AS x FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         LEFT JOIN pg_am am ON am.oid = c.relam WHERE c.relkind IN ('r', 'p') AND ${IN_FP} ORDER BY 1`,
+      ],
+      ["parted fp_heap", "parted_a fp_heap", "parted_b heap"],
     );
   });
 });

@@ -35,11 +35,13 @@ describe.each(pairsWhere((from, to) => from >= 16 && to <= 15))("%i -> %i", (fro
        CREATE VIEW fp.plain_xml AS SELECT xmlserialize(CONTENT '<a><b/></a>'::xml AS text) AS x, 'NO INDENT'::text AS label;`,
     );
     await sync(src, dst);
+    // The one difference: 14 and 15 print the view without NO INDENT (docs/schema.md, "Rewrites").
     await expectSame(
       src,
       dst,
       ["SELECT x || ' ' || label AS x FROM fp.plain_xml"],
       ["<a><b/></a> NO INDENT"],
+      (line) => line.replace(" AS text NO INDENT)", " AS text)"),
     );
   });
 

@@ -82,6 +82,12 @@ describe.each(samePlusDown())("%i -> %i", (from, to) => {
        ALTER TABLE fp.animal ADD COLUMN born date DEFAULT '2000-01-01' NOT NULL;
        ALTER TABLE fp.cat ADD COLUMN claws int;
        ALTER TABLE fp.kitten ALTER COLUMN born SET DEFAULT '2024-01-01';
+       CREATE TABLE fp.a_star (class char, a int);
+       CREATE TABLE fp.b_star (b text) INHERITS (fp.a_star);
+       CREATE TABLE fp.c_star (c name) INHERITS (fp.a_star);
+       CREATE TABLE fp.d_star (d float8) INHERITS (fp.b_star, fp.c_star);
+       ALTER TABLE fp.a_star ADD COLUMN aa text;
+       ALTER TABLE fp.c_star ADD COLUMN cc int;
        INSERT INTO fp.measure VALUES ('2024-03-01', 1, 1.5), ('2025-03-01', 2, 2.5);
        INSERT INTO fp.dog VALUES ('woof', 'rex', 1);
        INSERT INTO fp.cat VALUES (2, 'tom', 9, '2020-01-01', 10);
@@ -103,7 +109,15 @@ describe.each(samePlusDown())("%i -> %i", (from, to) => {
         ROWS("fp.cat"),
         ROWS("fp.kitten"),
       ],
-      ["measure_2024.value #1", "dog.bark #1", "cat.lives #3", "cat.born #4", "kitten.toy #4", "kitten.born #5"],
+      [
+        "measure_2024.value #1",
+        "dog.bark #1",
+        "cat.lives #3",
+        "cat.born #4",
+        "kitten.toy #4",
+        "kitten.born #5",
+        "d_star.aa #6 text not null=false local=false inherited=2",
+      ],
     );
   });
 

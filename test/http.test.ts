@@ -165,6 +165,8 @@ describe("HTTP endpoints", () => {
     const html = await page.text();
     expect(html).toContain('data-profile="often"');
     expect(html).toContain('data-profile="yearly"');
+    // Server-rendered: no script, nothing loaded from elsewhere.
+    expect(html).not.toMatch(/<script|src=|href=/i);
     expect(html).not.toContain(new URL(source.url).password);
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     expect((await fetch(`${base}/healthz`, { method: "POST" })).status).toBe(405);

@@ -233,7 +233,7 @@ describe("notifiers", () => {
     );
     expect(mails).toHaveLength(1);
     expect(mails[0]?.subject).toMatch(/^\[pgsync-ts\] broken: failed/);
-    expect(mails[0]?.text).toContain("The destination keeps its previous state.");
+    expect(mails[0]?.text).toContain("The synced schemas keep their previous state.");
     // (The requests' own headers and paths carry the token by design; what they say must not.)
     const everything =
       JSON.stringify(requests.map((r) => r.body)) + JSON.stringify(mails) + run.stdout + run.stderr;

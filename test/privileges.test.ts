@@ -66,7 +66,7 @@ describe(`the privilege check runs first and lists everything missing (${from} -
     });
     expect(report.ok).toBe(false);
     expect(String(report.error?.message)).toContain(
-      'source range type "public"."span": a role that is not a superuser cannot move a range type',
+      'range type "public"."span": a role that is no superuser cannot move a range type into place',
     );
   });
 });

@@ -114,7 +114,8 @@ describe.each(majors)("rollback on PostgreSQL %i", (major) => {
                ALTER DATABASE "${destination.name}" SET pgsync.note = 'mine';`),
     );
     const before = await settingsOf(destination);
-    const run = await runSync({ sourceUrl: source.url, destinationUrl: destination.url });
+    // search_path is carried only on request (src/sql/settings-policy.ts).
+    const run = await runSync({ sourceUrl: source.url, destinationUrl: destination.url, copyDatabaseSettings: true });
     expect(run.error).toBeUndefined();
     const synced = await settingsOf(destination);
     // The run sets the source's settings and resets none of the destination's own.

@@ -160,10 +160,12 @@ describe.each(schemaPairs())("schema fidelity, extra kinds %i -> %i", (from, to)
     const versioned = versionedObjects(from, to);
     for (const v of versioned.filter((o) => o.fits)) await onSource(v.sql);
     try {
+      // Every database setting of the fixture is carried (by default only the safe ones are: src/sql/settings-policy.ts).
       const report = await runSync({
         sourceUrl: source.url,
         destinationUrl: destination.url,
         parallelism: 2,
+        copyDatabaseSettings: true,
       });
       expectCleanRun(report);
       const sourceModel = await modelOf(source.url);
@@ -179,6 +181,7 @@ describe.each(schemaPairs())("schema fidelity, extra kinds %i -> %i", (from, to)
         targetMajor: to,
         stagingPrefix: "_pgsync_stage_test",
         destinationSettings: new Set(known),
+        copyDatabaseSettings: true,
       });
       expect(plan.refusals).toEqual([]);
       expect(plan.warnings).toEqual([
@@ -200,7 +203,12 @@ describe.each(schemaPairs())("schema fidelity, extra kinds %i -> %i", (from, to)
 
       // A second run replaces what the first created (the cut-over moves every kind out to the
       // snapshot and the new copy in), with the servers left as they are.
-      const again = await runSync({ sourceUrl: source.url, destinationUrl: destination.url, parallelism: 2 });
+      const again = await runSync({
+        sourceUrl: source.url,
+        destinationUrl: destination.url,
+        parallelism: 2,
+        copyDatabaseSettings: true,
+      });
       expectCleanRun(again);
       await expectSameSchema(sourceModel, destination.url, from, to);
       await expectSameRows(source.url, destination.url);

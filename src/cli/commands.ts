@@ -1,30 +1,47 @@
 import { Cron } from "croner";
 import { AD_HOC_RETENTION_DAYS, describeProfile, loadConfig } from "../config/index.js";
 import { connect } from "../db/connect.js";
+import { suggestForSource } from "../mask/suggest-source.js";
 import { EXIT } from "../output/exit.js";
 import { formatBytes, formatRunReport, formatVerifyReport } from "../output/format.js";
 import { createLogger } from "../output/logger.js";
+import { formatPlanReport, planVerdict } from "../output/plan-format.js";
 import { logRunEvent } from "../output/run-events.js";
 import { planRun } from "../pipeline/plan-only.js";
-import { testFaultHook } from "../pipeline/test-faults.js";
+import { PAUSE_ENV, testFaultHook } from "../pipeline/test-faults.js";
 import { holdDestinationLock } from "../restore/lock.js";
 import { listSnapshots, snapshotStorage } from "../restore/meta.js";
 import { pruneSnapshots } from "../restore/retention.js";
 import { buildNotifiers } from "../schedule/notify/index.js";
 import { runProfile, syncOptionsFor } from "../schedule/run-profile.js";
+import { runsPerDay } from "../schedule/runs-per-day.js";
 import { maskConnectionString } from "../util/redact.js";
 import { verifyDatabases } from "../verify/compare.js";
 import { abortOnSignals } from "./interrupt.js";
 import { RunProgress } from "./progress.js";
-import { resolveDestination, resolveTarget, type TargetFlags } from "./target.js";
+import { ProgressBars } from "./progress-bars.js";
+import { rollbackCommandFor } from "./rollback-hint.js";
+import { snapshotTable } from "./snapshot-lines.js";
+import { resolveDestination, resolveSource, resolveTarget, type TargetFlags } from "./target.js";
+import { testHooksEnabled } from "./test-hooks.js";
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const json = (value: unknown) => out(JSON.stringify(value, null, 2));
 /** A multi-line message ("...:\n  a\n  b") as one line ("...: a; b"). */
 const oneLine = (text: string) => text.replace(/:\s*\n\s*/g, ": ").replace(/\s*\n\s*/g, "; ");
 
-/** Test-only: PGSYNC_TEST_PAUSE_AT makes the run pause at a fault point (see pipeline/test-faults.ts). */
+/**
+ * Test-only: PGSYNC_TEST_PAUSE_AT makes the run pause at a fault point (see pipeline/test-faults.ts),
+ * in a process whose entry point enabled test hooks (never the shipped CLI: see test-hooks.ts).
+ */
 function testFaultOption(signal: AbortSignal) {
+  if (!testHooksEnabled()) {
+    if (process.env[PAUSE_ENV])
+      process.stderr.write(
+        `pgsync-ts: warning: ${PAUSE_ENV} is set but ignored: it is for the test suite only\n`,
+      );
+    return {};
+  }
   const faultHook = testFaultHook(signal);
   return faultHook ? { faultHook } : {};
 }
@@ -37,24 +54,24 @@ export async function runCommand(
       excludeSchema?: string[];
       force?: boolean;
       withPrivileges?: boolean;
+      withDatabaseSettings?: boolean;
     },
 ): Promise<number> {
   const profile = await resolveTarget(flags);
-  const log = createLogger({ profile: profile.name });
-  const interrupt = abortOnSignals();
-  log.info(
-    { source: maskConnectionString(profile.sourceUrl), destination: maskConnectionString(profile.destinationUrl) },
-    "run starting",
-  );
+  // On a terminal: live bars while the data is copied, and one line per event above them.
+  const bars = process.stderr.isTTY ? new ProgressBars() : undefined;
+  const say = bars?.line ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = createLogger({ profile: profile.name, ...(bars ? { lines: bars.line } : {}) });
+  const interrupt = abortOnSignals({ say });
+  const progress = bars ? new RunProgress(() => interrupt.signal.aborted) : undefined;
+  const source = maskConnectionString(profile.sourceUrl);
+  const destination = maskConnectionString(profile.destinationUrl);
+  log.info({ source, destination }, `run starting: ${source} -> ${destination}`);
   // Alerts are built before the run, so a notifier misconfiguration fails fast (exit 2).
   const notifiers = buildNotifiers(profile.name, profile.notify, process.env);
-  // On a terminal, each copied table shows its rows against the source's estimates.
-  const progress = process.stderr.isTTY
-    ? new RunProgress({ url: profile.sourceUrl, connectSeconds: profile.timeouts.connectSeconds })
-    : undefined;
   try {
     // Recorded in the destination's run history (`_pgsync.runs`) and announced to the profile's notifiers.
-    const { report } = await runProfile({
+    const { report, status } = await runProfile({
       profile,
       trigger: "manual",
       log,
@@ -67,20 +84,43 @@ export async function runCommand(
         ...tableSelection(profile, flags),
         force: flags.force === true || profile.force,
         includePrivileges: flags.withPrivileges === true || profile.includePrivileges,
+        copyDatabaseSettings: flags.withDatabaseSettings === true || profile.copyDatabaseSettings,
         signal: interrupt.signal,
         ...testFaultOption(interrupt.signal),
-        onEvent: (e) => (progress ? progress.handle(log, e) : logRunEvent(log, e)),
+        onEvent: (e) => {
+          if (!bars || !progress) return logRunEvent(log, e, { interrupted: () => interrupt.signal.aborted });
+          bars.handle(e);
+          progress.handle(log, e);
+        },
       },
     });
+    bars?.stop();
+    const interrupted = status === "interrupted" ? (interrupt.received() ?? "a signal") : undefined;
     if (flags.json) json(report);
-    else out(formatRunReport(report));
+    else
+      out(
+        formatRunReport(report, {
+          rollback: rollbackCommandFor(profile, flags),
+          ...(interrupted ? { interrupted } : {}),
+        }),
+      );
     // The last line names the cause, whatever came before it.
-    if (report.error) process.stderr.write(`pgsync-ts: error: ${oneLine(String(report.error.message))}\n`);
+    if (interrupted)
+      process.stderr.write(
+        `pgsync-ts: interrupted (${interrupted}); the synced schemas keep their previous state\n`,
+      );
+    else if (report.error)
+      process.stderr.write(`pgsync-ts: error: ${oneLine(String(report.error.message))}\n`);
     return (
       interrupt.exitCode() ??
-      (report.ok ? EXIT.ok : report.error?.kind === "config" ? EXIT.usage : EXIT.failed)
+      (report.ok
+        ? EXIT.ok
+        : report.error?.kind === "config" || report.error?.kind === "usage"
+          ? EXIT.usage
+          : EXIT.failed)
     );
   } finally {
+    bars?.stop();
     interrupt.dispose();
   }
 }
@@ -94,6 +134,15 @@ export async function verifyCommand(
     destinationUrl: profile.destinationUrl,
     method: flags.method ?? "checksum",
     connectSeconds: profile.timeouts.connectSeconds,
+    // A masked or subsetted profile is verified against what its runs copy.
+    ...(profile.masking || profile.subset
+      ? {
+          shaping: {
+            ...(profile.masking ? { masking: profile.masking } : {}),
+            ...(profile.subset ? { subset: profile.subset } : {}),
+          },
+        }
+      : {}),
   });
   if (flags.json) json(report);
   else out(formatVerifyReport(report));
@@ -104,40 +153,54 @@ export async function verifyCommand(
       : EXIT.cannotCompare;
 }
 
+/** `mask suggest`: a starter masking block for the profile's source (the destination is not touched). */
+export async function maskSuggestCommand(flags: TargetFlags & { json?: boolean }): Promise<number> {
+  const profile = await resolveSource(flags);
+  const result = await suggestForSource({
+    sourceUrl: profile.sourceUrl,
+    connectSeconds: profile.timeouts.connectSeconds,
+    ...(profile.include?.schemas ? { schemas: profile.include.schemas } : {}),
+    excludeSchemas: profile.exclude.schemas,
+    excludeTables: profile.exclude.tables,
+  });
+  if (flags.json) json(result);
+  else {
+    json({ masking: result.masking });
+    for (const s of result.suggestions) process.stderr.write(`pgsync-ts: ${s.column}: ${s.reason}\n`);
+    for (const n of result.notes) process.stderr.write(`pgsync-ts: note: ${n}\n`);
+  }
+  return EXIT.ok;
+}
+
 export async function planCommand(
-  flags: TargetFlags & SelectionFlags & { json?: boolean; schema?: string[] },
+  flags: TargetFlags &
+    SelectionFlags & {
+      json?: boolean;
+      schema?: string[];
+      excludeSchema?: string[];
+      force?: boolean;
+      withPrivileges?: boolean;
+      withDatabaseSettings?: boolean;
+      /** commander's `--no-trial`: false when given. */
+      trial?: boolean;
+    },
 ): Promise<number> {
   const profile = await resolveTarget(flags);
+  // The options `run` would take from this profile and these flags, so the plan tells its truth.
   const report = await planRun({
-    sourceUrl: profile.sourceUrl,
-    destinationUrl: profile.destinationUrl,
-    connectSeconds: profile.timeouts.connectSeconds,
-    ...(flags.schema?.length
-      ? { schemas: flags.schema }
-      : profile.include?.schemas
-        ? { schemas: profile.include.schemas }
-        : {}),
-    excludeSchemas: profile.exclude.schemas,
+    ...syncOptionsFor(profile),
+    ...(flags.schema?.length ? { schemas: flags.schema } : {}),
+    excludeSchemas: [...profile.exclude.schemas, ...(flags.excludeSchema ?? [])],
     ...tableSelection(profile, flags),
+    force: flags.force === true || profile.force,
+    includePrivileges: flags.withPrivileges === true || profile.includePrivileges,
+    copyDatabaseSettings: flags.withDatabaseSettings === true || profile.copyDatabaseSettings,
+    trial: flags.trial !== false,
   });
-  if (flags.json) {
-    json(report);
-  } else {
-    out(
-      `-- plan: ${report.source} (PostgreSQL ${report.sourceVersion}) -> ${report.destination} (PostgreSQL ${report.destinationVersion})`,
-    );
-    out(`-- schemas: ${report.schemas.join(", ") || "(none)"}`);
-    for (const t of report.tables) {
-      out(
-        `-- table ${t.table}: ~${t.estimatedRows.toLocaleString("en-US")} rows, ${formatBytes(t.bytes)}, ${t.data ? `${t.format} COPY` : "structure only"}`,
-      );
-    }
-    for (const r of report.refused) out(`-- REFUSED: ${r}`);
-    for (const n of report.notCarried.filter((n) => !n.holdsRows))
-      out(`-- not carried: ${n.kind} ${n.identity} (${n.reason})`);
-    for (const s of report.ddl) out(`${s.sql};`);
-  }
-  return report.refused.length > 0 ? EXIT.failed : EXIT.ok;
+  if (flags.json) json(report);
+  else out(formatPlanReport(report));
+  if (!report.ok) process.stderr.write(`pgsync-ts: plan: ${oneLine(planVerdict(report))}\n`);
+  return report.ok ? EXIT.ok : EXIT.failed;
 }
 
 export async function snapshotsCommand(
@@ -159,7 +222,11 @@ export async function snapshotsCommand(
       ? await pruneSnapshots(c.client, profile.retention, new Date(), profile.timeouts.statementSeconds)
       : undefined;
     const snapshots = await listSnapshots(c.client);
-    const storage = await snapshotStorage(c.client, snapshots);
+    const perDay = runsPerDay(profile.schedule);
+    const storage = await snapshotStorage(c.client, snapshots, {
+      retention: profile.retention,
+      ...(perDay === undefined ? {} : { runsPerDay: perDay }),
+    });
     const { days, count } = profile.retention;
     const retention = [
       days < AD_HOC_RETENTION_DAYS ? `${days} day(s)` : "no age limit",
@@ -183,11 +250,7 @@ export async function snapshotsCommand(
       for (const p of result?.pruned ?? []) out(`pruned ${p.snapshotId}`);
       for (const r of result?.refused ?? []) out(`kept ${r.snapshot.snapshotId}: ${r.reason}`);
       if (snapshots.length === 0) out("no snapshots");
-      for (const s of snapshots) {
-        out(
-          `${s.snapshotId}  ${s.takenAt.toISOString()}  ${formatBytes(s.bytes).padStart(9)}  ${s.reason}  ${s.schemas.map((x) => x.original).join(", ")}`,
-        );
-      }
+      else for (const line of snapshotTable(snapshots)) out(line);
       out(
         `${storage.snapshots} snapshot(s) take ${formatBytes(storage.snapshotBytes)}; the live schemas take ${formatBytes(storage.liveBytes)}; retention (profile ${profile.name}): ${retention}`,
       );

@@ -18,6 +18,8 @@ export interface HistoryFlags {
   readonly to?: string;
   readonly limit?: number;
   readonly json?: boolean;
+  /** `--connect-timeout <seconds>`: overrides the profiles' timeouts.connectSeconds. */
+  readonly connectTimeout?: number;
 }
 
 interface ProfileHistory {
@@ -92,7 +94,9 @@ async function historyTargets(flags: HistoryFlags): Promise<Target[]> {
   if (flags.to) {
     if (flags.profile) throw new PgsyncError("usage", "use either --profile or --to, not both");
     const p = adHocDestinationProfile({ to: flags.to, defaults: config.defaults });
-    return [{ destinationUrl: p.destinationUrl, connectSeconds: p.timeouts.connectSeconds }];
+    return [
+      { destinationUrl: p.destinationUrl, connectSeconds: flags.connectTimeout ?? p.timeouts.connectSeconds },
+    ];
   }
   // History lives on the destination: a profile's source variable need not be set.
   let profiles: DestinationProfile[];
@@ -116,7 +120,7 @@ async function historyTargets(flags: HistoryFlags): Promise<Target[]> {
   for (const p of profiles) {
     const t = byUrl.get(p.destinationUrl) ?? {
       destinationUrl: p.destinationUrl,
-      connectSeconds: p.timeouts.connectSeconds,
+      connectSeconds: flags.connectTimeout ?? p.timeouts.connectSeconds,
       profiles: [],
     };
     t.profiles.push(p.name);

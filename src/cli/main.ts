@@ -1,8 +1,12 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { EXIT, reportError } from "../output/exit.js";
-import { planCommand, runCommand, scheduleCommand, snapshotsCommand, verifyCommand } from "./commands.js";
-import { rollbackCommand } from "./rollback-command.js";
 import { packageVersion } from "./version.js";
+
+/**
+ * Each command's module is imported when that command runs, never up front: `--help` loads only
+ * commander, and a run does not load the service's HTTP server, metrics or scheduler.
+ */
+const commands = () => import("./commands.js");
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -29,6 +33,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       .option("--config <file>", "config file (default: $PGSYNC_CONFIG, else ./pgsync.config.{json,mjs,js})");
     if (options.from) cmd.option("--from <url>", "source database URL (ad hoc, instead of --profile)");
     cmd.option("--to <url>", "destination database URL (ad hoc, instead of --profile)");
+    cmd.option(
+      "--connect-timeout <seconds>",
+      "how long to keep trying to connect (timeouts.connectSeconds)",
+      positiveInt,
+    );
     return cmd;
   };
 
@@ -54,12 +63,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option("--with-privileges", "also copy owners and grants, to roles that exist on the destination")
     .option(
+      "--with-database-settings",
+      "copy every database setting of the source, also those that can run code or change name resolution (search_path, ...)",
+    )
+    .option(
       "--force",
       "adopt a non-empty destination that pgsync-ts did not create (once: later runs need no flag)",
     )
     .option("--json", "print one JSON summary on stdout")
     .action(async (opts) => {
-      code = await runCommand(opts);
+      code = await (await commands()).runCommand(opts);
     });
 
   target(
@@ -74,17 +87,34 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option("--json", "print one JSON summary on stdout")
     .action(async (opts) => {
-      code = await verifyCommand(opts);
+      code = await (await commands()).verifyCommand(opts);
     });
 
-  target(program.command("plan").description("show what a run would do, without changing the destination"))
+  target(
+    program
+      .command("plan")
+      .description(
+        "show what a run would do: its guards, its DDL, and a trial of that DDL on the destination, rolled back (exit 1 when a run would be refused or fail)",
+      ),
+  )
     .option("--schema <name>", "only this schema (repeatable)", collect)
+    .option("--exclude-schema <name>", "skip this schema (repeatable)", collect)
     .option("--table <schema.table>", "only this table (repeatable)", collect)
     .option("--exclude-table <schema.table>", "skip this table (repeatable)", collect)
     .option("--structure-only <schema.table>", "create this table without its rows (repeatable)", collect)
+    .option("--with-privileges", "also plan owners and grants, to roles that exist on the destination")
+    .option(
+      "--with-database-settings",
+      "plan to copy every database setting of the source, also those that can run code or change name resolution",
+    )
+    .option(
+      "--force",
+      "plan as a run with --force would: adopting a non-empty destination pgsync-ts did not create",
+    )
+    .option("--no-trial", "do not try the DDL on the destination (the guards and refusals still run)")
     .option("--json", "print one JSON summary on stdout")
     .action(async (opts) => {
-      code = await planCommand(opts);
+      code = await (await commands()).planCommand(opts);
     });
 
   target(
@@ -94,7 +124,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--yes", "do not ask for confirmation")
     .option("--snapshot <id>", "a specific snapshot instead of the newest")
     .action(async (opts) => {
-      code = await rollbackCommand(opts);
+      code = await (await import("./rollback-command.js")).rollbackCommand(opts);
     });
 
   target(program.command("snapshots").description("list the destination's snapshots with their size"), {
@@ -104,7 +134,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--keep <n>", "with --to: snapshots to keep (default 1, as for an ad hoc run)", positiveInt)
     .option("--json", "print JSON on stdout")
     .action(async (opts) => {
-      code = await snapshotsCommand(opts);
+      code = await (await commands()).snapshotsCommand(opts);
+    });
+
+  const mask = program.command("mask").description("help with a profile's masking rules (docs/masking.md)");
+  mask
+    .command("suggest")
+    .description(
+      "print a starter masking block for the source's columns that look like personal data (reads only the source)",
+    )
+    .option("--profile <name>", "a profile from the config file (its source and table selection)")
+    .option("--config <file>", "config file (default: $PGSYNC_CONFIG, else ./pgsync.config.{json,mjs,js})")
+    .option("--from <url>", "source database URL (instead of --profile)")
+    .option("--json", "print the block with the reason for each rule, as JSON")
+    .action(async (opts) => {
+      code = await (await commands()).maskSuggestCommand(opts);
     });
 
   program
@@ -113,7 +157,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--config <file>", "config file")
     .option("--json", "print JSON on stdout")
     .action(async (opts) => {
-      code = await scheduleCommand(opts);
+      code = await (await commands()).scheduleCommand(opts);
     });
 
   program
@@ -133,11 +177,31 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
 
   program
+    .command("config")
+    .description("show the configuration")
+    .command("show")
+    .description(
+      "print the resolved profiles (every one, or --profile): secrets masked, unset environment variables named",
+    )
+    .option("--profile <name>", "only this profile")
+    .option("--config <file>", "config file (default: $PGSYNC_CONFIG, else ./pgsync.config.{json,mjs,js})")
+    .option("--json", "print JSON on stdout")
+    .action(async (opts) => {
+      const { configShowCommand } = await import("./config-command.js");
+      code = await configShowCommand(opts);
+    });
+
+  program
     .command("history")
     .description("show the recent runs recorded on the destination, the success rate and the median duration")
     .option("--profile <name>", "only this profile (default: every profile)")
     .option("--config <file>", "config file (default: $PGSYNC_CONFIG, else ./pgsync.config.{json,mjs,js})")
     .option("--to <url>", "read the history of this destination database (every profile recorded there)")
+    .option(
+      "--connect-timeout <seconds>",
+      "how long to keep trying to connect (timeouts.connectSeconds)",
+      positiveInt,
+    )
     .option("--limit <n>", "runs listed per profile (default 20)", positiveInt)
     .option("--json", "print JSON on stdout")
     .action(async (opts) => {

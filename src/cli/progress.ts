@@ -1,8 +1,9 @@
 import { connect } from "../db/connect.js";
-import { formatBytes } from "../output/format.js";
+import { pinnedQuery } from "../db/session.js";
 import type { Logger } from "../output/logger.js";
 import { logRunEvent } from "../output/run-events.js";
 import type { RunEvent } from "../pipeline/run.js";
+import { formatBytes } from "../util/format-bytes.js";
 
 export interface TableEstimate {
   readonly rows: number;
@@ -10,8 +11,10 @@ export interface TableEstimate {
 }
 
 /**
- * The planner's estimates for every user table of the source: rows (pg_class.reltuples, as of the
- * last ANALYZE or autovacuum) and size on disk. Keyed like the run's table events: `"schema"."table"`.
+ * The planner's estimates for every user table of the source, on a session of its own: rows
+ * (pg_class.reltuples, as of the last ANALYZE or autovacuum) and size on disk. Keyed like the run's
+ * table events: `"schema"."table"`. A run no longer needs it (its `copy-start` event carries the
+ * estimates it read at its snapshot); kept for callers that want them without a run.
  */
 export async function estimateTables(
   sourceUrl: string,
@@ -24,7 +27,9 @@ export async function estimateTables(
     applicationName: "pgsync-ts progress",
   });
   try {
-    const result = await c.client.query<{ name: string; rows: string; bytes: string }>(
+    // Pinned (search_path = pg_catalog): the source's own search_path must not pick its operators.
+    const result = await pinnedQuery<{ name: string; rows: string; bytes: string }>(
+      c.client,
       `SELECT '"' || replace(n.nspname, '"', '""') || '"."' || replace(t.relname, '"', '""') || '"' AS name,
               greatest(t.reltuples, 0)::bigint AS rows, pg_catalog.pg_total_relation_size(t.oid) AS bytes
        FROM pg_catalog.pg_class t JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
@@ -38,41 +43,53 @@ export async function estimateTables(
 }
 
 /**
- * Per-table progress of an interactive run: each table as it is copied, with its rows against the
- * estimate, and the share of all estimated rows copied so far.
+ * The lines of an interactive run, one per event: each step with its time, each copied table with
+ * its rows against the source's estimate (pg_class.reltuples, as of the last ANALYZE, which the run
+ * reports in its `copy-start` event) and the share of all estimated rows copied so far. The live
+ * bars (progress-bars.ts) show what is under way; these lines stay as the record of what was done.
  */
 export class RunProgress {
   private estimates: Map<string, TableEstimate> | undefined;
   private done = 0;
   private rowsDone = 0;
-  private loading = false;
 
-  constructor(private readonly source?: { url: string; connectSeconds: number }) {}
+  /** `interrupted` tells whether the user stopped the run: a step it cut short is not an error. */
+  constructor(private readonly interrupted: () => boolean = () => false) {}
 
-  /**
-   * Logs a run event like every command does, except that a copied table gets its progress line.
-   * The estimates are read once the source is introspected (on a connection of their own, in the
-   * background: a failure only means no percentages).
-   */
   handle(log: Logger, e: RunEvent): void {
-    if (e.type === "table") {
-      const { message, fields } = this.table(e);
-      log.info({ table: e.table, rows: e.rows, bytes: e.bytes, seconds: e.seconds, ...fields }, message);
-      return;
+    switch (e.type) {
+      case "copy-start":
+        this.setEstimates(
+          new Map(e.tables.map((t) => [t.table, { rows: t.estimatedRows, bytes: t.estimatedBytes }])),
+        );
+        return;
+      case "table": {
+        const { message, fields } = this.table(e);
+        log.info({ table: e.table, rows: e.rows, bytes: e.bytes, seconds: e.seconds, ...fields }, message);
+        return;
+      }
+      case "step":
+        this.step(log, e.report);
+        return;
+      // The live bars show these.
+      case "table-progress":
+      case "task":
+        return;
+      default:
+        logRunEvent(log, e);
     }
-    if (e.type === "step" && e.report.name === "introspect" && e.report.status === "done") this.load();
-    logRunEvent(log, e);
   }
 
-  private load(): void {
-    if (this.loading || !this.source) return;
-    this.loading = true;
-    estimateTables(this.source.url, this.source.connectSeconds).then(
-      (m) => {
-        this.estimates = m;
-      },
-      () => {},
-    );
+  private step(log: Logger, report: Extract<RunEvent, { type: "step" }>["report"]): void {
+    const fields = { step: report.name, status: report.status, seconds: report.seconds };
+    if (report.status !== "failed")
+      log.info(fields, `step ${report.name} ${report.status} (${report.seconds}s)`);
+    else if (this.interrupted()) log.warn(fields, `step ${report.name} interrupted`);
+    else
+      log.error(
+        { ...fields, err: report.error },
+        `step ${report.name} failed: ${report.error ?? "unknown error"}`,
+      );
   }
 
   setEstimates(estimates: Map<string, TableEstimate>): void {

@@ -1,10 +1,13 @@
+import { inspect } from "node:util";
 import {
   adHocDestinationProfile,
   adHocProfile,
   type DestinationProfile,
+  describeProfile,
   loadConfig,
   type ResolvedProfile,
   resolveProfile,
+  type SourceProfile,
 } from "../config/index.js";
 import { PgsyncError } from "../errors.js";
 
@@ -15,6 +18,37 @@ export interface TargetFlags {
   readonly to?: string;
   readonly keep?: number;
   readonly parallel?: number;
+  /** `--connect-timeout <seconds>`: overrides timeouts.connectSeconds of the profile. */
+  readonly connectTimeout?: number;
+}
+
+/** The command line's overrides of a profile's settings (`--parallel`, `--connect-timeout`). */
+function overridden<
+  P extends { readonly parallelism: number; readonly timeouts: ResolvedProfile["timeouts"] },
+>(profile: P, flags: TargetFlags): P {
+  if (flags.parallel === undefined && flags.connectTimeout === undefined) return profile;
+  const copy = {
+    ...profile,
+    ...(flags.parallel !== undefined ? { parallelism: flags.parallel } : {}),
+    ...(flags.connectTimeout !== undefined
+      ? { timeouts: { ...profile.timeouts, connectSeconds: flags.connectTimeout } }
+      : {}),
+  };
+  // Like the resolved profile: printing or logging the object by mistake shows no password.
+  const describe = () => describeProfile(copy as unknown as Parameters<typeof describeProfile>[0]);
+  Object.defineProperties(copy, {
+    toJSON: { value: describe, enumerable: false },
+    [inspect.custom]: { value: describe, enumerable: false },
+  });
+  return Object.freeze(copy);
+}
+
+/** For an ad hoc profile, the same overrides as profile settings. */
+function adHocSettings(flags: TargetFlags) {
+  return {
+    ...(flags.parallel !== undefined ? { parallelism: flags.parallel } : {}),
+    ...(flags.connectTimeout !== undefined ? { timeouts: { connectSeconds: flags.connectTimeout } } : {}),
+  };
 }
 
 async function configFor(flags: TargetFlags) {
@@ -31,17 +65,14 @@ function profileFlag(flags: TargetFlags): string | undefined {
 export async function resolveTarget(flags: TargetFlags): Promise<ResolvedProfile> {
   const config = await configFor(flags);
   const name = profileFlag(flags);
-  if (name) {
-    const profile = resolveProfile(config, name, process.env);
-    return flags.parallel ? { ...profile, parallelism: flags.parallel } : profile;
-  }
+  if (name) return overridden(resolveProfile(config, name, process.env), flags);
   if (!flags.to || !flags.from)
     throw new PgsyncError("usage", "give --profile <name>, or both --from <url> and --to <url>");
   return adHocProfile({
     from: flags.from,
     to: flags.to,
     ...(flags.keep !== undefined ? { keep: flags.keep } : {}),
-    ...(flags.parallel !== undefined ? { parallelism: flags.parallel } : {}),
+    ...adHocSettings(flags),
     defaults: config.defaults,
   });
 }
@@ -53,12 +84,29 @@ export async function resolveTarget(flags: TargetFlags): Promise<ResolvedProfile
 export async function resolveDestination(flags: TargetFlags): Promise<DestinationProfile> {
   const config = await configFor(flags);
   const name = profileFlag(flags);
-  if (name) return resolveProfile(config, name, process.env, "destination");
+  if (name) return overridden(resolveProfile(config, name, process.env, "destination"), flags);
   if (!flags.to) throw new PgsyncError("usage", "give --profile <name> or --to <url>");
   if (flags.from) throw new PgsyncError("usage", "this command uses only the destination: drop --from");
   return adHocDestinationProfile({
     to: flags.to,
     ...(flags.keep !== undefined ? { keep: flags.keep } : {}),
+    ...adHocSettings({ ...flags, parallel: undefined }),
     defaults: config.defaults,
   });
+}
+
+/** `--profile <name>` or `--from <url>`, for commands that read only the source (mask suggest). */
+export async function resolveSource(flags: TargetFlags): Promise<SourceProfile> {
+  const config = await configFor(flags);
+  const name = profileFlag(flags);
+  if (name) return overridden(resolveProfile(config, name, process.env, "source"), flags);
+  if (!flags.from) throw new PgsyncError("usage", "give --profile <name> or --from <url>");
+  if (flags.to) throw new PgsyncError("usage", "this command uses only the source: drop --to");
+  const { destinationUrl: _notUsed, ...profile } = adHocProfile({
+    from: flags.from,
+    to: flags.from,
+    ...adHocSettings({ ...flags, parallel: undefined }),
+    defaults: config.defaults,
+  });
+  return profile;
 }

@@ -22,7 +22,8 @@ const rule = z.unknown().transform((value, ctx): MaskRuleSpec => {
     ctx.addIssue({ code: "custom", message: `unknown transformer ${JSON.stringify(value)}: ${RULE_SHAPE}` });
     return z.NEVER;
   }
-  const entries = typeof value === "object" && value !== null && !Array.isArray(value) ? Object.entries(value) : [];
+  const entries =
+    typeof value === "object" && value !== null && !Array.isArray(value) ? Object.entries(value) : [];
   const [only] = entries;
   if (entries.length !== 1 || !only) {
     ctx.addIssue({ code: "custom", message: RULE_SHAPE });

@@ -70,6 +70,7 @@ export function completeProfile(input: ProfileInput, path: readonly PropertyKey[
     structureOnly: [...(input.structureOnly ?? [])],
     allowProduction: input.allowProduction ?? false,
     includePrivileges: input.includePrivileges ?? false,
+    copyDatabaseSettings: input.copyDatabaseSettings ?? false,
     force: input.force ?? false,
     lockWait: input.lockWait ?? DEFAULT_LOCK_WAIT,
     ...(input.notify ? { notify: completeNotify(input.notify) } : {}),
@@ -97,7 +98,10 @@ function completeMasking(input: MaskingInput): MaskingConfig {
     key: "env" in input.key ? { env: input.key.env } : { value: input.key.value },
     strict: input.strict ?? false,
     rules: Object.fromEntries(
-      Object.entries(input.rules).map(([column, rule]) => [column, typeof rule === "string" ? rule : { ...rule }]),
+      Object.entries(input.rules).map(([column, rule]) => [
+        column,
+        typeof rule === "string" ? rule : { ...rule },
+      ]),
     ),
     keep: [...(input.keep ?? [])],
   };

@@ -250,6 +250,7 @@ export const profileInputSchema = z.strictObject({
   structureOnly: z.array(tableName).optional(),
   allowProduction: z.boolean().optional(),
   includePrivileges: z.boolean().optional(),
+  copyDatabaseSettings: z.boolean().optional(),
   force: z.boolean().optional(),
   lockWait: z.enum(["fail", "wait"]).optional(),
   notify: notify.optional(),

@@ -147,6 +147,12 @@ export interface ProfileConfig {
   readonly allowProduction: boolean;
   /** Copy owners and grants to roles that exist on the destination (others are reported). */
   readonly includePrivileges: boolean;
+  /**
+   * Copy every database setting of the source (`ALTER DATABASE ... SET`), also those that can run
+   * code or change name resolution (search_path, *_preload_libraries, ...). Default false: only the
+   * settings of src/sql/settings-policy.ts that cannot are copied, the others are listed as withheld.
+   */
+  readonly copyDatabaseSettings: boolean;
   readonly force: boolean;
   readonly lockWait: LockWait;
   /** Alerts; none when absent. */
@@ -179,6 +185,7 @@ export interface ProfileInput {
   readonly structureOnly?: readonly string[];
   readonly allowProduction?: boolean;
   readonly includePrivileges?: boolean;
+  readonly copyDatabaseSettings?: boolean;
   readonly force?: boolean;
   readonly lockWait?: LockWait;
   readonly notify?: NotifyInput;

@@ -2,8 +2,10 @@ import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import { errorSide } from "../db/lost-connection.js";
 import type { TablePlan } from "../ddl/plan.js";
 import { PgsyncError, wrapError } from "../errors.js";
+import { hideBoundValues, IPAD_SETTING } from "../mask/hmac.js";
 import { buildCopySource, buildCopyTarget } from "../sql/copy-statements.js";
 import { qualify } from "../sql/quote.js";
 import { readSettings, readsOf, type SourceRows } from "./source-rows.js";
@@ -56,6 +58,7 @@ export async function copyTable(
     });
   const object = `table ${qualify(plan.table.schema, plan.table.name)}`;
   let total: CopyResult = { rows: 0, bytes: 0 };
+  if (rows?.settings && IPAD_SETTING in rows.settings) await hideBoundValues(source);
   for (const part of readsOf(rows)) {
     const read = buildCopySource({
       table: plan.table,
@@ -68,7 +71,11 @@ export async function copyTable(
         await source.query(s.text, [...s.values]);
       } catch (error) {
         // The values are not shown: they may be the masking key's blocks.
-        throw wrapError("copy", `binding the settings for ${object}`, error, { object, side: "source", sql: s.text });
+        throw wrapError("copy", `binding the settings for ${object}`, error, {
+          object,
+          side: "source",
+          sql: s.text,
+        });
       }
     }
     const fromSql = buildCopyTarget(plan.staging, plan.columns, read.format, freeze ? { freeze } : {});
@@ -138,7 +145,8 @@ export async function streamCopy(
   try {
     await pipeline(reader, meter, writer);
   } catch (error) {
-    const side = isFrom(error, reader) ? "source" : "destination";
+    // The client that failed says which it was; pipeline() passes one error to every stream it ends.
+    const side = errorSide(error) ?? (isFrom(error, reader) ? "source" : "destination");
     const sql = side === "source" ? toSql : fromSql;
     throw copy.describeFailure
       ? copy.describeFailure(error, side, sql)

@@ -35,44 +35,66 @@ export async function stageLargeObjects(
   options: { readonly stallSeconds: number },
 ): Promise<StagedLargeObjects> {
   const schema = quoteIdent(stage);
-  let bytes = 0;
-  let objects = 0;
-  await inTransaction(destination, baseSettings(0), async () => {
-    await execute(destination, `CREATE SCHEMA ${schema}`, `schema ${schema}`);
-    await execute(
-      destination,
-      `CREATE TABLE ${schema}.objects (loid oid PRIMARY KEY, size bigint NOT NULL);
-       CREATE TABLE ${schema}.chunks (loid oid NOT NULL, off bigint NOT NULL, data bytea NOT NULL, source_md5 text NOT NULL);
-       -- Staged bytes live for one run: not worth compressing (and often compressed already).
-       ALTER TABLE ${schema}.chunks ALTER COLUMN data SET STORAGE EXTERNAL`,
-      `tables of schema ${schema}`,
-    );
+  return inTransaction(destination, baseSettings(0), async () => {
+    await createLargeObjectStage(destination, stage);
     await copyRows(
       source,
       destination,
-      `COPY (SELECT s.oid, s.size FROM ${LARGE_OBJECT_SIZES} s) TO STDOUT (FORMAT binary)`,
-      `COPY ${schema}.objects (loid, size) FROM STDIN (FORMAT binary)`,
+      LARGE_OBJECT_ROWS_SQL,
+      largeObjectStageCopy(stage).objects,
       options.stallSeconds,
     );
     // The LATERAL subquery with OFFSET 0 reads each chunk once, for both the data and its md5.
     await copyRows(
       source,
       destination,
-      `COPY (SELECT s.oid, c.off, d.data, pg_catalog.md5(d.data)
+      LARGE_OBJECT_CHUNKS_SQL,
+      largeObjectStageCopy(stage).chunks,
+      options.stallSeconds,
+    );
+    return stagedTotals(destination, schema);
+  });
+}
+
+/** The source's large objects (oid, size), as COPY binary: what the stage's `objects` table holds. */
+export const LARGE_OBJECT_ROWS_SQL = `COPY (SELECT s.oid, s.size FROM ${LARGE_OBJECT_SIZES} s) TO STDOUT (FORMAT binary)`;
+
+/** Every chunk of every large object with its md5 computed by the source, as COPY binary. */
+export const LARGE_OBJECT_CHUNKS_SQL = `COPY (SELECT s.oid, c.off, d.data, pg_catalog.md5(d.data)
                FROM ${LARGE_OBJECT_SIZES} s
                CROSS JOIN LATERAL pg_catalog.generate_series(0::bigint, s.size - 1, ${LARGE_OBJECT_CHUNK}) c(off)
                CROSS JOIN LATERAL (SELECT pg_catalog.lo_get(s.oid, c.off, ${LARGE_OBJECT_CHUNK}) AS data OFFSET 0) d)
-         TO STDOUT (FORMAT binary)`,
-      `COPY ${schema}.chunks (loid, off, data, source_md5) FROM STDIN (FORMAT binary)`,
-      options.stallSeconds,
-    );
-    const totals = await destination.query<{ objects: string; bytes: string }>(
-      `SELECT count(*)::text AS objects, coalesce(sum(size), 0)::text AS bytes FROM ${schema}.objects`,
-    );
-    objects = Number(totals.rows[0]?.objects ?? 0);
-    bytes = Number(totals.rows[0]?.bytes ?? 0);
-  });
-  return { objects, bytes };
+         TO STDOUT (FORMAT binary)`;
+
+/** The COPY statements that load the stage's two tables (from the source, or from an archive). */
+export function largeObjectStageCopy(stage: string): { readonly objects: string; readonly chunks: string } {
+  const schema = quoteIdent(stage);
+  return {
+    objects: `COPY ${schema}.objects (loid, size) FROM STDIN (FORMAT binary)`,
+    chunks: `COPY ${schema}.chunks (loid, off, data, source_md5) FROM STDIN (FORMAT binary)`,
+  };
+}
+
+/** The stage's schema and tables, in the caller's transaction. */
+export async function createLargeObjectStage(destination: pg.Client, stage: string): Promise<void> {
+  const schema = quoteIdent(stage);
+  await execute(destination, `CREATE SCHEMA ${schema}`, `schema ${schema}`);
+  await execute(
+    destination,
+    `CREATE TABLE ${schema}.objects (loid oid PRIMARY KEY, size bigint NOT NULL);
+       CREATE TABLE ${schema}.chunks (loid oid NOT NULL, off bigint NOT NULL, data bytea NOT NULL, source_md5 text NOT NULL);
+       -- Staged bytes live for one run: not worth compressing (and often compressed already).
+       ALTER TABLE ${schema}.chunks ALTER COLUMN data SET STORAGE EXTERNAL`,
+    `tables of schema ${schema}`,
+  );
+}
+
+/** How many large objects the stage holds, and their size. */
+export async function stagedTotals(destination: pg.Client, schema: string): Promise<StagedLargeObjects> {
+  const totals = await destination.query<{ objects: string; bytes: string }>(
+    `SELECT count(*)::text AS objects, coalesce(sum(size), 0)::text AS bytes FROM ${schema}.objects`,
+  );
+  return { objects: Number(totals.rows[0]?.objects ?? 0), bytes: Number(totals.rows[0]?.bytes ?? 0) };
 }
 
 /** One COPY from the source into the stage (see streamCopy: backpressure, stall detector, counts). */

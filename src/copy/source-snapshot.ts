@@ -34,10 +34,10 @@ export async function lockSourceTables(
   if (tables.length === 0) return;
   const sql = `LOCK TABLE ${tables.map((t) => qualify(t.schema, t.name)).join(", ")} IN ACCESS SHARE MODE`;
   try {
-    await client.query(`SET LOCAL lock_timeout = '${lockSeconds}s'`);
+    await client.query(setLocalSql({ lock_timeout: `${lockSeconds}s` }));
     await client.query(sql);
     // Back to the run's own value: later statements of this long transaction wait on no lock.
-    await client.query("SET LOCAL lock_timeout = 0");
+    await client.query(setLocalSql({ lock_timeout: 0 }));
   } catch (error) {
     throw wrapError("copy", "locking the source tables", error, { side: "source", sql });
   }

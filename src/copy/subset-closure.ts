@@ -54,7 +54,7 @@ export class Closure {
   /** The rows of a root relation that match its condition; returns the new ids per leaf. */
   async root(rel: SubsetRelation, condition: string): Promise<Map<number, Float64Array[]>> {
     this.materialize(rel);
-    const sql = `SELECT t.tableoid::float8 AS r, ${packedTidSql("t")} AS k FROM ${relationSql(rel)} AS t WHERE (${condition})`;
+    const sql = `SELECT t.tableoid::int8::float8 AS r, ${packedTidSql("t")} AS k FROM ${relationSql(rel)} AS t WHERE (${condition})`;
     return this.collect(sql, [], `the subset's root ${qualify(rel.table.schema, rel.table.name)}`);
   }
 
@@ -62,7 +62,10 @@ export class Closure {
    * One round: from the new ids of each leaf, along `edges` (up: to what they reference; down: to
    * what references them), the ids not kept yet. Returns the new ids per leaf, for the next round.
    */
-  async step(delta: Map<number, Float64Array[]>, direction: "up" | "down"): Promise<Map<number, Float64Array[]>> {
+  async step(
+    delta: Map<number, Float64Array[]>,
+    direction: "up" | "down",
+  ): Promise<Map<number, Float64Array[]>> {
     const next = new Map<number, Float64Array[]>();
     for (const [leafOid, parts] of delta) {
       const leaf = this.leaf(leafOid);
@@ -131,7 +134,10 @@ export class Closure {
       for await (const raw of stream) {
         const row = Row.parse(raw);
         let ids = pending.get(row.r);
-        if (!ids) pending.set(row.r, (ids = []));
+        if (!ids) {
+          ids = [];
+          pending.set(row.r, ids);
+        }
         ids.push(row.k);
         if (ids.length >= 65_536) flush(row.r);
       }
@@ -167,14 +173,14 @@ const Row = z.object({ r: z.number(), k: z.number() });
 
 /** The rows of `edge.to` that the given rows of `leaf` (a leaf of `edge.from`) reference. */
 function upSql(edge: SubsetEdge, leaf: Table): string {
-  return `SELECT x.tableoid::float8 AS r, ${packedTidSql("x")} AS k FROM ${relationSql(edge.to)} AS x
+  return `SELECT x.tableoid::int8::float8 AS r, ${packedTidSql("x")} AS k FROM ${relationSql(edge.to)} AS x
 WHERE ${columnTuple("x", edge.fk.referencedColumns)} IN (
   SELECT ${columnTuple("r", edge.fk.columns).slice(1, -1)} FROM ${leafSql(leaf)} AS r WHERE r.ctid = ANY($1::pg_catalog.tid[]))`;
 }
 
 /** The rows of `edge.from` that reference the given rows of `leaf` (a leaf of `edge.to`). */
 function downSql(edge: SubsetEdge, leaf: Table): string {
-  return `SELECT r.tableoid::float8 AS r, ${packedTidSql("r")} AS k FROM ${relationSql(edge.from)} AS r
+  return `SELECT r.tableoid::int8::float8 AS r, ${packedTidSql("r")} AS k FROM ${relationSql(edge.from)} AS r
 WHERE ${columnTuple("r", edge.fk.columns)} IN (
   SELECT ${columnTuple("x", edge.fk.referencedColumns).slice(1, -1)} FROM ${leafSql(leaf)} AS x WHERE x.ctid = ANY($1::pg_catalog.tid[]))`;
 }

@@ -33,7 +33,9 @@ export class Conditions {
       const nulls = anyNullSql(alias, e.fk.columns);
       const target = this.membership(e.to, e.fk.referencedColumns, lists);
       if (target === "all") continue;
-      parts.push(target === "none" ? nulls : `(${nulls} OR ${columnTuple(alias, e.fk.columns)} IN (${target}))`);
+      parts.push(
+        target === "none" ? nulls : `(${nulls} OR ${columnTuple(alias, e.fk.columns)} IN (${target}))`,
+      );
     }
     return { sql: parts.length > 0 ? parts.join(" AND ") : "true", lists };
   }
@@ -57,7 +59,8 @@ export class Conditions {
       const target = this.membership(e.to, e.fk.referencedColumns, lists);
       if (target === "all") continue;
       const nulls = anyNullSql("t", e.fk.columns);
-      const holds = target === "none" ? nulls : `(${nulls} OR ${columnTuple("t", e.fk.columns)} IN (${target}))`;
+      const holds =
+        target === "none" ? nulls : `(${nulls} OR ${columnTuple("t", e.fk.columns)} IN (${target}))`;
       // The lists of the cycle change as rows go: read afresh for each foreign key.
       for (const oid of lists) this.texts.delete(oid);
       const { client } = this.closure;
@@ -88,7 +91,11 @@ export class Conditions {
    * What a reference into `rel` must match: a subquery of its kept key values, "all" (a table
    * copied whole: every reference holds) or "none" (a table left empty: only NULL holds).
    */
-  private membership(rel: SubsetRelation, columns: readonly string[], lists: Set<number>): string | "all" | "none" {
+  private membership(
+    rel: SubsetRelation,
+    columns: readonly string[],
+    lists: Set<number>,
+  ): string | "all" | "none" {
     if (this.closure.materialized.has(rel)) {
       const selects = rel.leaves
         .filter((leaf) => (this.closure.kept.get(leaf.oid)?.size ?? 0) > 0)
@@ -120,7 +127,6 @@ export class Conditions {
   private nextAlias(): string {
     return `s${++this.alias}`;
   }
-
 }
 
 export function settingName(oid: number): string {
@@ -128,9 +134,13 @@ export function settingName(oid: number): string {
 }
 
 /** Binds settings on a client inside its transaction; the returned function empties them again. */
-export async function bind(client: pg.Client, settings: Readonly<Record<string, string>>): Promise<() => Promise<void>> {
+export async function bind(
+  client: pg.Client,
+  settings: Readonly<Record<string, string>>,
+): Promise<() => Promise<void>> {
   const names = Object.keys(settings);
-  for (const name of names) await client.query("SELECT pg_catalog.set_config($1, $2, true)", [name, settings[name]]);
+  for (const name of names)
+    await client.query("SELECT pg_catalog.set_config($1, $2, true)", [name, settings[name]]);
   return async () => {
     for (const name of names) await client.query("SELECT pg_catalog.set_config($1, '', true)", [name]);
   };

@@ -28,10 +28,16 @@ export class SubsetGraph {
   /** For each leaf: the relations its rows belong to (itself, then its ancestors). */
   private readonly containing = new Map<number, SubsetRelation[]>();
 
-  constructor(planned: readonly Table[], copied: ReadonlySet<number>, foreignKeys: readonly ForeignKeyColumns[]) {
+  constructor(
+    planned: readonly Table[],
+    copied: ReadonlySet<number>,
+    foreignKeys: readonly ForeignKeyColumns[],
+  ) {
     const byName = new Map(planned.map((t) => [`${t.schema}\u0000${t.name}`, t]));
     const parentOf = (t: Table) =>
-      t.partitionOf ? byName.get(`${t.partitionOf.parent.schema}\u0000${t.partitionOf.parent.name}`) : undefined;
+      t.partitionOf
+        ? byName.get(`${t.partitionOf.parent.schema}\u0000${t.partitionOf.parent.name}`)
+        : undefined;
     const leaves = new Map<number, Table[]>(planned.map((t) => [t.oid, []]));
     const chains = new Map<number, Table[]>();
     for (const t of planned) {
@@ -121,12 +127,14 @@ export function components<T>(nodes: readonly T[], next: (node: T) => readonly T
       if (frame.i < frame.edges.length) {
         const to = frame.edges[frame.i++] as T;
         if (!index.has(to)) visit(to);
-        else if (onStack.has(to)) low.set(frame.node, Math.min(low.get(frame.node) as number, index.get(to) as number));
+        else if (onStack.has(to))
+          low.set(frame.node, Math.min(low.get(frame.node) as number, index.get(to) as number));
         continue;
       }
       work.pop();
       const parent = work[work.length - 1];
-      if (parent) low.set(parent.node, Math.min(low.get(parent.node) as number, low.get(frame.node) as number));
+      if (parent)
+        low.set(parent.node, Math.min(low.get(parent.node) as number, low.get(frame.node) as number));
       if (low.get(frame.node) === index.get(frame.node)) {
         const component: T[] = [];
         for (;;) {

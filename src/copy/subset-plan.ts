@@ -66,7 +66,8 @@ export async function planSubset(input: SubsetInput): Promise<SubsetPlan> {
   await checkRoots(client, roots);
   let delta = new Map<number, Float64Array[]>();
   for (const { rel, condition } of roots) {
-    for (const [oid, ids] of await closure.root(rel, condition)) delta.set(oid, [...(delta.get(oid) ?? []), ...ids]);
+    for (const [oid, ids] of await closure.root(rel, condition))
+      delta.set(oid, [...(delta.get(oid) ?? []), ...ids]);
   }
   if (rules.follow === "both") {
     await closure.close(delta, "down");
@@ -140,7 +141,11 @@ export async function planSubset(input: SubsetInput): Promise<SubsetPlan> {
   return { reads, tables, heldIds: closure.heldIds };
 }
 
-function rootRelations(graph: SubsetGraph, planned: readonly Table[], roots: Readonly<Record<string, string>>) {
+function rootRelations(
+  graph: SubsetGraph,
+  planned: readonly Table[],
+  roots: Readonly<Record<string, string>>,
+) {
   const problems: string[] = [];
   const out: { rel: SubsetRelation; condition: string; name: string }[] = [];
   for (const [name, condition] of Object.entries(roots)) {
@@ -193,7 +198,7 @@ async function materializeCycle(
     try {
       closure.materialize(rel);
       await closure.collect(
-        `SELECT t.tableoid::float8 AS r, ${packedTidSql("t")} AS k FROM ${relationSql(rel)} AS t WHERE ${outside.sql}`,
+        `SELECT t.tableoid::int8::float8 AS r, ${packedTidSql("t")} AS k FROM ${relationSql(rel)} AS t WHERE ${outside.sql}`,
         [],
         `the restricted rows of ${qualify(rel.table.schema, rel.table.name)}`,
         rel,

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { wrapError } from "../errors.js";
+import { reservedConnectionSlots } from "../sql/catalog-variants.js";
 import type { Side } from "./connect.js";
 
 /**
@@ -30,7 +31,7 @@ export interface ConnectionLimit {
 const SQL = `
 SELECT pg_catalog.current_setting('max_connections')::int AS max_connections,
        pg_catalog.current_setting('superuser_reserved_connections')::int AS superuser_reserved,
-       coalesce(pg_catalog.current_setting('reserved_connections', true)::int, 0) AS reserved,
+       ${reservedConnectionSlots()} AS reserved,
        coalesce((SELECT pg_catalog.pg_has_role(current_user, r.oid, 'USAGE')
                    FROM pg_catalog.pg_roles r WHERE r.rolname = 'pg_use_reserved_connections'), false) AS may_use_reserved,
        r.rolsuper AS superuser,

@@ -2,6 +2,7 @@ import pg from "pg";
 import { PgsyncError, serverFields } from "../errors.js";
 import { maskConnectionString, registerConnectionString } from "../util/redact.js";
 import { type ConnectTarget, connectTarget } from "./client-config.js";
+import { markConnectFailure, rememberErrorSide } from "./lost-connection.js";
 import { DIRECT_ENDPOINT_HINT, isPooled, startupParameterRejected } from "./pooler.js";
 import { classifyConnectError, RetriesExhausted, type RetryInfo, retryTransient } from "./retry.js";
 import { rememberSession } from "./session.js";
@@ -69,10 +70,12 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
-    throw connectionError(options, maskedUrl, target, error);
+    throw markConnectFailure(connectionError(options, maskedUrl, target, error));
   }
   const { client, serverMajor, encrypted } = outcome.value;
   rememberSession(client, { serverMajor, side: options.side });
+  // A lost session's errors then say which side it was (the step that fails names it, and the state).
+  rememberErrorSide(client, options.side);
   let closed = false;
   let pooled: Promise<boolean> | undefined;
   return {

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { z } from "zod";
 import { PgsyncError, wrapError } from "../errors.js";
-import { sessionFacts } from "./session.js";
+import { pinnedQuery, sessionFacts } from "./session.js";
 
 /** Column decoders shared by the raw-row schemas. node-postgres returns int8 and numeric as strings. */
 export const oid = z.coerce.number().int().nonnegative();
@@ -14,7 +14,8 @@ export const textArray = z.array(z.string());
 /**
  * Runs one query and validates every row at the boundary, so that a catalog (or a table of the
  * tool's own) that does not look as expected fails here with the query and the side named, and no
- * untyped value travels further. `side` defaults to the side connect() recorded for the client.
+ * untyped value travels further. `side` defaults to the side connect() recorded for the client. The
+ * query is pinned (search_path = pg_catalog, see pinned() in session.ts) when no transaction is open.
  */
 export async function queryRows<S extends z.ZodType>(
   client: pg.Client,
@@ -26,7 +27,7 @@ export async function queryRows<S extends z.ZodType>(
 ): Promise<z.infer<S>[]> {
   let result: pg.QueryResult;
   try {
-    result = await client.query(sql, params as unknown[]);
+    result = await pinnedQuery(client, sql, params);
   } catch (error) {
     throw wrapError("internal", `query "${name}"${onSide(side)}`, error, { sql, ...(side ? { side } : {}) });
   }

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { DEFAULT_TIMEOUTS } from "../config/builtins.js";
 import { wrapError } from "../errors.js";
+import { markCommitInDoubt } from "./lost-connection.js";
 import { hasFeature } from "../sql/features.js";
 import { quoteLiteral } from "../sql/quote.js";
 
@@ -13,15 +14,39 @@ export interface SessionFacts {
 
 const facts = new WeakMap<pg.Client, SessionFacts>();
 
-/** Called by connect(): lets begin() add the settings that only some server versions know. */
+/**
+ * The transaction status each ReadyForQuery message reports ("I" idle, "T" in a transaction block,
+ * "E" in a failed one), for the sessions connect() opened: pinned() needs to know whether a
+ * statement would run in a transaction of the tool's (which begin() pinned) or on its own.
+ */
+const status = new WeakMap<pg.Client, string>();
+
+/**
+ * Called by connect(): lets begin() add the settings that only some server versions know, and starts
+ * following the session's transaction status.
+ */
 export function rememberSession(client: pg.Client, sessionFacts: SessionFacts): void {
   facts.set(client, sessionFacts);
+  status.set(client, "I");
+  const connection = (client as unknown as { connection?: NodeJS.EventEmitter }).connection;
+  connection?.on("readyForQuery", (msg: { status?: string }) => {
+    if (typeof msg.status === "string") status.set(client, msg.status);
+  });
 }
 
 /** The facts connect() recorded for this client; undefined for a client opened some other way. */
 export function sessionFacts(client: pg.Client): SessionFacts | undefined {
   return facts.get(client);
 }
+
+/**
+ * The one setting every statement of the tool runs under, whatever the database or the role set:
+ * with search_path = pg_catalog, no name in the tool's SQL (a function, an operator such as `=` or
+ * `||`, a type in a cast) can resolve to an object that a user (or a copied source) put in another
+ * schema. A database-level `search_path = public, pg_catalog` would otherwise let `public.=` take
+ * over the tool's own queries (the CVE-2018-1058 pattern).
+ */
+export const PINNED_SEARCH_PATH = "pg_catalog";
 
 /** Settings applied with SET LOCAL at the start of a transaction (so they also hold behind a transaction pooler). */
 export type LocalSettings = Readonly<Record<string, string | number>>;
@@ -62,10 +87,12 @@ export function setLocalSql(settings: LocalSettings): string {
  * transactions; older servers reject the name, so it is only sent where it exists).
  */
 export function transactionSettings(client: pg.Client, settings: LocalSettings): LocalSettings {
+  // Every transaction the tool begins is pinned, also when its caller only asked for timeouts.
+  const pinned = "search_path" in settings ? settings : { ...settings, search_path: PINNED_SEARCH_PATH };
   const major = facts.get(client)?.serverMajor;
-  if (major === undefined || !hasFeature(major, "transaction_timeout") || "transaction_timeout" in settings)
-    return settings;
-  return { ...settings, transaction_timeout: 0 };
+  if (major === undefined || !hasFeature(major, "transaction_timeout") || "transaction_timeout" in pinned)
+    return pinned;
+  return { ...pinned, transaction_timeout: 0 };
 }
 
 /**
@@ -93,14 +120,52 @@ export async function inTransaction<T>(
   mode = "",
 ): Promise<T> {
   await begin(client, settings, mode);
+  let result: T;
   try {
-    const result = await fn();
-    await client.query("COMMIT");
-    return result;
+    result = await fn();
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
     throw error;
   }
+  try {
+    await client.query("COMMIT");
+  } catch (error) {
+    // The server may have committed before the connection broke: whoever reports it must not guess.
+    markCommitInDoubt(error);
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  }
+  return result;
+}
+
+/**
+ * Whether the session is inside a transaction block (begun by begin(), hence pinned). Undefined for
+ * a client that connect() did not open: nothing is known about it.
+ */
+export function inTransactionBlock(client: pg.Client): boolean | undefined {
+  const s = status.get(client);
+  return s === undefined ? undefined : s !== "I";
+}
+
+/**
+ * Runs fn with the session pinned (search_path = pg_catalog, SET LOCAL): inside the caller's
+ * transaction when one is open (every transaction begin() opens is pinned), else in a transaction of
+ * its own, so that a statement sent on its own never runs under the database's or the role's
+ * search_path. This holds behind a transaction pooler too, where a session SET would leak to other
+ * clients and startup options are refused. A client connect() did not open is used as it is.
+ */
+export async function pinned<T>(client: pg.Client, fn: () => Promise<T>): Promise<T> {
+  if (inTransactionBlock(client) !== false) return fn();
+  return inTransaction(client, { search_path: PINNED_SEARCH_PATH }, fn);
+}
+
+/** One statement, pinned (see pinned()). */
+export function pinnedQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  client: pg.Client,
+  sql: string,
+  params?: readonly unknown[],
+): Promise<pg.QueryResult<R>> {
+  return pinned(client, () => client.query<R>(sql, params ? [...params] : undefined));
 }
 
 /** Runs one statement and turns a failure into an error that names the object and carries the SQL. */
@@ -112,7 +177,7 @@ export async function execute(
   side: "source" | "destination" = "destination",
 ): Promise<pg.QueryResult> {
   try {
-    return await client.query(sql);
+    return await pinnedQuery(client, sql);
   } catch (error) {
     throw wrapError(kind, `${what} failed on the ${side}`, error, { object: what, sql, side });
   }

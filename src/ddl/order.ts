@@ -30,8 +30,7 @@ export function dependencyOrder<T extends SortNode>(
   nodes: readonly T[],
   dependsOn: (node: T) => Iterable<string>,
 ): SortResult<T> {
-  const index = new Map<string, number>();
-  nodes.forEach((n, i) => index.set(n.key, i));
+  const index = new Map<string, number>(nodes.map((n, i) => [n.key, i]));
   const needs: number[][] = nodes.map(() => []);
   const dependents: number[][] = nodes.map(() => []);
   const waiting = new Array<number>(nodes.length).fill(0);

@@ -2,22 +2,23 @@ import type { CatalogModel } from "../introspect/model.js";
 import { qualify, quoteIdent } from "../sql/quote.js";
 import { baseTypeRefusals } from "./plan/base-type-refusals.js";
 import { PlanGraph } from "./plan/graph.js";
-import { foreignServerRefusals } from "./plan/server-refusals.js";
 import { indexModel } from "./plan/model-index.js";
 import { objectItems } from "./plan/object-items.js";
+import { keptRangeTypes } from "./plan/range-types.js";
+import { foreignServerRefusals } from "./plan/server-refusals.js";
 import { orderItems } from "./plan/sort.js";
 import { schemaComment } from "./plan/statements.js";
 import { tableItems } from "./plan/table-items.js";
 import { loadForeignKeys, tablePlans } from "./plan/tables.js";
 import type { PlanOptions, Statement, SyncPlan } from "./plan/types.js";
-import { createAccessMethod } from "./render/access-methods.js";
 import { castRefusals } from "./render/casts.js";
 import { collationRefusals } from "./render/collations.js";
 import { renderContext, stagedKey } from "./render/context.js";
 import { databaseSettings } from "./render/database-settings.js";
-import { createServer } from "./render/foreign-tables.js";
 import { carriedOperators } from "./render/operators.js";
 import { renderPrivileges } from "./render/privileges.js";
+import { tableLookup } from "./render/table-forms.js";
+import { createShellTypeLive } from "./render/types.js";
 import { selectTables } from "./select.js";
 import { tableWarnings } from "./table-warnings.js";
 import { findRefusals, type Refusal } from "./version-rules.js";
@@ -39,7 +40,13 @@ export type {
  * (src/ddl/plan/breakers.ts), and what cannot be broken is refused here, before anything is written.
  */
 export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
-  const { model, refusals: selectionRefusals } = selectTables(source, options.selection ?? {});
+  const { model: selected, refusals: selectionRefusals } = selectTables(source, options.selection ?? {});
+  // Range types kept in place on the destination are neither created nor staged: the copy uses them.
+  const ranges = keptRangeTypes(selected, options.destinationRanges);
+  const model =
+    ranges.kept.size === 0
+      ? selected
+      : { ...selected, ranges: selected.ranges.filter((r) => !ranges.kept.has(stagedKey(r.schema, r.name))) };
   const schemas = model.schemas.map((s, i) => ({
     name: s.name,
     staging: `${options.stagingPrefix}_${i + 1}`,
@@ -49,31 +56,34 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
     new Map(schemas.map((s) => [s.name, s.staging])),
     stagedNames(model),
   );
-  const carried = carriedOperators(model.operators);
+  const carried = carriedOperators([...model.operators, ...(model.shellOperators ?? [])]);
   const index = indexModel(model);
   const graph = new PlanGraph(model.dependencies);
   for (const i of objectItems(model, ctx, index, carried)) graph.add(i);
   for (const i of tableItems(model, ctx, index, graph, carried)) graph.add(i);
-  const ordered = orderItems({ graph, ctx, index, splitDefaults: new Map() });
+  const ordered = orderItems({ graph, ctx, index, splitDefaults: new Map(), lookup: tableLookup(model) });
 
   const preData: Statement[] = [
     ...schemas.map((s) => ({
       object: `schema ${quoteIdent(s.name)}`,
       sql: `CREATE SCHEMA ${quoteIdent(s.staging)}`,
     })),
-    // Servers and access methods belong to the database: created when missing, before what uses them.
-    ...model.foreignServers.map((s) => ({ object: `server ${quoteIdent(s.name)}`, sql: createServer(s) })),
-    ...model.accessMethods.map((a) => ({
-      object: `access method ${quoteIdent(a.name)}`,
-      sql: createAccessMethod(a, ctx),
-    })),
     ...ordered.pre.flatMap((i) => i.statements),
   ];
-  const settings = databaseSettings(model.databaseSettings, options.targetMajor, options.destinationSettings);
+  const settings = databaseSettings(
+    model.databaseSettings,
+    options.targetMajor,
+    options.destinationSettings,
+    options.copyDatabaseSettings === true,
+  );
   const privileges = model.privileges
     ? renderPrivileges(model.privileges, options.destinationRoles ?? new Set(), options.targetMajor)
     : { statements: [], skipped: [] };
   const cutover = [
+    ...(model.shellTypes ?? []).map((t) => ({
+      object: `type ${qualify(t.schema, t.name)}`,
+      sql: createShellTypeLive(t),
+    })),
     ...model.comments
       .filter((c) => c.kind === "schema")
       .map((c) => ({ object: `comment on schema ${c.identity}`, sql: schemaComment(c.identity, c.text) })),
@@ -97,7 +107,8 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
       ...collationRefusals(model, options.targetMajor),
       ...castRefusals(model, options.targetMajor),
       ...baseTypeRefusals(model, options.destinationImplementations ?? {}, options.targetMajor),
-      ...foreignServerRefusals(model, options.destinationForeignServers),
+      ...foreignServerRefusals(model, options.destinationForeignServers, (f) => ctx.sql(f) !== f),
+      ...ranges.refusals,
       ...ordered.refusals,
     ],
     warnings: [
@@ -122,6 +133,7 @@ function stagedNames(model: CatalogModel): Set<string> {
   for (const o of [...model.textSearchDictionaries, ...model.textSearchConfigurations]) add(o);
   // Operator names are never identifiers; RenderContext.sql finds them only in OPERATOR(schema.op).
   for (const o of [...model.operators, ...model.operatorClasses, ...model.operatorFamilies]) add(o);
+  for (const o of model.shellOperators ?? []) add(o);
   return names;
 }
 

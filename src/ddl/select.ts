@@ -1,5 +1,8 @@
+import { PgsyncError } from "../errors.js";
 import type { CatalogModel, QualifiedName } from "../introspect/model.js";
+import type { RelationName } from "../introspect/queries/relation-names.js";
 import { qualify } from "../sql/quote.js";
+import { closestNames } from "../util/closest.js";
 import type { Refusal } from "./version-rules.js";
 
 export interface TableSelection {
@@ -96,4 +99,116 @@ export function selectTables(
     },
     refusals,
   };
+}
+
+/** Every name a run's selection holds, by what it selects (the command line's and the profile's together). */
+export interface SelectionNames {
+  readonly schemas?: readonly string[];
+  readonly excludeSchemas?: readonly string[];
+  readonly includeTables?: readonly string[];
+  readonly excludeTables?: readonly string[];
+  readonly structureOnly?: readonly string[];
+}
+
+/** The source's names a selection may use: its user schemas, and the relations in them. */
+export interface SourceNames {
+  readonly schemas: readonly string[];
+  readonly relations: readonly RelationName[];
+}
+
+/** Where a name comes from, as the user wrote it: the command-line flag and the profile key. */
+const ORIGIN: Record<keyof SelectionNames, string> = {
+  schemas: "--schema, include.schemas",
+  excludeSchemas: "--exclude-schema, exclude.schemas",
+  includeTables: "--table, include.tables",
+  excludeTables: "--exclude-table, exclude.tables",
+  structureOnly: "--structure-only, structureOnly",
+};
+
+/**
+ * Refuses a selection that names a schema or table the source does not have, before anything is
+ * written: a typo would otherwise copy nothing (`--schema pubic`), or quietly copy what was meant to
+ * be left out (`--exclude-table public.custmers`). One error lists every such name, each with the
+ * closest names the source has. Names are `schema.table` as the catalog spells them (docs/config.md).
+ */
+export function checkSelection(selection: SelectionNames, source: SourceNames): void {
+  const problems: string[] = [];
+  for (const key of ["schemas", "excludeSchemas"] as const) {
+    for (const schema of new Set(selection[key] ?? [])) {
+      if (source.schemas.includes(schema)) continue;
+      problems.push(`schema ${schema} (${ORIGIN[key]}): ${unknownSchema(schema, source)}`);
+    }
+  }
+  for (const key of ["includeTables", "excludeTables", "structureOnly"] as const) {
+    for (const table of new Set(selection[key] ?? [])) {
+      const problem = tableProblem(table, source);
+      if (problem) problems.push(`table ${table} (${ORIGIN[key]}): ${problem}`);
+    }
+  }
+  if (problems.length === 0) return;
+  throw new PgsyncError(
+    "config",
+    problems.length === 1
+      ? `the selection names what the source database does not have: ${problems[0]}`
+      : `the selection names ${problems.length} things the source database does not have:\n  ${problems.join("\n  ")}`,
+  );
+}
+
+function unknownSchema(schema: string, source: SourceNames): string {
+  const close = closestNames(schema, source.schemas);
+  return close.length > 0
+    ? `the source has no such schema; did you mean ${close.join(" or ")}?`
+    : `the source has no such schema (its schemas: ${listed(source.schemas)})`;
+}
+
+/** Why a `schema.table` of the selection names no table of the source, or undefined when it does. */
+function tableProblem(text: string, source: SourceNames): string | undefined {
+  const dot = text.indexOf(".");
+  const full = (r: { schema: string; name: string }) => `${r.schema}.${r.name}`;
+  if (dot < 0) {
+    // Unqualified: the same name in any schema is what was meant, else the closest table names.
+    const same = source.relations.filter((r) => r.kind === "table" && r.name === text).map(full);
+    const close =
+      same.length > 0
+        ? same
+        : closestNames(
+            text,
+            source.relations.filter((r) => r.kind === "table").map((r) => r.name),
+          ).flatMap((name) =>
+            source.relations.filter((r) => r.kind === "table" && r.name === name).map(full),
+          );
+    return `write it as schema.table${close.length > 0 ? `; did you mean ${close.slice(0, 3).join(" or ")}?` : ""}`;
+  }
+  const schema = text.slice(0, dot);
+  const name = text.slice(dot + 1);
+  const found = source.relations.find((r) => r.schema === schema && r.name === name);
+  if (found?.kind === "table") return undefined;
+  if (found)
+    return `${text} is a ${found.kind}; a selection names tables (a ${found.kind} goes with its schema)`;
+  const tables = source.relations.filter((r) => r.kind === "table").map(full);
+  if (!source.schemas.includes(schema)) {
+    const close = closestNames(text, tables);
+    if (close.length > 0) return `the source has no schema ${schema}; did you mean ${close.join(" or ")}?`;
+    const schemas = closestNames(schema, source.schemas);
+    return schemas.length > 0
+      ? `the source has no schema ${schema}; did you mean schema ${schemas.join(" or ")}?`
+      : `the source has no schema ${schema} (its schemas: ${listed(source.schemas)})`;
+  }
+  // The schema is right: the table's name is compared with the names of that schema's tables.
+  const inSchema = source.relations.filter((r) => r.kind === "table" && r.schema === schema).map(full);
+  const close = closestNames(
+    name,
+    inSchema.map((t) => t.slice(schema.length + 1)),
+  ).map((n) => `${schema}.${n}`);
+  if (close.length > 0) return `the source has no such table; did you mean ${close.join(" or ")}?`;
+  return inSchema.length > 0
+    ? `the source has no such table (the tables of ${schema}: ${listed(inSchema)})`
+    : `the source has no such table (schema ${schema} has no tables)`;
+}
+
+/** A list for a message: the first few names, and how many more there are. */
+function listed(names: readonly string[], shown = 8): string {
+  if (names.length === 0) return "none";
+  const more = names.length - shown;
+  return `${names.slice(0, shown).join(", ")}${more > 0 ? `, and ${more} more` : ""}`;
 }

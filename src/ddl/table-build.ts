@@ -27,7 +27,8 @@ export function tableBuilds(model: CatalogModel, ctx: RenderContext): TableBuild
   const early = earlyChecks(model);
   const addChecks = (t: Table) =>
     (early.get(t.oid) ?? []).map(
-      (c) => `ALTER TABLE ${ctx.staged(c.table)} ADD CONSTRAINT ${quoteIdent(c.name)} ${ctx.sql(c.definition)}`,
+      (c) =>
+        `ALTER TABLE ${ctx.staged(c.table)} ADD CONSTRAINT ${quoteIdent(c.name)} ${ctx.sql(c.definition)}`,
     );
   const trees = replayedTrees(model.tables, ctx, lookup);
   const inTree = new Set(trees.flatMap((t) => t.members));

@@ -1,9 +1,8 @@
 import type pg from "pg";
-import type { CatalogModel, Comment } from "./model.js";
+import type { Comment } from "./model.js";
 import { readComments } from "./queries/comments.js";
 
-type Commented = Pick<
-  CatalogModel,
+type CommentedKind =
   | "schemas"
   | "tables"
   | "views"
@@ -26,8 +25,10 @@ type Commented = Pick<
   | "casts"
   | "operators"
   | "operatorClasses"
-  | "operatorFamilies"
->;
+  | "operatorFamilies";
+
+/** The objects of each kind whose comments are read: only their OIDs matter. */
+type Commented = { readonly [K in CommentedKind]: readonly { readonly oid: number }[] };
 
 /**
  * The comments on every object the model carries (and on their columns), sorted by kind and

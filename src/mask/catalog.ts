@@ -52,7 +52,10 @@ JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 WHERE t.typtype <> 'd'
 ORDER BY c.attrelid, c.attnum`;
 
-export async function readColumnFacts(client: pg.Client, tableOids: readonly number[]): Promise<ColumnFacts[]> {
+export async function readColumnFacts(
+  client: pg.Client,
+  tableOids: readonly number[],
+): Promise<ColumnFacts[]> {
   const rows = await queryRows(client, "masking: column types", COLUMNS, [tableOids], ColumnRow);
   return rows.map((r) => ({
     tableOid: r.table_oid,
@@ -162,8 +165,17 @@ SELECT p.partrelid AS table_oid,
 FROM pg_catalog.pg_partitioned_table p
 WHERE p.partrelid = ANY($1::oid[])`;
 
-export async function readPartitionKeys(client: pg.Client, tableOids: readonly number[]): Promise<PartitionKey[]> {
-  const rows = await queryRows(client, "masking: partition keys", PARTITION_KEYS, [tableOids], PartitionKeyRow);
+export async function readPartitionKeys(
+  client: pg.Client,
+  tableOids: readonly number[],
+): Promise<PartitionKey[]> {
+  const rows = await queryRows(
+    client,
+    "masking: partition keys",
+    PARTITION_KEYS,
+    [tableOids],
+    PartitionKeyRow,
+  );
   return rows.map((r) => ({
     tableOid: r.table_oid,
     columns: r.columns,

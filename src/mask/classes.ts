@@ -68,7 +68,10 @@ export class ColumnClasses {
       for (const l of this.links) {
         const root = this.find(l.a);
         let g = grouped.get(root);
-        if (!g) grouped.set(root, (g = { members: new Set(), reasons: new Set() }));
+        if (!g) {
+          g = { members: new Set(), reasons: new Set() };
+          grouped.set(root, g);
+        }
         g.members.add(l.a);
         g.members.add(l.b);
         g.reasons.add(l.why);

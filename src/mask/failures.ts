@@ -1,7 +1,7 @@
 import { PgsyncError, serverFields } from "../errors.js";
 import type { MaskCatalog } from "./catalog.js";
-import { describeRule } from "./rules.js";
 import type { Resolution } from "./resolve.js";
+import { describeRule } from "./rules.js";
 
 /**
  * A constraint that fails in staging because of masked values: a unique index that two inputs

@@ -1,4 +1,6 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHmac } from "node:crypto";
+import type pg from "pg";
+import { sessionFacts } from "../db/session.js";
 import { registerSecret } from "../util/redact.js";
 
 /**
@@ -7,12 +9,14 @@ import { registerSecret } from "../util/redact.js";
  *
  *   HMAC(K, m) = sha256((K' xor opad) || sha256((K' xor ipad) || m))
  *
- * where K' is the key padded with zero bytes to the 64-byte block (a longer key is first hashed).
- * The tool computes the two padded key blocks and binds them, hex-encoded, as the values of
- * `set_config('pgsync.mask_ipad', $2, true)` and `set_config('pgsync.mask_opad', $2, true)` in the
- * same transaction as the COPY: bind values never appear in statement text, so the key reaches
- * neither pg_stat_activity nor pg_stat_statements, and the key itself never crosses the wire.
- * The padded blocks are as powerful as the key for masking, so they are registered as secrets too.
+ * where K' is the key padded with zero bytes to the 64-byte block. The server never gets the
+ * profile's key: it gets a key derived from it, HMAC(key, "pgsync-ts masking key v1"), as its two
+ * padded blocks, hex-encoded, bound as the values of `set_config('pgsync.mask_ipad', $2, true)` and
+ * `set_config('pgsync.mask_opad', $2, true)` in the same transaction as the COPY. Bind values never
+ * appear in statement text, so they reach neither pg_stat_activity nor pg_stat_statements; a server
+ * that logs statements with their parameters would log them, so where the tool's role may, it turns
+ * that off for the transaction first (hideBoundValues). The blocks mask as the key does, so they
+ * are registered as secrets too; the profile's key itself cannot be recovered from them.
  */
 
 export const IPAD_SETTING = "pgsync.mask_ipad";
@@ -27,12 +31,16 @@ export interface KeyPads {
   readonly opad: string;
 }
 
-/** The padded key blocks, hex-encoded (registered for redaction). */
+/** The key the server computes with: derived from the profile's, which never leaves the tool. */
+export function serverKey(key: string): Buffer {
+  return createHmac("sha256", key).update("pgsync-ts masking key v1").digest();
+}
+
+/** The server key's padded blocks, hex-encoded (registered for redaction). */
 export function keyPads(key: string): KeyPads {
-  let k = Buffer.from(key, "utf8");
-  if (k.length > BLOCK) k = createHash("sha256").update(k).digest();
+  // 32 bytes: shorter than the block, so it is padded as it is (a longer key would be hashed first).
   const padded = Buffer.alloc(BLOCK);
-  k.copy(padded);
+  serverKey(key).copy(padded);
   const ipad = Buffer.from(padded.map((b) => b ^ 0x36)).toString("hex");
   const opad = Buffer.from(padded.map((b) => b ^ 0x5c)).toString("hex");
   registerSecret(ipad, "masking-key");
@@ -76,4 +84,29 @@ export function keyedDigestSql(label: string, value: string): string {
 function sqlString(text: string): string {
   if (!/^[A-Za-z0-9:_ -]*$/.test(text)) throw new RangeError(`unexpected label ${text}`);
   return `'${text}'`;
+}
+
+const mayHide = new WeakMap<pg.Client, Promise<boolean>>();
+
+/**
+ * Before the key's blocks are bound: where the session's role may change it (a superuser, or
+ * `GRANT SET ON PARAMETER log_parameter_max_length`, PostgreSQL 15+), bound values are left out of
+ * the server log for the rest of the transaction (`SET LOCAL log_parameter_max_length = 0`); a
+ * server that logs every statement would otherwise log them. Elsewhere docs/masking.md says what to
+ * ask of the server's administrator.
+ */
+export async function hideBoundValues(client: pg.Client): Promise<void> {
+  let allowed = mayHide.get(client);
+  if (!allowed) {
+    const major = sessionFacts(client)?.serverMajor ?? 14;
+    const granted =
+      major >= 15 ? " OR pg_catalog.has_parameter_privilege('log_parameter_max_length', 'SET')" : "";
+    allowed = client
+      .query<{ ok: boolean }>(
+        `SELECT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = CURRENT_USER)${granted} AS ok`,
+      )
+      .then((r) => r.rows[0]?.ok === true);
+    mayHide.set(client, allowed);
+  }
+  if (await allowed) await client.query("SET LOCAL log_parameter_max_length = 0");
 }

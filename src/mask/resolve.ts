@@ -76,11 +76,15 @@ export function resolveMasking(input: ResolveInput): Resolution {
     if (!parsed) return undefined;
     const table = allByName.get(`${parsed.schema}\u0000${parsed.table}`);
     if (!table) {
-      problems.push(`${what} ${text}: the source has no table ${formatQualifiedName([parsed.schema, parsed.table])}`);
+      problems.push(
+        `${what} ${text}: the source has no table ${formatQualifiedName([parsed.schema, parsed.table])}`,
+      );
       return undefined;
     }
     if (!table.allColumns.some((c) => c.name === parsed.column)) {
-      problems.push(`${what} ${text}: table ${tableName(table.oid)} has no column ${formatQualifiedName([parsed.column])}`);
+      problems.push(
+        `${what} ${text}: table ${tableName(table.oid)} has no column ${formatQualifiedName([parsed.column])}`,
+      );
       return undefined;
     }
     // A table the run leaves out (exclude, include) is neither masked nor copied: nothing to do.
@@ -109,7 +113,8 @@ export function resolveMasking(input: ResolveInput): Resolution {
     const ruled = members.filter((m) => explicit.has(m));
     const keptHere = members.filter((m) => kept.has(m));
     const distinct = ruled.filter(
-      (m, i) => ruled.findIndex((o) => sameRule(explicit.get(o) as MaskRule, explicit.get(m) as MaskRule)) === i,
+      (m, i) =>
+        ruled.findIndex((o) => sameRule(explicit.get(o) as MaskRule, explicit.get(m) as MaskRule)) === i,
     );
     const joined = `joined by ${classes.reasons(start).join(", ")}`;
     if (distinct.length > 1 || (ruled.length > 0 && keptHere.length > 0)) {
@@ -162,7 +167,9 @@ export function resolveMasking(input: ResolveInput): Resolution {
     if (rule.kind === "shift-days") {
       const other = shifts.get(tableOid);
       if (other !== undefined && other !== rule.days)
-        refuse(`another column of the table shifts by up to ${other} days: one row's dates keep their order only with one range`);
+        refuse(
+          `another column of the table shifts by up to ${other} days: one row's dates keep their order only with one range`,
+        );
       shifts.set(tableOid, rule.days);
     }
     const primaryKey = catalog.keys.find((k) => k.tableOid === tableOid && k.kind === "primary key")?.columns;
@@ -188,7 +195,10 @@ export function resolveMasking(input: ResolveInput): Resolution {
     };
     columns.push(masked);
     let map = byTable.get(tableOid);
-    if (!map) byTable.set(tableOid, (map = new Map()));
+    if (!map) {
+      map = new Map();
+      byTable.set(tableOid, map);
+    }
     map.set(column, masked);
   }
 
@@ -230,7 +240,8 @@ function columnProblem(
   if (rule.kind === "null" && col.notNull) return "the column is NOT NULL";
   if (rule.kind === "fixed") {
     const unique = catalog.keys.find(
-      (k) => k.tableOid === tableOid && k.kind !== "check" && k.columns.length === 1 && k.columns[0] === column,
+      (k) =>
+        k.tableOid === tableOid && k.kind !== "check" && k.columns.length === 1 && k.columns[0] === column,
     );
     if (unique) return `one value for every row cannot satisfy the unique index ${unique.name}`;
   }
@@ -246,7 +257,10 @@ function partitionKeys(planned: readonly Table[], catalog: MaskCatalog): Set<Col
     const names = new Set(k.columns);
     // A column an expression key reads: its name as a whole word of the expression's text.
     for (const c of table?.allColumns ?? [])
-      if (k.expressions && new RegExp(`(^|[^\\w"])"?${escapeRegExp(c.name)}"?($|[^\\w"])`).test(k.expressions))
+      if (
+        k.expressions &&
+        new RegExp(`(^|[^\\w"])"?${escapeRegExp(c.name)}"?($|[^\\w"])`).test(k.expressions)
+      )
         names.add(c.name);
     keyColumns.set(k.tableOid, names);
   }

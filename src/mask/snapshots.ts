@@ -43,7 +43,9 @@ export async function settleMaskedSnapshots(
   client: pg.Client,
   run: { readonly runId: string; readonly fingerprint: string | null; readonly statementSeconds: number },
 ): Promise<SnapshotOutcome> {
-  const before = await inTransaction(client, baseSettings(run.statementSeconds), () => liveFingerprint(client));
+  const before = await inTransaction(client, baseSettings(run.statementSeconds), () =>
+    liveFingerprint(client),
+  );
   const warnings: string[] = [];
   const dropped: string[] = [];
   if (run.fingerprint !== null && before !== run.fingerprint) {
@@ -62,9 +64,13 @@ export async function settleMaskedSnapshots(
         ? "masking is on, and the older snapshots hold data copied unmasked"
         : "the masking rules or key changed, and the older snapshots hold data masked under the previous ones";
     if (dropped.length > 0)
-      warnings.push(`${why}: dropped snapshot(s) ${dropped.join(", ")}; rollback to them is no longer possible`);
+      warnings.push(
+        `${why}: dropped snapshot(s) ${dropped.join(", ")}; rollback to them is no longer possible`,
+      );
     if (failed.length > 0) {
-      warnings.push(`${why}, but these could not be dropped (the next run tries again): ${failed.join("; ")}`);
+      warnings.push(
+        `${why}, but these could not be dropped (the next run tries again): ${failed.join("; ")}`,
+      );
       return { dropped, warnings };
     }
   }

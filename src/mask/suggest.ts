@@ -51,7 +51,8 @@ export async function suggestMasking(
   const suggestions = new Map<string, Suggestion & { key: string }>();
   const notes: string[] = [];
   const name = (t: Table, c: string) => formatQualifiedName([t.schema, t.name, c]);
-  const primaryKeyOf = (t: Table) => catalog.keys.some((k) => k.tableOid === t.oid && k.kind === "primary key");
+  const primaryKeyOf = (t: Table) =>
+    catalog.keys.some((k) => k.tableOid === t.oid && k.kind === "primary key");
   for (const t of withRows) {
     for (const c of t.allColumns) {
       const f = facts.get(columnKey(t.oid, c.name));
@@ -59,14 +60,28 @@ export async function suggestMasking(
       const words = personalDataWords(c.name);
       if (words.length > 0) {
         const rule = byName(words, c, f, primaryKeyOf(t));
-        if (rule) suggestions.set(name(t, c.name), { column: name(t, c.name), rule, reason: `name: ${words.join(", ")}`, key: columnKey(t.oid, c.name) });
-        else notes.push(`${name(t, c.name)} looks like personal data (${words.join(", ")}) but no transformer suits its type ${c.type}: write a rule by hand`);
+        if (rule)
+          suggestions.set(name(t, c.name), {
+            column: name(t, c.name),
+            rule,
+            reason: `name: ${words.join(", ")}`,
+            key: columnKey(t.oid, c.name),
+          });
+        else
+          notes.push(
+            `${name(t, c.name)} looks like personal data (${words.join(", ")}) but no transformer suits its type ${c.type}: write a rule by hand`,
+          );
         continue;
       }
       if (f.category !== "S" && !["json", "jsonb"].includes(f.baseType)) continue;
       const found = await sample(client, t, c.name);
       if (found.emails + found.phones === 0) continue;
-      const held = [found.emails > 0 ? `${found.emails} email address(es)` : "", found.phones > 0 ? `${found.phones} phone number(s)` : ""].filter(Boolean).join(" and ");
+      const held = [
+        found.emails > 0 ? `${found.emails} email address(es)` : "",
+        found.phones > 0 ? `${found.phones} phone number(s)` : "",
+      ]
+        .filter(Boolean)
+        .join(" and ");
       suggestions.set(name(t, c.name), {
         column: name(t, c.name),
         rule: { sql: scrubSql(c.name, f, found) },
@@ -80,7 +95,9 @@ export async function suggestMasking(
     const t = tables.find((x) => x.oid === oid);
     return t ? formatQualifiedName([t.schema, t.name]) : String(oid);
   });
-  const referenced = new Set(catalog.foreignKeys.flatMap((fk) => fk.referencedColumns.map((c) => columnKey(fk.referencedTableOid, c))));
+  const referenced = new Set(
+    catalog.foreignKeys.flatMap((fk) => fk.referencedColumns.map((c) => columnKey(fk.referencedTableOid, c))),
+  );
   for (const s of suggestions.values()) {
     const members = new Set(classes.members(s.key));
     if (members.size < 2) continue;
@@ -95,10 +112,16 @@ export async function suggestMasking(
   const tablesWithRules = new Set(ruled.map((s) => Number(s.key.split("\u0000")[0])));
   const keep = withRows
     .filter((t) => tablesWithRules.has(t.oid))
-    .flatMap((t) => t.allColumns.filter((c) => !c.generated && !suggestions.has(name(t, c.name))).map((c) => name(t, c.name)))
+    .flatMap((t) =>
+      t.allColumns
+        .filter((c) => !c.generated && !suggestions.has(name(t, c.name)))
+        .map((c) => name(t, c.name)),
+    )
     .sort();
   if (keep.length > 0)
-    notes.push(`"keep" lists the other columns of the tables with rules, so that strict mode passes: check that none of them holds personal data`);
+    notes.push(
+      `"keep" lists the other columns of the tables with rules, so that strict mode passes: check that none of them holds personal data`,
+    );
   return {
     masking: {
       key: { env: "PGSYNC_MASK_KEY" },
@@ -112,17 +135,26 @@ export async function suggestMasking(
 }
 
 /** A transformer for a column named like personal data, by the words it matched and its type. */
-function byName(words: readonly string[], c: Column, f: ColumnFacts, hasPrimaryKey: boolean): MaskRuleSpec | undefined {
+function byName(
+  words: readonly string[],
+  c: Column,
+  f: ColumnFacts,
+  hasPrimaryKey: boolean,
+): MaskRuleSpec | undefined {
   const is = (...w: string[]) => words.some((x) => w.includes(x));
   const text = f.category === "S";
-  const dated = f.baseTypeSchema === "pg_catalog" && ["date", "timestamp", "timestamptz"].includes(f.baseType);
+  const dated =
+    f.baseTypeSchema === "pg_catalog" && ["date", "timestamp", "timestamptz"].includes(f.baseType);
   const fallback: MaskRuleSpec | undefined = c.notNull ? (text ? "hash" : undefined) : "null";
   if (is("email", "mail", "emailaddress")) return text && (f.maxLength ?? 32) >= 32 ? "email" : fallback;
   if (is("phone", "mobile", "phonenumber")) return text ? "phone" : fallback;
-  if (is("birth", "dob", "birthday", "birthdate")) return dated && hasPrimaryKey ? { "shift-days": 30 } : fallback;
-  if (is("password", "passwd", "token", "secret", "ip")) return c.notNull ? (text ? "hash" : undefined) : "null";
+  if (is("birth", "dob", "birthday", "birthdate"))
+    return dated && hasPrimaryKey ? { "shift-days": 30 } : fallback;
+  if (is("password", "passwd", "token", "secret", "ip"))
+    return c.notNull ? (text ? "hash" : undefined) : "null";
   if (is("username", "nickname")) return text ? "hash" : fallback;
-  if (is("name", "first", "last", "surname", "firstname", "lastname", "fullname")) return text ? "name" : fallback;
+  if (is("name", "first", "last", "surname", "firstname", "lastname", "fullname"))
+    return text ? "name" : fallback;
   return text && (f.maxLength ?? 16) >= 16 ? "hash" : fallback;
 }
 
@@ -130,7 +162,8 @@ const Sampled = z.object({ sampled: int, emails: int, phones: int });
 
 async function sample(client: pg.Client, t: Table, column: string) {
   // A large table is sampled by pages (TABLESAMPLE SYSTEM), a small one read from the start.
-  const percent = t.estimatedRows > 100_000 ? Math.max(0.01, (100 * 20 * SAMPLE_ROWS) / t.estimatedRows) : undefined;
+  const percent =
+    t.estimatedRows > 100_000 ? Math.max(0.01, (100 * 20 * SAMPLE_ROWS) / t.estimatedRows) : undefined;
   const from = `ONLY ${qualify(t.schema, t.name)} AS t${percent === undefined ? "" : ` TABLESAMPLE SYSTEM (${percent.toFixed(4)})`}`;
   const [row] = await queryRows(
     client,
@@ -149,7 +182,9 @@ async function sample(client: pg.Client, t: Table, column: string) {
 /** An `sql` rule that replaces what the sample found inside the value, keeping the rest (and valid JSON). */
 function scrubSql(column: string, f: ColumnFacts, found: { emails: number; phones: number }): string {
   let value = `t.${quoteIdent(column)}::text`;
-  if (found.emails > 0) value = `pg_catalog.regexp_replace(${value}, '${EMAIL_PATTERN}', 'redacted@example.invalid', 'g')`;
-  if (found.phones > 0) value = `pg_catalog.regexp_replace(${value}, '${PHONE_PATTERN}', '+00 000 000 000', 'g')`;
+  if (found.emails > 0)
+    value = `pg_catalog.regexp_replace(${value}, '${EMAIL_PATTERN}', 'redacted@example.invalid', 'g')`;
+  if (found.phones > 0)
+    value = `pg_catalog.regexp_replace(${value}, '${PHONE_PATTERN}', '+00 000 000 000', 'g')`;
   return ["json", "jsonb"].includes(f.baseType) ? `${value}::${f.baseType}` : value;
 }

@@ -1,6 +1,6 @@
 import { quoteIdent, quoteLiteral } from "../sql/quote.js";
-import { keyedDigestSql } from "./hmac.js";
 import type { ColumnFacts } from "./catalog.js";
+import { keyedDigestSql } from "./hmac.js";
 import { nameWords } from "./name-test.js";
 import { FAMILY_NAMES, GIVEN_NAMES } from "./names.js";
 import type { MaskRule } from "./rules.js";
@@ -54,7 +54,12 @@ export function buildMask(rule: MaskRule, target: MaskTarget): Built {
       const problem = needsString("hash") ?? tooShort(facts, MIN_HASH_DIGITS, "a keyed hash (64 bits)");
       if (problem) return { refusal: problem };
       const digits = Math.min(64, facts.maxLength ?? 64);
-      return { sql: nullSafe(v, `pg_catalog.substr(pg_catalog.encode(${keyedDigestSql("hash", v)}, 'hex'), 1, ${digits})`) };
+      return {
+        sql: nullSafe(
+          v,
+          `pg_catalog.substr(pg_catalog.encode(${keyedDigestSql("hash", v)}, 'hex'), 1, ${digits})`,
+        ),
+      };
     }
     case "phone": {
       const problem = needsString("phone");
@@ -62,7 +67,9 @@ export function buildMask(rule: MaskRule, target: MaskTarget): Built {
     }
     case "name": {
       const problem = needsString("name");
-      return problem ? { refusal: problem } : { sql: nameSql(v, nameVariant(target.nameFrom), facts.maxLength) };
+      return problem
+        ? { refusal: problem }
+        : { sql: nameSql(v, nameVariant(target.nameFrom), facts.maxLength) };
     }
     case "null":
       return { sql: "NULL" };
@@ -154,5 +161,7 @@ function shiftSql(days: number, v: string, target: MaskTarget): Built {
   const key = `ROW(${primaryKey.map((c) => `t.${quoteIdent(c)}`).join(", ")})`;
   const unsigned = `('x' || pg_catalog.substr(pg_catalog.encode(${keyedDigestSql("shift", key)}, 'hex'), 1, 8))::bit(32)::bigint`;
   const offset = `((${unsigned} % ${2 * days + 1}) - ${days})`;
-  return { sql: facts.baseType === "date" ? `${v} + ${offset}::integer` : `${v} + ${offset} * interval '1 day'` };
+  return {
+    sql: facts.baseType === "date" ? `${v} + ${offset}::integer` : `${v} + ${offset} * interval '1 day'`,
+  };
 }

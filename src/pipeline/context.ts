@@ -74,8 +74,17 @@ export function createRunContext(options: RunOptions): RunContext {
         side,
         connectSeconds: timeouts.connectSeconds,
         applicationName,
+        // Said as it happens: a server that is starting, or full, can take the whole connect timeout.
         onRetry: (retry) => {
           firstFailure ||= retry.reason;
+          emit({
+            type: "connect-retry",
+            side,
+            attempt: retry.attempt,
+            elapsedSeconds: retry.elapsedSeconds,
+            limitSeconds: timeouts.connectSeconds,
+            reason: retry.reason,
+          });
         },
         ...(options.signal ? { signal: options.signal } : {}),
       });

@@ -75,6 +75,11 @@ export class LargeObjectSync {
     ];
   }
 
+  /** The source's large objects, with their owners and grants as the source has them. */
+  get sourceObjects(): readonly LargeObject[] {
+    return this.objects;
+  }
+
   /** A guess for scheduling the copy among the tables' (sizes are read only while copying). */
   get estimatedBytes(): number {
     return this.objects.length * 65536;
@@ -83,6 +88,11 @@ export class LargeObjectSync {
   /** Copies the large objects into the run's stage (with the snapshot's source connection). */
   async copy(source: pg.Client, destination: pg.Client, stallSeconds: number): Promise<void> {
     this.staged = await stageLargeObjects(source, destination, this.stage, { stallSeconds });
+  }
+
+  /** Stages the large objects some other way: from an archive's files (src/archive/large-objects.ts). */
+  async stageWith(load: (stage: string) => Promise<StagedLargeObjects>): Promise<void> {
+    this.staged = await load(this.stage);
   }
 
   /** Compares the staged large objects with the source's: their set, sizes and content digests. */

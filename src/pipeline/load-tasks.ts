@@ -29,6 +29,8 @@ export interface LoadContext {
   readonly onChunk: () => Promise<void>;
   readonly fault: (point: FaultPoint) => Promise<void>;
   readonly onTable: (report: TableReport) => void;
+  /** Bytes of a table's COPY so far (`"schema"."table"`), after each chunk. */
+  readonly onProgress?: (table: string, bytes: number) => void;
   /** What the source sends of a table (masked columns, a subset's rows); every row as it is when absent. */
   readonly rows?: (tableOid: number) => SourceRows | undefined;
   /** Turns a table's failed load or key build into the error to report (naming masked columns). */
@@ -63,10 +65,13 @@ export function loadTasks(plan: SyncPlan, ctx: LoadContext): GraphTask<WorkerPai
   const readyAfter = new Map<number, readonly string[]>();
   for (const t of plan.tables) {
     const key = lockKey(t);
+    const table = qualify(t.table.schema, t.table.name);
     const bytes = Math.max(t.table.bytes, 8192);
     const load = `load ${key}`;
     tasks.push({
       id: load,
+      kind: "load",
+      table,
       after: [],
       locks: [{ key, mode: "exclusive" }],
       weight: bytes * COST.load,
@@ -75,13 +80,22 @@ export function loadTasks(plan: SyncPlan, ctx: LoadContext): GraphTask<WorkerPai
     const { keys, indexes } = t;
     const keysTask = `keys ${key}`;
     if (keys.length > 0) {
-      tasks.push(buildTask(keysTask, [load], { key, mode: "exclusive" }, bytes * COST.key, keys, ctx, t));
+      tasks.push({
+        ...buildTask(keysTask, [load], { key, mode: "exclusive" }, bytes * COST.key, keys, ctx, t),
+        kind: "keys",
+        table,
+      });
     }
     const indexTasks = indexes.map((s, i) => {
       const id = `index ${i} ${key}`;
       const weight = bytes * (/ USING gin /i.test(s.sql) ? COST.gin : COST.index);
       const after = keys.length > 0 ? [keysTask] : [load];
-      tasks.push(buildTask(id, after, { key, mode: "shared" }, weight, [s], ctx, t));
+      tasks.push({
+        ...buildTask(id, after, { key, mode: "shared" }, weight, [s], ctx, t),
+        kind: "index",
+        table,
+        object: s.object,
+      });
       return id;
     });
     const built = [...(keys.length > 0 ? [keysTask] : []), ...indexTasks];
@@ -90,6 +104,8 @@ export function loadTasks(plan: SyncPlan, ctx: LoadContext): GraphTask<WorkerPai
       readyAfter.set(t.table.oid, [`analyze ${key}`]);
       tasks.push({
         id: `analyze ${key}`,
+        kind: "analyze",
+        table,
         after: built.length > 0 ? built : [load],
         locks: [{ key, mode: "exclusive" }],
         weight: bytes * COST.analyze,
@@ -106,6 +122,9 @@ export function loadTasks(plan: SyncPlan, ctx: LoadContext): GraphTask<WorkerPai
     if (referenced !== table) locks.push({ key: lockKey(referenced), mode: "exclusive" });
     tasks.push({
       id: `foreign key ${fk.object}`,
+      kind: "foreign key",
+      table: qualify(table.table.schema, table.table.name),
+      object: fk.object,
       after: [
         ...new Set([
           ...(readyAfter.get(fk.tableOid) ?? []),
@@ -137,6 +156,7 @@ async function loadTable(worker: WorkerPair, t: TablePlan, ctx: LoadContext): Pr
   const started = performance.now();
   const dst = worker.destination.client;
   const staged = qualify(t.staging.schema, t.staging.name);
+  const name = qualify(t.table.schema, t.table.name);
   let rows = 0;
   let bytes = 0;
   let destinationRows = 0;
@@ -148,6 +168,7 @@ async function loadTable(worker: WorkerPair, t: TablePlan, ctx: LoadContext): Pr
       ({ rows, bytes } = await copyTable(worker.source.client, dst, t, {
         stallSeconds: ctx.timeouts.stallSeconds,
         onChunk: ctx.onChunk,
+        ...(ctx.onProgress ? { onProgress: (b: number) => ctx.onProgress?.(name, b) } : {}),
         freeze: true,
         ...(shaped ? { rows: shaped } : {}),
       }));
@@ -157,7 +178,7 @@ async function loadTable(worker: WorkerPair, t: TablePlan, ctx: LoadContext): Pr
   });
   await ctx.fault("copy:table-loaded");
   return {
-    table: qualify(t.table.schema, t.table.name),
+    table: name,
     format: t.format,
     rows,
     bytes,

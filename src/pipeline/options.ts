@@ -5,6 +5,7 @@ import type { Retention } from "../restore/retention.js";
 import type { LargeObjectReport } from "./large-objects.js";
 import type { TableReport } from "./load-tasks.js";
 import type { FaultPoint, StepReport } from "./step-runner.js";
+import type { TaskKind } from "./task-graph.js";
 
 export type { TableReport } from "./load-tasks.js";
 
@@ -16,6 +17,11 @@ export interface RunOptions {
   readonly parallelism?: number;
   readonly timeouts?: Partial<TimeoutsConfig>;
   readonly retention?: Retention;
+  /**
+   * How many runs a day the profile's schedule makes: the snapshot storage warning expects
+   * retention.days times this many snapshots (src/restore/meta.ts; 2 when absent).
+   */
+  readonly runsPerDay?: number;
   readonly schemas?: readonly string[];
   readonly excludeSchemas?: readonly string[];
   readonly structureOnly?: readonly string[];
@@ -29,6 +35,11 @@ export interface RunOptions {
   readonly allowProduction?: boolean;
   /** Copy owners and grants (to roles that exist on the destination; the others are reported). */
   readonly includePrivileges?: boolean;
+  /**
+   * Copy every database setting of the source (ALTER DATABASE ... SET), also those that can run code
+   * or change name resolution; by default only src/sql/settings-policy.ts's safe ones are copied.
+   */
+  readonly copyDatabaseSettings?: boolean;
   /**
    * "checksum": before the cut-over, every copied table's content digest in staging is compared with
    * the source's at the snapshot, and a difference fails the run. Default "counts": row counts only.
@@ -51,7 +62,8 @@ export interface RunOptions {
   readonly lockWaitReportSeconds?: number;
 }
 
-export type MaskingOptions = Pick<MaskingConfig, "key" | "rules"> & Partial<Pick<MaskingConfig, "strict" | "keep">>;
+export type MaskingOptions = Pick<MaskingConfig, "key" | "rules"> &
+  Partial<Pick<MaskingConfig, "strict" | "keep">>;
 export type SubsetOptions = Pick<SubsetConfig, "roots"> & Partial<Pick<SubsetConfig, "follow" | "others">>;
 
 /** What a masked run masked: each column and its rule (the summary names them). */
@@ -95,7 +107,49 @@ export type RunEvent =
   /** The source snapshot's age, every minute while rows are copied (it holds back VACUUM on the source). */
   | { readonly type: "snapshot-age"; readonly seconds: number }
   /** Another run holds the destination lock: how long this one has waited, and who holds it. */
-  | { readonly type: "lock-wait"; readonly seconds: number; readonly holders: string };
+  | { readonly type: "lock-wait"; readonly seconds: number; readonly holders: string }
+  /** A connection attempt failed in a way a retry can fix (a server starting, a full server); it is retried. */
+  | {
+      readonly type: "connect-retry";
+      readonly side: "source" | "destination";
+      /** The attempt that failed (1-based). */
+      readonly attempt: number;
+      readonly elapsedSeconds: number;
+      /** timeouts.connectSeconds: when the retries give up. */
+      readonly limitSeconds: number;
+      readonly reason: string;
+    }
+  /** The copy-data step starts: the tables it copies with the source's estimates, and its tasks by kind. */
+  | {
+      readonly type: "copy-start";
+      readonly tables: readonly CopyEstimate[];
+      readonly tasks: Readonly<Partial<Record<TaskKind, number>>>;
+    }
+  /** A table's COPY so far: a few events a second per table at most (the "table" event ends it). */
+  | {
+      readonly type: "table-progress";
+      readonly table: string;
+      readonly bytes: number;
+      readonly seconds: number;
+    }
+  /** A task of the load started or finished: a table's COPY, its keys, an index, a foreign key, ... */
+  | {
+      readonly type: "task";
+      readonly phase: "started" | "finished";
+      readonly kind: TaskKind;
+      readonly table?: string;
+      readonly object?: string;
+      /** When finished: how long it ran, and whether it succeeded. */
+      readonly seconds?: number;
+      readonly ok?: boolean;
+    };
+
+/** A table the copy-data step copies, with the source's estimates (pg_class.reltuples, pg_table_size). */
+export interface CopyEstimate {
+  readonly table: string;
+  readonly estimatedRows: number;
+  readonly estimatedBytes: number;
+}
 
 export interface RunReport {
   readonly runId: string;
@@ -130,9 +184,14 @@ export interface RunReport {
     readonly id: string;
     readonly schemas: readonly { original: string; snapshot: string }[];
   };
+  /**
+   * A destination adopted with --force: the objects the source does not have, which the run moved
+   * into its snapshot (out of the live schemas), and how long the retention keeps that snapshot.
+   */
+  readonly adopted?: { readonly destinationOnly: readonly string[]; readonly keptFor: string };
   readonly leftoversCleaned: readonly string[];
   readonly prunedSnapshots: readonly string[];
-  /** Space the snapshots take after pruning, against the live size (a warning is added past 3x). */
+  /** Space the snapshots take after pruning, against the live size (a warning past what the retention keeps). */
   readonly snapshotStorage?: SnapshotStorage;
   readonly warnings: readonly string[];
   readonly error?: Record<string, unknown>;

@@ -14,36 +14,6 @@ export async function missingPrivileges(
   return [
     ...(await sourceProblems(source, model)),
     ...(await destinationProblems(destination, liveSchemas, model.extensions)),
-    ...(await rangeTypeProblems(destination, liveSchemas, model)),
-  ];
-}
-
-/**
- * PostgreSQL creates the constructor functions of a range type owned by the bootstrap superuser, so
- * a role that is not a superuser cannot move them between schemas, and the cut-over moves objects
- * between schemas. Such a run is refused up front, naming each range type.
- */
-async function rangeTypeProblems(
-  client: pg.Client,
-  liveSchemas: readonly string[],
-  model: CatalogModel,
-): Promise<string[]> {
-  const result = await client.query<{ superuser: boolean; live: string[] }>(
-    `SELECT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS superuser,
-            ARRAY(SELECT t.oid::regtype::text FROM pg_catalog.pg_range r JOIN pg_catalog.pg_type t ON t.oid = r.rngtypid
-                  JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-                  WHERE n.nspname = ANY($1::text[])
-                    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_type'::regclass
-                                    AND d.objid = t.oid AND d.deptype = 'e')) AS live`,
-    [liveSchemas],
-  );
-  const row = result.rows[0];
-  if (!row || row.superuser) return [];
-  const why =
-    "a role that is not a superuser cannot move a range type between schemas (PostgreSQL makes its constructor functions owned by the bootstrap superuser); run as a superuser, or keep range types out of the synced schemas";
-  return [
-    ...model.ranges.map((r) => `source range type "${r.schema}"."${r.name}": ${why}`),
-    ...row.live.map((name) => `destination range type ${name}: ${why}`),
   ];
 }
 

@@ -7,6 +7,7 @@ import type { LargeObjectSync } from "./large-objects.js";
 import type { TableReport } from "./load-tasks.js";
 import type { MaskingReport, RunReport, SnapshotResult, SubsetReport, Verification } from "./options.js";
 import type { StepReport } from "./step-runner.js";
+import { keptFor } from "./steps/guard.js";
 import type { LockResult } from "./steps/lock.js";
 import type { PruneOutcome } from "./steps/prune.js";
 
@@ -67,6 +68,14 @@ export function buildRunReport(
     ...(results.subset ? { subset: results.subset } : {}),
     ...(ok && results.largeObjects?.report ? { largeObjects: results.largeObjects.report } : {}),
     ...(results.snapshot ? { snapshot: results.snapshot } : {}),
+    ...(results.guard?.destinationOnly?.length
+      ? {
+          adopted: {
+            destinationOnly: [...results.guard.destinationOnly],
+            keptFor: keptFor(options.retention),
+          },
+        }
+      : {}),
     leftoversCleaned: results.leftovers ?? [],
     prunedSnapshots: results.prune?.pruned ?? [],
     ...(results.prune?.storage ? { snapshotStorage: results.prune.storage } : {}),

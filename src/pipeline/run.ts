@@ -15,8 +15,9 @@ import { cutoverStep } from "./steps/cutover.js";
 import { guardStep } from "./steps/guard.js";
 import { introspectStep } from "./steps/introspect.js";
 import { lockStep } from "./steps/lock.js";
-import { maskSnapshotsStep } from "./steps/mask-snapshots.js";
 import { maskStep } from "./steps/mask.js";
+import { maskSnapshotsStep } from "./steps/mask-snapshots.js";
+import { openWorkers } from "./steps/open-workers.js";
 import { planStep } from "./steps/plan.js";
 import { postDataStep } from "./steps/post-data.js";
 import { pruneStep } from "./steps/prune.js";
@@ -68,8 +69,13 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
     const lock = await step("lock", () => lockStep(ctx, e));
     results.lock = lock;
     results.leftovers = await step("clean-leftovers", () => cleanLeftoversStep(ctx, e));
-    const snapshot = await step("snapshot-source", () => snapshotSourceStep(e));
-    const source = await step("introspect", () => introspectStep(ctx, e));
+    const { snapshot, workers } = await step("snapshot-source", async () => {
+      const taken = await snapshotSourceStep(e);
+      // The workers join the snapshot now: the catalog is read on all of them, then they load.
+      return { snapshot: taken, workers: await openWorkers(ctx, e.source, taken.name, lock.workers) };
+    });
+    const readers = workers.filter((w) => w.source !== e.source).map((w) => w.source.client);
+    const source = await step("introspect", () => introspectStep(ctx, e, readers));
     results.model = source.model;
     results.largeObjects = source.largeObjects;
     const { plan: p, shaping } = await step("plan", async () => {
@@ -92,7 +98,7 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
         ends: e,
         plan: p,
         snapshot,
-        workers: lock.workers,
+        workers,
         largeObjects,
         onTable: (t) => results.tables.push(t),
         shaping: loadShaping(shaping),
@@ -125,7 +131,8 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
       // Snapshots that hold data masked otherwise (or unmasked) go first (src/mask/snapshots.ts).
       const masked = await maskSnapshotsStep(ctx, e, shaping.mask.fingerprint);
       results.prune = await pruneStep(ctx, e);
-      if (masked.length > 0) results.prune = { ...results.prune, pruned: [...masked, ...results.prune.pruned] };
+      if (masked.length > 0)
+        results.prune = { ...results.prune, pruned: [...masked, ...results.prune.pruned] };
     });
     if (pruneError) ctx.warn(`pruning old snapshots failed (the next run retries): ${pruneError}`);
   } catch (error) {

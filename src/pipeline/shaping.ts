@@ -1,8 +1,8 @@
 import type { SourceRows } from "../copy/source-rows.js";
 import type { SubsetPlan } from "../copy/subset-plan.js";
 import type { SyncPlan } from "../ddl/plan.js";
-import { qualify } from "../sql/quote.js";
 import { explainMaskedFailure } from "../mask/failures.js";
+import { qualify } from "../sql/quote.js";
 import type { LoadContext, TableReport } from "./load-tasks.js";
 import type { SubsetReport } from "./options.js";
 import type { MaskStepResult } from "./steps/mask.js";
@@ -46,7 +46,10 @@ export function loadShaping(shaping: RowShaping): Pick<LoadContext, "rows" | "ex
   return {
     rows: shaping.rowsFor,
     ...(resolution && catalog
-      ? { explainFailure: (tableOid: number, error: unknown) => explainMaskedFailure(error, tableOid, resolution, catalog) }
+      ? {
+          explainFailure: (tableOid: number, error: unknown) =>
+            explainMaskedFailure(error, tableOid, resolution, catalog),
+        }
       : {}),
   };
 }

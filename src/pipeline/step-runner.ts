@@ -1,4 +1,5 @@
-import { errorMessage } from "../errors.js";
+import { commitInDoubt, connectionLoss, errorSide } from "../db/lost-connection.js";
+import { errorMessage, PgsyncError } from "../errors.js";
 
 /** The steps of a run, in order. docs/design.md lists them; fault-injection tests iterate over them. */
 export const RUN_STEPS = [
@@ -62,7 +63,8 @@ export class StepRunner {
       const result = await fn();
       this.record({ name, status: "done", seconds: elapsed(started) });
       return result;
-    } catch (error) {
+    } catch (caught) {
+      const error = lostConnectionError(caught, name) ?? caught;
       this.failed = true;
       this.record({ name, status: "failed", seconds: elapsed(started), error: errorMessage(error) });
       throw error;
@@ -79,8 +81,8 @@ export class StepRunner {
       await fn();
       this.record({ name, status: "done", seconds: elapsed(started) });
       return undefined;
-    } catch (error) {
-      const message = errorMessage(error);
+    } catch (caught) {
+      const message = errorMessage(lostConnectionError(caught, name) ?? caught);
       this.record({ name, status: "failed", seconds: elapsed(started), error: message });
       return message;
     }
@@ -107,4 +109,50 @@ export class StepRunner {
 
 function elapsed(started: number): number {
   return Math.round(performance.now() - started) / 1000;
+}
+
+/**
+ * A lost connection, said the way an operator needs it: which side, in which step, and what state
+ * the destination is in (node-postgres only says "Connection terminated unexpectedly"). Undefined
+ * when the error is not a lost connection.
+ */
+export function lostConnectionError(error: unknown, step: StepName | "cleanup"): PgsyncError | undefined {
+  const loss = connectionLoss(error);
+  if (!loss) return undefined;
+  const side = errorSide(error);
+  const who = side ? `the connection to the ${side}` : "a connection (to a side that is not known)";
+  // What failed stays in the message (the query or object it names), after the side, step and state.
+  const what = error instanceof PgsyncError ? errorMessage(error) : loss.message;
+  const context = error instanceof PgsyncError ? error.context : {};
+  return new PgsyncError(
+    "connection",
+    `lost ${who} during step ${step}; ${stateAfterLoss(step, commitInDoubt(error))} (${what})`,
+    { ...context, ...(side ? { side } : {}) },
+    { cause: error },
+  );
+}
+
+/** What a failure in this step leaves on the destination, as far as it can be known. */
+export function stateAfterLoss(step: StepName | "cleanup", inDoubtCommit = false): string {
+  switch (step) {
+    case "connect":
+    case "guard":
+    case "lock":
+    case "snapshot-source":
+    case "introspect":
+    case "plan":
+      return "nothing was written to the destination";
+    case "clean-leftovers":
+      return "the synced schemas were not touched (staging left by an earlier run that is not dropped yet is dropped by the next run)";
+    case "cutover":
+      return inDoubtCommit
+        ? "the cut-over's COMMIT was in flight, so whether it took effect is not known: `pgsync-ts snapshots` lists this run's snapshot if it did (the new state is then live); otherwise the synced schemas keep their previous state"
+        : "the cut-over transaction was rolled back: the synced schemas keep their previous state; this run's staging schemas are dropped, or left for the next run to drop";
+    case "prune":
+      return "the new state is live; the next run retries the pruning";
+    case "cleanup":
+      return "the synced schemas keep their previous state; this run's staging schemas are left for the next run to drop";
+    default:
+      return "the synced schemas keep their previous state; this run's staging schemas are dropped, or left for the next run to drop";
+  }
 }

@@ -1,3 +1,4 @@
+import { PgsyncError } from "../errors.js";
 /**
  * A small list scheduler for the load: tasks with prerequisites and table locks run on a fixed set of
  * workers (connection pairs). Whenever a worker is free it takes the ready task with the longest
@@ -16,8 +17,16 @@ export interface TableLock {
   readonly mode: LockMode;
 }
 
+/** What a task of the load does (for progress: the scheduler itself only reads ids, locks and weights). */
+export type TaskKind = "load" | "keys" | "index" | "foreign key" | "analyze" | "large objects";
+
 export interface GraphTask<W> {
   readonly id: string;
+  readonly kind?: TaskKind;
+  /** The table it works on, as reported (`"public"."users"`). */
+  readonly table?: string;
+  /** The object it builds, when that is not the table itself (an index, a foreign key). */
+  readonly object?: string;
   /** Ids of tasks that must have finished first. */
   readonly after: readonly string[];
   readonly locks: readonly TableLock[];
@@ -26,12 +35,22 @@ export interface GraphTask<W> {
   readonly run: (worker: W) => Promise<void>;
 }
 
+/** Told as each task starts and ends (a run's progress events). */
+export interface TaskObserver<W> {
+  started?(task: GraphTask<W>): void;
+  finished?(task: GraphTask<W>, outcome: { readonly ok: boolean; readonly seconds: number }): void;
+}
+
 /**
  * Runs every task on the workers. On the first failure no new task starts; the running ones finish
  * (or fail with their connections) and the first error is thrown.
  */
-export async function runTaskGraph<W>(tasks: readonly GraphTask<W>[], workers: readonly W[]): Promise<void> {
-  if (workers.length === 0) throw new Error("runTaskGraph: no workers");
+export async function runTaskGraph<W>(
+  tasks: readonly GraphTask<W>[],
+  workers: readonly W[],
+  observer: TaskObserver<W> = {},
+): Promise<void> {
+  if (workers.length === 0) throw new PgsyncError("internal", "the load has no worker connection to run on");
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const followers = followersOf(tasks, byId);
   const rank = criticalPathRanks(tasks, followers);
@@ -74,9 +93,13 @@ export async function runTaskGraph<W>(tasks: readonly GraphTask<W>[], workers: r
     const start = (t: GraphTask<W>, worker: W) => {
       take(t, 1);
       running++;
+      const began = performance.now();
+      const seconds = () => Math.round(performance.now() - began) / 1000;
+      observer.started?.(t);
       t.run(worker).then(
         () => {
           finished++;
+          observer.finished?.(t, { ok: true, seconds: seconds() });
           for (const f of followers.get(t.id) ?? []) {
             const left = (pending.get(f.id) ?? 0) - 1;
             pending.set(f.id, left);
@@ -87,6 +110,7 @@ export async function runTaskGraph<W>(tasks: readonly GraphTask<W>[], workers: r
         },
         (error: unknown) => {
           failure ??= { error };
+          observer.finished?.(t, { ok: false, seconds: seconds() });
           end(t, worker);
         },
       );
@@ -103,7 +127,10 @@ export async function runTaskGraph<W>(tasks: readonly GraphTask<W>[], workers: r
   if (finished < tasks.length) {
     // Only a cycle of prerequisites can leave tasks that never became ready.
     const stuck = tasks.filter((t) => (pending.get(t.id) ?? 0) > 0).map((t) => t.id);
-    throw new Error(`tasks never became ready (a cycle of prerequisites): ${stuck.join(", ")}`);
+    throw new PgsyncError(
+      "internal",
+      `the load cannot go on: these tasks wait for each other (a cycle of prerequisites): ${stuck.join(", ")}`,
+    );
   }
 }
 
@@ -114,7 +141,8 @@ function followersOf<W>(
   const followers = new Map<string, GraphTask<W>[]>();
   for (const t of tasks) {
     for (const a of new Set(t.after)) {
-      if (!byId.has(a)) throw new Error(`task ${t.id} waits for unknown task ${a}`);
+      if (!byId.has(a))
+        throw new PgsyncError("internal", `load task ${t.id} waits for a task that does not exist: ${a}`);
       const list = followers.get(a);
       if (list) list.push(t);
       else followers.set(a, [t]);

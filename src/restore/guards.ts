@@ -2,6 +2,7 @@ import type pg from "pg";
 import { PgsyncError } from "../errors.js";
 import type { ServerInfo } from "../introspect/model.js";
 import { readSchemas } from "../introspect/queries/schemas.js";
+import { destinationOnlyObjects } from "./destination-only.js";
 import { readManaged } from "./meta.js";
 import { listMovable } from "./movable.js";
 
@@ -40,6 +41,11 @@ export interface GuardResult {
   readonly adopt?: "empty" | "forced";
   /** The destination schemas the run will replace (the source schemas the run copies). */
   readonly replaced: readonly string[];
+  /**
+   * With "forced": the destination's objects that the source does not have, which the run moves into
+   * its snapshot and so out of the live schemas (`table public.dev_notes`).
+   */
+  readonly destinationOnly?: readonly string[];
 }
 
 /**
@@ -116,6 +122,7 @@ export async function guardDestination(
   const existing: string[] = [];
   for (const r of present.rows)
     existing.push(...(await listMovable(destination, r.oid)).map((m) => m.object));
+  const movable = [...existing];
   if (options.replacesLargeObjects) {
     // Database-wide, in no schema: a run of the whole database replaces them too.
     const los = await destination.query<{ n: number }>(
@@ -125,7 +132,10 @@ export async function guardDestination(
     if (n > 0) existing.push(`${n} large object(s)`);
   }
   if (existing.length === 0) return { adopt: "empty", replaced };
-  if (options.force) return { adopt: "forced", replaced };
+  if (options.force) {
+    const destinationOnly = await destinationOnlyObjects(source, movable, replaced);
+    return { adopt: "forced", replaced, destinationOnly };
+  }
   throw new PgsyncError(
     "guard",
     `the ${db} already holds ${existing.length} object(s) that pgsync-ts did not create, which a run would replace: ${existing.slice(0, 5).join(", ")}${existing.length > 5 ? ", ..." : ""}. Pass --force (or set "force": true in the profile) to adopt this destination once; later runs then need no flag`,

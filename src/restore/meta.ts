@@ -1,7 +1,9 @@
 import type pg from "pg";
 import { z } from "zod";
+import { AD_HOC_RETENTION_DAYS } from "../config/builtins.js";
 import { int, num, text } from "../db/rows.js";
 import { quoteLiteral } from "../sql/quote.js";
+import { formatBytes } from "../util/format-bytes.js";
 import { META_SCHEMA, migrateMetaSchema, readDestination } from "./migrations.js";
 
 /**
@@ -233,14 +235,47 @@ export interface SnapshotStorage {
   /** Disk space the live schemas that snapshots were taken of take now. */
   readonly liveBytes: number;
   readonly snapshots: number;
-  /** Set when the snapshots take more than three times the live size (every snapshot is a full copy). */
+  /** How many snapshots the retention is expected to keep (see expectedSnapshots). */
+  readonly expectedSnapshots?: number;
+  /** Set when the snapshots take more than (expectedSnapshots + 1) times the live size. */
   readonly warning?: string;
 }
 
-/** How much space the snapshots take, compared with the live state they are copies of. */
+/** What the retention keeps, for the storage warning: the policy and how often the profile runs. */
+export interface StorageExpectation {
+  /** The retention policy (retention.ts's Retention). */
+  readonly retention: { readonly days: number; readonly count?: number };
+  /** Runs a day, from the profile's schedule; DEFAULT_RUNS_PER_DAY when it has none. */
+  readonly runsPerDay?: number;
+}
+
+/** The built-in profiles run twice a day; a profile without a schedule is taken to run as often. */
+export const DEFAULT_RUNS_PER_DAY = 2;
+
+/**
+ * How many snapshots a retention keeps at most in steady state: one per run for `days` days
+ * (`dev`: 3 days at two runs a day, 6), capped by `count`. Every snapshot is a full copy, so this many
+ * copies of the live size is what the retention asks for, and is no reason to warn.
+ */
+export function expectedSnapshots(expectation: StorageExpectation): number {
+  const { retention } = expectation;
+  const perDay = expectation.runsPerDay ?? DEFAULT_RUNS_PER_DAY;
+  const byAge = Math.ceil(retention.days * perDay);
+  return Math.max(1, retention.count === undefined ? byAge : Math.min(retention.count, byAge));
+}
+
+/**
+ * How much space the snapshots take, compared with the live state they are copies of. Without an
+ * expectation (a caller that knows no retention), two snapshots are expected.
+ *
+ * The destination's free disk is not checked: no SQL function reports it, and the only ways to read
+ * it from a session (`COPY ... FROM PROGRAM 'df'`, an untrusted language) run a program on the
+ * server, which the tool never does.
+ */
 export async function snapshotStorage(
   client: pg.Client,
   snapshots?: readonly SnapshotRecord[],
+  expectation?: StorageExpectation,
 ): Promise<SnapshotStorage> {
   const list = snapshots ?? (await listSnapshots(client));
   const snapshotBytes = list.reduce((n, s) => n + s.bytes, 0);
@@ -266,31 +301,32 @@ export async function snapshotStorage(
       )
     : [];
   const liveBytes = (live?.bytes ?? 0) + (liveLargeObjects?.bytes ?? 0);
-  const over = list.length > 0 && snapshotBytes > STORAGE_WARNING_FACTOR * liveBytes;
+  const expected = expectation ? expectedSnapshots(expectation) : 2;
+  const over = list.length > 0 && snapshotBytes > (expected + 1) * liveBytes;
   return {
     snapshotBytes,
     liveBytes,
     snapshots: list.length,
+    expectedSnapshots: expected,
     ...(over
-      ? {
-          warning: `the ${list.length} snapshot(s) take ${formatSize(snapshotBytes)}, more than ${STORAGE_WARNING_FACTOR} times the live size (${formatSize(liveBytes)}); every snapshot is a full copy: lower the retention (retention.days / retention.count, or --keep) or run \`pgsync-ts snapshots --prune\``,
-        }
+      ? { warning: storageWarning(list.length, snapshotBytes, liveBytes, expected, expectation) }
       : {}),
   };
 }
 
-/** Snapshots that take more than this many times the live size are reported. */
-export const STORAGE_WARNING_FACTOR = 3;
-
-function formatSize(bytes: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+/** The warning says how far over it is, what the retention keeps, and what to change. */
+function storageWarning(
+  count: number,
+  snapshotBytes: number,
+  liveBytes: number,
+  expected: number,
+  expectation: StorageExpectation | undefined,
+): string {
+  const r = expectation?.retention;
+  const keeps = r
+    ? `retention keeps ${r.count === undefined ? "" : `at most ${r.count}, `}${r.days < AD_HOC_RETENTION_DAYS ? `${r.days} day(s)` : "with no age limit"}: about ${expected} snapshot(s)`
+    : `about ${expected} snapshot(s) are expected`;
+  return `the ${count} snapshot(s) take ${formatBytes(snapshotBytes)}, more than ${expected + 1} times the live size (${formatBytes(liveBytes)}; the ${keeps}, each a full copy). The snapshots hold larger states than the live one, or more runs than the retention expects: lower retention.count or retention.days (--keep for an ad hoc run), or drop them now with \`pgsync-ts snapshots --prune\``;
 }
 
 /** A snapshot id says when it was taken and by which run: `20261126t060000z_ab12cd34`. */

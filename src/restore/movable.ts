@@ -8,6 +8,13 @@ import { PgsyncError } from "../errors.js";
  * ALTER ... SET SCHEMA, except what moves along with its owner (indexes, owned sequences, row types,
  * array types) and what an extension owns (the extension keeps it where it is).
  */
+/**
+ * A range type's constructor functions belong to the bootstrap superuser, so only a superuser can
+ * move a range or multirange type and its constructors: for any other role they stay in place (the
+ * plan keeps such a type in the live schema, src/ddl/plan/range-types.ts).
+ */
+const SUPERUSER = "(SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)";
+
 const SQL = `
 WITH objs(classid, objid) AS (
   SELECT 'pg_catalog.pg_class'::regclass, c.oid FROM pg_catalog.pg_class c
@@ -19,7 +26,11 @@ WITH objs(classid, objid) AS (
   -- Array types move with their element type; a domain over an array type (category A too) is moved.
   WHERE t.typnamespace = $1::oid AND t.typtype IN ('e', 'd', 'r', 'm', 'b')
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.typarray = t.oid)
+    AND NOT (t.typtype IN ('r', 'm') AND NOT ${SUPERUSER})
   UNION ALL SELECT 'pg_catalog.pg_proc'::regclass, o.oid FROM pg_catalog.pg_proc o WHERE o.pronamespace = $1::oid
+    AND NOT (NOT ${SUPERUSER} AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_type rt ON rt.oid = d.refobjid
+             WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = o.oid AND d.refclassid = 'pg_catalog.pg_type'::regclass
+               AND d.deptype = 'i' AND rt.typtype IN ('r', 'm')))
   UNION ALL SELECT 'pg_catalog.pg_collation'::regclass, o.oid FROM pg_catalog.pg_collation o WHERE o.collnamespace = $1::oid
   UNION ALL SELECT 'pg_catalog.pg_conversion'::regclass, o.oid FROM pg_catalog.pg_conversion o WHERE o.connamespace = $1::oid
   UNION ALL SELECT 'pg_catalog.pg_operator'::regclass, o.oid FROM pg_catalog.pg_operator o WHERE o.oprnamespace = $1::oid

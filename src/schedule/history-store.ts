@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import type pg from "pg";
 import { z } from "zod";
 import { int, text } from "../db/rows.js";
-import { begin } from "../db/session.js";
+import { begin, pinnedQuery } from "../db/session.js";
 import type { StepReport } from "../pipeline/step-runner.js";
 import { migrateMetaSchema, readDestination } from "../restore/migrations.js";
 import { maskConnectionString } from "../util/redact.js";
@@ -152,7 +152,9 @@ export async function finishRun(
   inGuard: boolean,
 ): Promise<boolean> {
   try {
-    const result = await client.query(
+    // Pinned when it runs on its own (a fresh connection): the casts must resolve in pg_catalog.
+    const result = await pinnedQuery(
+      client,
       `UPDATE ${RUNS_TABLE} SET (${END_COLUMNS}) = ($2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11::jsonb, $12::jsonb)
        WHERE id = $1`,
       [id, ...endValues(end)],

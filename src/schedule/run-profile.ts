@@ -11,6 +11,7 @@ import {
   sendNotices,
 } from "./notify/index.js";
 import { type RecordedRun, recordedRun, recordSkipped } from "./record-run.js";
+import { runsPerDay } from "./runs-per-day.js";
 
 /**
  * The runSync options a profile stands for: the same mapping `run --profile` uses (src/cli/commands.ts
@@ -24,6 +25,7 @@ export function syncOptionsFor(profile: ResolvedProfile): RunOptions {
     parallelism: profile.parallelism,
     timeouts: profile.timeouts,
     retention: profile.retention,
+    ...(profile.schedule ? { runsPerDay: runsPerDay(profile.schedule) } : {}),
     lockWait: profile.lockWait,
     ...(profile.include?.schemas ? { schemas: profile.include.schemas } : {}),
     excludeSchemas: profile.exclude.schemas,
@@ -33,6 +35,7 @@ export function syncOptionsFor(profile: ResolvedProfile): RunOptions {
     force: profile.force,
     allowProduction: profile.allowProduction,
     includePrivileges: profile.includePrivileges,
+    copyDatabaseSettings: profile.copyDatabaseSettings,
     verify: profile.verify,
     ...(profile.masking ? { masking: profile.masking } : {}),
     ...(profile.subset ? { subset: profile.subset } : {}),

@@ -10,8 +10,7 @@ import { createLogger } from "../output/logger.js";
 import { logRunEvent } from "../output/run-events.js";
 import { maskConnectionString } from "../util/redact.js";
 import { destinationKey } from "./destination-key.js";
-import { summarizeRuns } from "./history-stats.js";
-import { lastScheduledSlot, markAbandoned, type RunRecord, readRuns } from "./history-store.js";
+import { lastScheduledSlot, markAbandoned, readRuns } from "./history-store.js";
 import { type HttpHandle, resolveHttpToken, startHttpServer } from "./http-server.js";
 import { ServiceMetrics } from "./metrics.js";
 import { formatSeconds, startupMisfire } from "./misfire.js";
@@ -19,10 +18,8 @@ import { buildNotifiers, type Notifiers } from "./notify/index.js";
 import { openHistoryReader } from "./record-run.js";
 import { runProfile, skipProfileRun, syncOptionsFor } from "./run-profile.js";
 import { type ScheduledJob, Scheduler } from "./scheduler.js";
-import { type ProfileView, renderStatusPage } from "./status-page.js";
-
-/** Runs listed per profile on the status page (and charted). */
-const STATUS_PAGE_RUNS = 50;
+import { statusViews } from "./status-data.js";
+import { renderStatusPage } from "./status-page.js";
 
 export interface ServiceOptions {
   readonly config: LoadedConfig;
@@ -113,7 +110,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         else
           entry.log.error(
             fields,
-            `run ${report.runId} ${status}: ${String(report.error?.message ?? "")}; the destination keeps its previous state`,
+            `run ${report.runId} ${status}: ${String(report.error?.message ?? "")}; the synced schemas keep their previous state`,
           );
       },
       skip: async (job, slot, reason) => {
@@ -175,7 +172,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
           contentType: metrics.registry.contentType,
           body: await metrics.registry.metrics(),
         }),
-        statusPage: async () => renderStatusPage(await profileViews(entries, scheduler), new Date()),
+        statusPage: async () =>
+          renderStatusPage(await statusViews(config, env, byName, scheduler), new Date()),
       },
       (error) => log.error({ err: errorMessage(error) }, `http handler failed: ${errorMessage(error)}`),
     );
@@ -206,7 +204,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       if (aborted.length > 0)
         log.warn(
           { aborted },
-          `aborted ${aborted.join(", ")} after the ${grace}s shutdown grace; the destination keeps its previous state`,
+          `aborted ${aborted.join(", ")} after the ${grace}s shutdown grace; the synced schemas keep their previous state`,
         );
       await http?.close();
       log.info("stopped");
@@ -312,43 +310,4 @@ function healthBody(scheduler: Scheduler): { ok: boolean; body: unknown } {
       ),
     },
   };
-}
-
-async function profileViews(
-  entries: readonly ServiceProfile[],
-  scheduler: Scheduler,
-): Promise<ProfileView[]> {
-  const health = new Map(scheduler.health().map((h) => [h.name, h.ok]));
-  return Promise.all(
-    entries.map(async (e): Promise<ProfileView> => {
-      let runs: RunRecord[] = [];
-      let historyError: string | undefined;
-      let history: Awaited<ReturnType<typeof openHistoryReader>> | undefined;
-      try {
-        history = await openHistoryReader(
-          e.profile.destinationUrl,
-          Math.min(5, e.profile.timeouts.connectSeconds),
-        );
-        runs = await readRuns(history.client, { profiles: [e.profile.name], limit: STATUS_PAGE_RUNS });
-      } catch (error) {
-        historyError = errorMessage(error);
-      } finally {
-        await history?.close();
-      }
-      const status = scheduler.status(e.profile.name, 3);
-      return {
-        name: e.profile.name,
-        cron: e.job.cron,
-        timezone: e.job.timezone,
-        source: maskConnectionString(e.profile.sourceUrl),
-        destination: maskConnectionString(e.profile.destinationUrl),
-        next: status?.next ?? [],
-        running: status?.running ?? null,
-        healthy: health.get(e.profile.name) ?? false,
-        runs,
-        summary: summarizeRuns(runs),
-        ...(historyError ? { historyError } : {}),
-      };
-    }),
-  );
 }

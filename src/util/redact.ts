@@ -20,6 +20,7 @@ export type SecretKind =
   | "password"
   | "sslpassword"
   | "masking-key"
+  | "archive-key"
   | "s3-credential"
   | "status-token"
   | "webhook-url"

@@ -2,8 +2,7 @@
 export async function settleAll<T extends readonly unknown[]>(
   promises: { readonly [K in keyof T]: Promise<T[K]> },
 ): Promise<T> {
-  const results = await Promise.allSettled(promises as readonly Promise<unknown>[]);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (failed) throw failed.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+  await Promise.allSettled(promises);
+  // Every promise has settled: Promise.all now resolves to the values, or rejects with the first failure.
+  return Promise.all(promises) as Promise<T>;
 }

@@ -1,3 +1,4 @@
+import type { SourceRows } from "../copy/source-rows.js";
 import { type Connection, connectBoth } from "../db/connect.js";
 import { baseSettings, begin } from "../db/session.js";
 import { errorMessage, PgsyncError } from "../errors.js";
@@ -5,8 +6,9 @@ import { introspect } from "../introspect/index.js";
 import type { CatalogModel, QualifiedName } from "../introspect/model.js";
 import { qualify } from "../sql/quote.js";
 import { maskConnectionString, redactDeep } from "../util/redact.js";
-import { DIGEST_VERSION, type DigestVersion, digestTable } from "./digest.js";
+import { DIGEST_VERSION, type DigestVersion, digestSourceRows, digestTable } from "./digest.js";
 import { compareLargeObjects, digestLargeObjects } from "./large-objects.js";
+import { type SourceShaping, type SourceShapingOptions, sourceShaping } from "./masked-source.js";
 import { schemaDifferences } from "./schema-diff.js";
 
 export type VerifyMethod = "counts" | "checksum";
@@ -18,6 +20,11 @@ export interface VerifyOptions {
   readonly connectSeconds?: number;
   readonly schemas?: readonly string[];
   readonly excludeSchemas?: readonly string[];
+  /**
+   * A masked or subsetted profile's rules: the source's side is digested over what a run of the
+   * profile copies (its masked values, its subset's rows), so that a masked copy compares equal.
+   */
+  readonly shaping?: SourceShapingOptions;
 }
 
 export interface TableComparison {
@@ -48,6 +55,8 @@ export interface VerifyReport {
     readonly differences: readonly string[];
   };
   readonly differences: readonly string[];
+  /** The masked columns the source's digests were computed over, with their rules. */
+  readonly masked?: SourceShaping["masked"];
   readonly error?: string;
 }
 
@@ -83,12 +92,14 @@ export async function verifyDatabases(options: VerifyOptions): Promise<VerifyRep
       introspect(src.client, filter),
       introspect(dst.client, filter),
     ]);
+    const shaping = options.shaping ? await sourceShaping(src.client, srcModel, options.shaping) : undefined;
     const tables = await compareTables(
       srcModel,
       dstModel,
       src as Connection,
       dst as Connection,
       method === "checksum",
+      shaping?.rows,
     );
     const largeObjects = options.schemas
       ? undefined
@@ -110,6 +121,7 @@ export async function verifyDatabases(options: VerifyOptions): Promise<VerifyRep
       tables,
       ...(largeObjects ? { largeObjects } : {}),
       differences,
+      ...(shaping?.masked.length ? { masked: shaping.masked } : {}),
     });
   } catch (error) {
     const message = error instanceof PgsyncError ? error.describe() : errorMessage(error);
@@ -122,6 +134,9 @@ export async function verifyDatabases(options: VerifyOptions): Promise<VerifyRep
 /** A relation whose rows are compared: a table (partitions and children on their own) or a materialized view. */
 interface Relation extends QualifiedName {
   readonly columns: readonly string[];
+  readonly oid?: number;
+  /** Generated columns: a masked table's are computed by the destination from masked values. */
+  readonly generated?: ReadonlySet<string>;
 }
 
 function relations(model: CatalogModel): Relation[] {
@@ -130,6 +145,8 @@ function relations(model: CatalogModel): Relation[] {
       schema: t.schema,
       name: t.name,
       columns: t.allColumns.map((c) => c.name),
+      oid: t.oid,
+      generated: new Set(t.allColumns.filter((c) => c.generated).map((c) => c.name)),
     })),
     ...model.views
       .filter((v) => v.materialized)
@@ -143,6 +160,7 @@ async function compareTables(
   src: Connection,
   dst: Connection,
   withChecksum: boolean,
+  shaped: ReadonlyMap<number, SourceRows> | undefined,
 ): Promise<TableComparison[]> {
   const key = (t: QualifiedName) => qualify(t.schema, t.name);
   const dstByName = new Map(relations(dstModel).map((t) => [key(t), t]));
@@ -162,10 +180,11 @@ async function compareTables(
     }
     const differences: string[] = [];
     const dstColumns = new Set(d.columns);
-    const columns = s.columns.filter((n) => dstColumns.has(n));
+    const rows = s.oid === undefined ? undefined : shaped?.get(s.oid);
+    const columns = s.columns.filter((n) => dstColumns.has(n) && !(rows?.expressions && s.generated?.has(n)));
     const options = { checksum: withChecksum };
     const [sd, dd] = await Promise.all([
-      digestTable(src.client, s, columns, options),
+      digestSourceRows(src.client, s, columns, rows, options),
       digestTable(dst.client, d, columns, options),
     ]);
     if (sd.rows !== dd.rows) differences.push(`row count differs: source ${sd.rows}, destination ${dd.rows}`);

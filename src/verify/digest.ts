@@ -1,8 +1,9 @@
 import type pg from "pg";
 import { z } from "zod";
+import { type ColumnExpression, readSettings, readsOf, type SourceRows } from "../copy/source-rows.js";
 import { queryRows, text } from "../db/rows.js";
 import { PgsyncError } from "../errors.js";
-import { type ColumnExpression, readSettings, readsOf, type SourceRows } from "../copy/source-rows.js";
+import { hideBoundValues, IPAD_SETTING } from "../mask/hmac.js";
 import { qualify, quoteIdent, quoteLiteral } from "../sql/quote.js";
 
 /**
@@ -92,6 +93,7 @@ export async function digestSourceRows(
   if (!rows) return digestTable(client, relation, columns, options);
   const setup = digestSetup(DIGEST_VERSION);
   if (setup) await client.query(setup);
+  if (rows.settings && IPAD_SETTING in rows.settings) await hideBoundValues(client);
   let count = 0;
   let sum = 0n;
   for (const read of readsOf(rows)) {
@@ -102,7 +104,13 @@ export async function digestSourceRows(
       ...(rows.expressions ? { expressions: rows.expressions } : {}),
       ...(read.filter ? { filter: read.filter } : {}),
     });
-    const [row] = await queryRows(client, `digest of ${qualify(relation.schema, relation.name)}`, sql, [], DigestRow);
+    const [row] = await queryRows(
+      client,
+      `digest of ${qualify(relation.schema, relation.name)}`,
+      sql,
+      [],
+      DigestRow,
+    );
     count += Number(row?.n ?? 0);
     sum += BigInt(row?.checksum ?? "0");
     // A read's kept tuple ids can be large: not left in the session for the rest of the run.

@@ -1,4 +1,5 @@
 import type { CatalogModel } from "../introspect/model.js";
+import { copiesDatabaseSetting } from "../sql/settings-policy.js";
 
 /**
  * Compares two catalog models object by object and names each object that differs. Identifiers
@@ -66,10 +67,9 @@ export function describeObjects(model: CatalogModel): Map<string, string> {
   for (const f of model.operatorFamilies) put(`operator family ${q(f)}`, f);
   for (const s of model.foreignServers) put(`server "${s.name}"`, s);
   for (const t of model.foreignTables) put(`foreign table ${q(t)}`, t);
-  // The tool's own marker and the read-only switch are never copied (see docs/schema.md).
-  for (const d of model.databaseSettings.filter(
-    (d) => !d.name.startsWith("pgsync.") && d.name !== "default_transaction_read_only",
-  )) {
+  // Only the settings every run copies (src/sql/settings-policy.ts): the others are withheld unless
+  // a profile asks for them, and the tool's own marker and the read-only switch are never copied.
+  for (const d of model.databaseSettings.filter((d) => copiesDatabaseSetting(d.name))) {
     put(`database setting ${d.name}`, d.value);
   }
   return out;

@@ -11,13 +11,13 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { chmod, mkdir, mkdtemp, readFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import pg from "pg";
-import { type EmbeddedServer, type PgMajor, startPostgres } from "../../src/embedded/server.js";
+import { type EmbeddedServer, type PgMajor, serverOsUser, startPostgres } from "../../src/embedded/server.js";
 
 const execFileAsync = promisify(execFile);
 const FETCH_SCRIPT = fileURLToPath(new URL("../../scripts/fetch-regression-suite.sh", import.meta.url));
@@ -63,7 +63,23 @@ export async function regressionSuiteDir(): Promise<string> {
   const { stdout } = await execFileAsync("bash", [FETCH_SCRIPT], { maxBuffer: 16 * 1024 * 1024 });
   const dir = stdout.trim().split("\n").at(-1);
   if (!dir) throw new Error(`${FETCH_SCRIPT} printed no directory`);
+  // The server reads the suite's data files itself (COPY FROM in test_setup.sql).
+  const user = await serverOsUser();
+  const blocked = user.uid !== undefined ? await closedAncestor(join(dir, "data")) : undefined;
+  if (blocked !== undefined) {
+    throw new Error(
+      `the server runs as "${user.name}", which cannot enter ${blocked} on the way to ${dir}: set PGSYNC_CACHE_DIR to a directory it can reach`,
+    );
+  }
   return dir;
+}
+
+/** The first directory above `path` that other users cannot enter (no o+x), if any. */
+async function closedAncestor(path: string): Promise<string | undefined> {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) return dir;
+    if (dir === dirname(dir)) return undefined;
+  }
 }
 
 /** The tests of parallel_schedule, in order (each `test:` line's names, left to right). */

@@ -78,7 +78,7 @@ describe("databaseSettings, by destination major", () => {
 
   it.each(MAJORS)("PostgreSQL %i: skips a parameter the destination lacks, naming its version", (major) => {
     const known = major >= 17 ? with17 : without17;
-    const plan = databaseSettings(settings, major, known);
+    const plan = databaseSettings(settings, major, known, true);
     expect(plan.statements.map((s) => s.object)).toEqual([
       "database setting work_mem",
       ...(major >= 17 ? ["database setting transaction_timeout"] : []),
@@ -97,7 +97,7 @@ describe("databaseSettings, by destination major", () => {
   });
 
   it("leaves the check to the statement when the destination's parameters are not known", () => {
-    const plan = databaseSettings(settings.slice(0, 2), 14);
+    const plan = databaseSettings(settings.slice(0, 2), 14, undefined, true);
     expect(plan.statements.map((s) => s.sql)).toEqual([
       alterDatabaseSet(settings[0] as (typeof settings)[0]),
       alterDatabaseSet(settings[1] as (typeof settings)[0]),

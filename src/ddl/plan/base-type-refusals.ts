@@ -56,7 +56,11 @@ export function baseTypeRefusals(
   return [...types, ...routines];
 }
 
-function missingImplementation(t: BaseType, facts: ImplementationFacts, targetMajor: number): string | undefined {
+function missingImplementation(
+  t: BaseType,
+  facts: ImplementationFacts,
+  targetMajor: number,
+): string | undefined {
   if (facts.superuser === false)
     return "only a superuser can create a base type and its C or internal functions: run the sync as a superuser of the destination";
   for (const i of t.implementations) {

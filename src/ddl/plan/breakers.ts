@@ -1,6 +1,7 @@
 import type { Table } from "../../introspect/model.js";
 import { createShellType } from "../render/base-types.js";
 import type { RenderContext } from "../render/context.js";
+import type { TableLookup } from "../render/table-forms.js";
 import { createTable } from "../render/tables.js";
 import type { PlanGraph } from "./graph.js";
 import { type DdlItem, item } from "./item.js";
@@ -29,6 +30,8 @@ export interface BreakerContext {
   readonly index: ModelIndex;
   /** Column defaults split off each table, by table OID and column position. */
   readonly splitDefaults: Map<number, Set<number>>;
+  /** The tables by name, for CREATE TABLE's form (render/table-forms.ts). */
+  readonly lookup: TableLookup;
 }
 
 const oidOf = (key: string) => Number(key.slice(key.indexOf(":") + 1));
@@ -83,7 +86,11 @@ export function postpone(target: DdlItem): boolean {
  * to a blocker (an item of the loop, or of a later phase). False when none does (or the column's
  * default cannot be set apart: identity, generated, a partition's).
  */
-export function splitDefault(b: BreakerContext, table: DdlItem, blocks: (target: DdlItem) => boolean): boolean {
+export function splitDefault(
+  b: BreakerContext,
+  table: DdlItem,
+  blocks: (target: DdlItem) => boolean,
+): boolean {
   const t = table.kind === "table" ? b.index.tableByOid.get(oidOf(table.key)) : undefined;
   if (!t || t.partitionOf) return false;
   for (const c of t.columns) {
@@ -96,9 +103,13 @@ export function splitDefault(b: BreakerContext, table: DdlItem, blocks: (target:
     });
     if (!intoLoop) continue;
     const omitted = b.splitDefaults.get(t.oid) ?? new Set<number>();
+    // Only a table built by one CREATE TABLE of its own (not a replayed inheritance tree).
+    const current = createTable(withoutDefaults(t, omitted), b.ctx, b.lookup);
+    if (table.statements[0]?.sql !== current) return false;
     omitted.add(c.position);
     b.splitDefaults.set(t.oid, omitted);
-    table.statements = [{ object: table.name, sql: createTable(withoutDefaults(t, omitted), b.ctx) }];
+    const create = { object: table.name, sql: createTable(withoutDefaults(t, omitted), b.ctx, b.lookup) };
+    table.statements = [create, ...table.statements.slice(1)];
     b.graph.detach(
       claim,
       item({
@@ -135,7 +146,12 @@ export function shellType(b: BreakerContext, type: DdlItem, loop: readonly DdlIt
   const key = `shell:${type.key}`;
   if (!t || b.graph.owner(key)) return false;
   const shell = b.graph.add(
-    item({ key, kind: "shell type", phase: "pre", statements: [{ object: type.name, sql: createShellType(t, b.ctx) }] }),
+    item({
+      key,
+      kind: "shell type",
+      phase: "pre",
+      statements: [{ object: type.name, sql: createShellType(t, b.ctx) }],
+    }),
   );
   let moved = false;
   for (const member of loop) {

@@ -27,7 +27,11 @@ const KINDS = [
   // Before routines, as pg_dump ranks them: pg_depend does not record that an expression uses a
   // cast without a function (an SQL-standard body's v::integer), which must exist to parse it.
   "cast",
+  "transform",
   "routine",
+  "access method",
+  "foreign-data wrapper",
+  "server",
   "operator",
   "operator family",
   "operator class",

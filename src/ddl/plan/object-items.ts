@@ -1,19 +1,22 @@
 import type { CatalogModel, QualifiedName, Routine } from "../../introspect/model.js";
-import { qualify } from "../../sql/quote.js";
+import { qualify, quoteIdent } from "../../sql/quote.js";
+import { createAccessMethod } from "../render/access-methods.js";
 import { createAggregate } from "../render/aggregates.js";
 import { createBaseType } from "../render/base-types.js";
 import { createCast } from "../render/casts.js";
 import { createCollation } from "../render/collations.js";
 import type { RenderContext } from "../render/context.js";
-import { createForeignTable } from "../render/foreign-tables.js";
+import { createForeignDataWrapper, createForeignTable, createServer } from "../render/foreign-tables.js";
 import {
   type CarriedOperators,
   createOperator,
   createOperatorClass,
   createOperatorFamily,
+  createShellOperator,
 } from "../render/operators.js";
 import { createSequence } from "../render/tables.js";
 import { createTextSearchConfiguration, createTextSearchDictionary } from "../render/text-search.js";
+import { createTransform } from "../render/transforms.js";
 import { createComposite, createDomain, createEnum, createRange } from "../render/types.js";
 import { createView } from "../render/views.js";
 import { tableBuilds } from "../table-build.js";
@@ -75,9 +78,50 @@ export function objectItems(
         createOperator(o, ctx, carried),
       ),
     ),
+    // Wrappers, servers and access methods belong to the database: created when missing, after the
+    // functions they name (which the sync may create too), before what uses them.
+    ...(model.foreignDataWrappers ?? []).map((w) =>
+      pre(
+        "foreign-data wrapper",
+        `pg_foreign_data_wrapper:${w.oid}`,
+        `foreign-data wrapper ${quoteIdent(w.name)}`,
+        createForeignDataWrapper({
+          ...w,
+          ...(w.handler !== undefined ? { handler: ctx.sql(w.handler) } : {}),
+          ...(w.validator !== undefined ? { validator: ctx.sql(w.validator) } : {}),
+        }),
+      ),
+    ),
+    ...model.foreignServers.map((s) =>
+      pre("server", `pg_foreign_server:${s.oid}`, `server ${quoteIdent(s.name)}`, createServer(s)),
+    ),
+    ...model.accessMethods.map((a) =>
+      pre(
+        "access method",
+        `pg_am:${a.oid}`,
+        `access method ${quoteIdent(a.name)}`,
+        createAccessMethod(a, ctx),
+      ),
+    ),
     ...operatorFamilyItems(model, ctx, carried),
     ...model.casts.map((c) =>
       pre("cast", `pg_cast:${c.oid}`, `cast (${c.source} AS ${c.target})`, createCast(c, ctx)),
+    ),
+    ...(model.transforms ?? []).map((t) =>
+      pre(
+        "transform",
+        `pg_transform:${t.oid}`,
+        `transform for ${t.type} language ${t.language}`,
+        createTransform(t, ctx),
+      ),
+    ),
+    ...(model.shellOperators ?? []).map((o) =>
+      pre(
+        "operator",
+        `pg_operator:${o.oid}`,
+        `operator ${o.schema}.${o.name}(${o.left ?? "NONE"}, ${o.right})`,
+        createShellOperator(o, ctx, carried),
+      ),
     ),
     ...model.textSearchDictionaries.map((d) =>
       pre(
@@ -97,14 +141,7 @@ export function objectItems(
     ),
     ...model.sequences
       .filter((s) => !s.isIdentity)
-      .map((s) =>
-        pre(
-          "sequence",
-          `pg_class:${s.oid}`,
-          label("sequence", s),
-          createSequence(s, ctx),
-        ),
-      ),
+      .map((s) => pre("sequence", `pg_class:${s.oid}`, label("sequence", s), createSequence(s, ctx))),
     // OWNED BY once both exist: the table's default may call nextval() on the sequence.
     ...model.sequences.flatMap((s) => {
       const owner = s.ownedBy;

@@ -37,7 +37,9 @@ export function setSequenceValue(s: Sequence, ctx: RenderContext): string {
 export function placeholderView(v: View, ctx: RenderContext): string | undefined {
   const types = v.columnTypes;
   if (!types || types.length !== v.columns.length) return undefined;
-  const nulls = types.map((c) => `NULL::${ctx.sql(c.type)}${c.collation ? ` COLLATE ${ctx.sql(c.collation)}` : ""}`);
+  const nulls = types.map(
+    (c) => `NULL::${ctx.sql(c.type)}${c.collation ? ` COLLATE ${ctx.sql(c.collation)}` : ""}`,
+  );
   const names = v.columns.length > 0 ? ` (${v.columns.map(quoteIdent).join(", ")})` : "";
   return `CREATE VIEW ${ctx.staged(v)}${names} AS SELECT ${nulls.join(", ")}`;
 }

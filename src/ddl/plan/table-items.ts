@@ -35,7 +35,8 @@ export function tableItems(
   const populated = new Set(model.views.filter((v) => v.materialized && v.populated).map((v) => v.oid));
   const tableKey = (oid: number) => `pg_class:${oid}`;
   const views = new Set(model.views.filter((v) => !v.materialized).map((v) => v.oid));
-  const relationOf = (key: string) => (key.startsWith("pg_class:") ? Number(key.slice("pg_class:".length)) : -1);
+  const relationOf = (key: string) =>
+    key.startsWith("pg_class:") ? Number(key.slice("pg_class:".length)) : -1;
   /**
    * The refreshes a refresh waits for: those of the populated materialized views it reads, directly
    * or through views (which hold no rows: reading one reads what it reads).
@@ -101,17 +102,27 @@ export function tableItems(
   }
   // A partition's index attached to its parent's (ON ONLY) index, once both exist: the parent's is
   // valid exactly when every partition has one attached, as on the source.
-  const indexKey = new Map(model.indexes.map((i) => [`${i.table.schema}\u0000${i.name}`, `pg_class:${i.oid}`]));
-  for (const i of model.indexes) {
-    const parentKey = i.attachedTo ? indexKey.get(`${i.attachedTo.schema}\u0000${i.attachedTo.name}`) : undefined;
-    if (!i.attachedTo || !parentKey) continue;
+  const indexKey = new Map(
+    model.indexes.map((i) => [`${i.table.schema}\u0000${i.name}`, `pg_class:${i.oid}`]),
+  );
+  const attachments = [
+    ...model.indexes.map((i) => ({ child: i, key: `pg_class:${i.oid}`, to: i.attachedTo })),
+    ...model.constraints.map((c) => ({
+      child: { table: c.table, name: c.index ?? c.name },
+      key: `pg_constraint:${c.oid}`,
+      to: c.indexAttachedTo,
+    })),
+  ];
+  for (const a of attachments) {
+    const parentKey = a.to ? indexKey.get(`${a.to.schema}\u0000${a.to.name}`) : undefined;
+    if (!a.to || !parentKey) continue;
     items.push(
       item({
-        key: `index-attach:${i.oid}`,
+        key: `index-attach:${a.key}`,
         kind: "index attach",
         phase: "post",
-        statements: [attachIndex(i, i.attachedTo, ctx)],
-        implicit: [`pg_class:${i.oid}`, parentKey],
+        statements: [attachIndex(a.child, a.to, ctx)],
+        implicit: [a.key, parentKey],
       }),
     );
   }
@@ -123,28 +134,47 @@ export function tableItems(
         key: `refresh:${v.oid}`,
         kind: "refresh",
         phase: "post",
-        statements: [{ object: label("materialized view", v), sql: `REFRESH MATERIALIZED VIEW ${ctx.staged(v)}` }],
+        statements: [
+          { object: label("materialized view", v), sql: `REFRESH MATERIALIZED VIEW ${ctx.staged(v)}` },
+        ],
         implicit: [tableKey(v.oid), ...reads],
       }),
     );
   }
   const post = (kind: DdlItem["kind"], key: string, object: string, sqls: readonly string[], on: number) =>
-    item({ key, kind, phase: "post", statements: sqls.map((sql) => ({ object, sql })), implicit: [tableKey(on)] });
+    item({
+      key,
+      kind,
+      phase: "post",
+      statements: sqls.map((sql) => ({ object, sql })),
+      implicit: [tableKey(on)],
+    });
   const on = (name: string, t: { readonly table: { schema: string; name: string } }) =>
     `${quoteIdent(name)} on ${qualify(t.table.schema, t.table.name)}`;
   for (const t of model.triggers)
-    items.push(post("trigger", `pg_trigger:${t.oid}`, `trigger ${on(t.name, t)}`, createTrigger(t, ctx), t.tableOid));
+    items.push(
+      post("trigger", `pg_trigger:${t.oid}`, `trigger ${on(t.name, t)}`, createTrigger(t, ctx), t.tableOid),
+    );
   for (const s of model.statistics)
     items.push(
-      post("statistics", `pg_statistic_ext:${s.oid}`, label("statistics", s), createStatistics(s, ctx), s.tableOid),
+      post(
+        "statistics",
+        `pg_statistic_ext:${s.oid}`,
+        label("statistics", s),
+        createStatistics(s, ctx),
+        s.tableOid,
+      ),
     );
   for (const r of model.rules)
     items.push(post("rule", `pg_rewrite:${r.oid}`, `rule ${on(r.name, r)}`, createRule(r, ctx), r.tableOid));
   for (const p of model.policies)
-    items.push(post("policy", `pg_policy:${p.oid}`, `policy ${on(p.name, p)}`, [createPolicy(p, ctx)], p.tableOid));
+    items.push(
+      post("policy", `pg_policy:${p.oid}`, `policy ${on(p.name, p)}`, [createPolicy(p, ctx)], p.tableOid),
+    );
   for (const t of model.tables) {
     const sqls = rowSecurity(t, ctx);
-    if (sqls.length > 0) items.push(post("row security", `row-security:${t.oid}`, label("table", t), sqls, t.oid));
+    if (sqls.length > 0)
+      items.push(post("row security", `row-security:${t.oid}`, label("table", t), sqls, t.oid));
     // REPLICA IDENTITY and CLUSTER ON name an index: after it is built.
     const marks = tableIndexMarks(t, ctx);
     if (marks.length > 0)

@@ -46,7 +46,12 @@ export function tablePlans(
 export function loadForeignKeys(data: readonly DdlItem[]): ForeignKeyPlan[] {
   return data.flatMap((i) => {
     const statement = i.statements[0];
-    if (i.kind !== "foreign key" || !statement || i.tableOid === undefined || i.referencedTableOid === undefined)
+    if (
+      i.kind !== "foreign key" ||
+      !statement ||
+      i.tableOid === undefined ||
+      i.referencedTableOid === undefined
+    )
       return [];
     return [{ ...statement, tableOid: i.tableOid, referencedTableOid: i.referencedTableOid }];
   });

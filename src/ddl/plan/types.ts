@@ -3,6 +3,7 @@ import type { CopyFormat } from "../../sql/copy-statements.js";
 import type { TableSelection } from "../select.js";
 import type { Refusal } from "../version-rules.js";
 import type { ImplementationFacts } from "./base-type-refusals.js";
+import type { RangeFacts } from "./range-types.js";
 import type { ForeignServerFacts } from "./server-refusals.js";
 
 export type { CopyFormat } from "../../sql/copy-statements.js";
@@ -101,6 +102,11 @@ export interface PlanOptions {
    */
   readonly destinationSettings?: ReadonlySet<string>;
   /**
+   * Copy every database setting of the source, not only those that cannot run code or change name
+   * resolution (src/sql/settings-policy.ts); the others are withheld and listed in the warnings.
+   */
+  readonly copyDatabaseSettings?: boolean;
+  /**
    * What the destination has of the code behind the source's base types (its role a superuser,
    * the built-ins and C libraries they name); a base type it lacks is refused with every table
    * that uses it. When absent, base types are planned as they are.
@@ -108,4 +114,9 @@ export interface PlanOptions {
   readonly destinationImplementations?: ImplementationFacts;
   /** The destination's foreign servers and wrappers: a server whose wrapper is missing is refused. */
   readonly destinationForeignServers?: ForeignServerFacts;
+  /**
+   * Whether the destination role is a superuser, and its live range types: for a role that is no
+   * superuser an identical live range type stays in place, and any other is refused.
+   */
+  readonly destinationRanges?: RangeFacts;
 }

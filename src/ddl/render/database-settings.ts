@@ -1,5 +1,6 @@
 import type { DatabaseSetting } from "../../introspect/model.js";
 import { quoteIdent, quoteLiteral } from "../../sql/quote.js";
+import { databaseSettingVerdict } from "../../sql/settings-policy.js";
 
 /**
  * Parameters whose value is a list of names that the server quotes one by one (GUC_LIST_QUOTE in
@@ -15,24 +16,13 @@ const LIST_QUOTED = new Set([
   "unix_socket_directories",
 ]);
 
-/** Settings that must not reach the destination, whatever the source says, and why. */
-const NEVER_COPIED: readonly { readonly matches: (name: string) => boolean; readonly reason: string }[] = [
-  {
-    matches: (n) => n.startsWith("pgsync."),
-    reason:
-      "it is pgsync-ts's own marker (pgsync.role marks a production database), which belongs to each database",
-  },
-  {
-    matches: (n) => n === "default_transaction_read_only",
-    reason: "it would make the destination read-only, and the next sync would be refused",
-  },
-];
-
 export interface SettingsPlan {
   /** One statement per setting, run inside the cut-over transaction. */
   readonly statements: readonly { readonly object: string; readonly sql: string }[];
   /** Settings left out, each with the reason. */
   readonly skipped: readonly string[];
+  /** Names of the settings the policy withheld (src/sql/settings-policy.ts): copied only on request. */
+  readonly withheld: readonly string[];
 }
 
 /**
@@ -41,29 +31,38 @@ export interface SettingsPlan {
  * destination does not know is skipped when `known` (the names in the destination's pg_settings) is
  * given; custom `prefix.name` placeholders are always accepted by the server. Without `known`, the
  * statement itself skips an unknown parameter at run time (with a server WARNING), so the cut-over
- * never fails on one.
+ * never fails on one. Only what the settings policy allows is copied (src/sql/settings-policy.ts):
+ * the settings that cannot run code or change name resolution, and every other one when
+ * `copyDatabaseSettings` is set; the others are withheld and listed.
  */
 export function databaseSettings(
   settings: readonly DatabaseSetting[],
   targetMajor: number,
   known?: ReadonlySet<string>,
+  copyDatabaseSettings = false,
 ): SettingsPlan {
   const knownLower = known ? new Set([...known].map((n) => n.toLowerCase())) : undefined;
   const statements: { object: string; sql: string }[] = [];
   const skipped: string[] = [];
+  const withheld: string[] = [];
   for (const s of settings) {
     const name = s.name.toLowerCase();
     const object = `database setting ${s.name}`;
-    const never = NEVER_COPIED.find((n) => n.matches(name));
-    if (never) {
-      skipped.push(`${object} was not copied: ${never.reason}`);
+    const verdict = databaseSettingVerdict(s.name);
+    if (verdict.copy === "never") {
+      skipped.push(`${object} was not copied: ${verdict.reason}`);
     } else if (knownLower && !name.includes(".") && !knownLower.has(name)) {
       skipped.push(`${object} was not copied: PostgreSQL ${targetMajor} does not have this parameter`);
+    } else if (verdict.copy === "opt-in" && !copyDatabaseSettings) {
+      withheld.push(s.name);
+      skipped.push(
+        `${object} was withheld: ${verdict.reason}; copy it with --with-database-settings (profile "copyDatabaseSettings": true) if the source is trusted`,
+      );
     } else {
       statements.push({ object, sql: alterDatabaseSet(s) });
     }
   }
-  return { statements, skipped };
+  return { statements, skipped, withheld };
 }
 
 /** The database is the one the statement runs in, so its name is found there (the plan does not know it). */

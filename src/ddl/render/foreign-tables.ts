@@ -1,4 +1,10 @@
-import type { Column, Constraint, ForeignServer, ForeignTable } from "../../introspect/model.js";
+import type {
+  Column,
+  Constraint,
+  ForeignDataWrapper,
+  ForeignServer,
+  ForeignTable,
+} from "../../introspect/model.js";
 import { quoteIdent, quoteLiteral } from "../../sql/quote.js";
 import type { RenderContext } from "./context.js";
 
@@ -71,4 +77,21 @@ export function createForeignTable(
         (c) => `ALTER FOREIGN TABLE ${name} ADD CONSTRAINT ${quoteIdent(c.name)} ${ctx.sql(c.definition)}`,
       ),
   ];
+}
+
+/**
+ * A wrapper made by hand belongs to the database, like a server: created when the destination has
+ * none of that name (CREATE FOREIGN DATA WRAPPER has no IF NOT EXISTS), left as it is otherwise.
+ * Its handler and validator are C functions, which the destination must have.
+ */
+export function createForeignDataWrapper(w: ForeignDataWrapper): string {
+  const handler = w.handler !== undefined ? ` HANDLER ${w.handler}` : " NO HANDLER";
+  const validator = w.validator !== undefined ? ` VALIDATOR ${w.validator}` : " NO VALIDATOR";
+  const create = `CREATE FOREIGN DATA WRAPPER ${quoteIdent(w.name)}${handler}${validator}${optionsClause(w.options)}`;
+  return `DO $pgsync$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_foreign_data_wrapper WHERE fdwname = ${quoteLiteral(w.name)}) THEN
+    EXECUTE ${quoteLiteral(create)};
+  END IF;
+END $pgsync$`;
 }

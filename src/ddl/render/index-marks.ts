@@ -32,7 +32,7 @@ export function markedIndexKeys(t: Table, model: Pick<CatalogModel, "indexes" | 
 
 /** ALTER INDEX parent ATTACH PARTITION child: the partition's index joins its parent's. */
 export function attachIndex(
-  i: Index,
+  i: Pick<Index, "table" | "name">,
   parent: QualifiedName,
   ctx: RenderContext,
 ): { object: string; sql: string } {

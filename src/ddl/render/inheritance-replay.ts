@@ -60,9 +60,10 @@ export function replayedTrees(
   const parentsOf = (t: Table) => t.inherits.map((p) => byKey.get(key(p)));
   const out: ReplayedTree[] = [];
   const seen = new Set<Table>();
+  // Once, not per table: planning 10,000 tables must not scan them all for each.
+  const hasChildren = new Set(tables.flatMap(parentsOf));
   for (const start of tables) {
-    if (seen.has(start) || (start.inherits.length === 0 && !tables.some((t) => parentsOf(t).includes(start))))
-      continue;
+    if (seen.has(start) || (start.inherits.length === 0 && !hasChildren.has(start))) continue;
     const members = component(start, tables, parentsOf);
     for (const m of members) seen.add(m);
     const eligible = members.every((m) => plain(m) && parentsOf(m).every((p) => p !== undefined));
@@ -195,12 +196,21 @@ function inheritedColumns(n: Node): { name: string; count: number; from: Column 
   return merged;
 }
 
-function createChild(n: Node, merged: { name: string; count: number; from: Column }[], ctx: RenderContext): string {
+function createChild(
+  n: Node,
+  merged: { name: string; count: number; from: Column }[],
+  ctx: RenderContext,
+): string {
   n.created = true;
   const declared: string[] = [];
   merged.forEach((m, i) => {
     const own = n.target[i] as Target;
-    n.columns.push({ name: m.name, local: own.local, inherited: m.count, from: own.local ? own.column : m.from });
+    n.columns.push({
+      name: m.name,
+      local: own.local,
+      inherited: m.count,
+      from: own.local ? own.column : m.from,
+    });
     if (own.local) declared.push(`  ${columnDefinition(own.column, ctx, m.from)}`);
   });
   const columns = declared.length > 0 ? ` (\n${declared.join(",\n")}\n)` : " ()";

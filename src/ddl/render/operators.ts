@@ -4,6 +4,7 @@ import type {
   OperatorFamily,
   OperatorMember,
   QualifiedName,
+  ShellOperator,
   SupportFunction,
 } from "../../introspect/model.js";
 import { qualify, quoteIdent } from "../../sql/quote.js";
@@ -16,7 +17,7 @@ import { type RenderContext, stagedKey } from "./context.js";
  */
 export type CarriedOperators = ReadonlySet<string>;
 
-export function carriedOperators(operators: readonly Operator[]): CarriedOperators {
+export function carriedOperators<T extends QualifiedName>(operators: readonly T[]): CarriedOperators {
   return new Set(operators.map((o) => stagedKey(o.schema, o.name)));
 }
 
@@ -84,5 +85,28 @@ export function createOperatorFamily(
     ...(loose.length > 0
       ? [`ALTER OPERATOR FAMILY ${name} USING ${method} ADD\n  ${loose.join(",\n  ")}`]
       : []),
+  ];
+}
+
+/**
+ * A shell operator cannot be created on its own: it is declared as the negator of a stand-in
+ * operator (over a stand-in function), which is dropped again, leaving the shell as on the source.
+ */
+export function createShellOperator(
+  o: ShellOperator,
+  ctx: RenderContext,
+  carried: CarriedOperators,
+): string[] {
+  const schema = quoteIdent(ctx.stage(o).schema);
+  const args = [...(o.left !== undefined ? [ctx.sql(o.left)] : []), ctx.sql(o.right)];
+  const standIn = `${schema}.pgsync_shell_operator`;
+  const op = `${schema}.#@#@#`;
+  const sides = `${o.left !== undefined ? `LEFTARG = ${args[0]}, ` : ""}RIGHTARG = ${ctx.sql(o.right)}`;
+  const signature = o.left !== undefined ? args.join(", ") : `NONE, ${args[0]}`;
+  return [
+    `CREATE FUNCTION ${standIn}(${args.join(", ")}) RETURNS boolean LANGUAGE sql AS 'SELECT NULL::boolean'`,
+    `CREATE OPERATOR ${op} (${sides}, FUNCTION = ${standIn}, NEGATOR = OPERATOR(${operatorName(o, ctx, carried)}))`,
+    `DROP OPERATOR ${op} (${signature})`,
+    `DROP FUNCTION ${standIn}(${args.join(", ")})`,
   ];
 }

@@ -21,9 +21,14 @@ export interface CreatedColumn {
  */
 export function createdByShape(t: Table, shape: TableShape, c: Column): CreatedColumn {
   const from = parentColumn(shape, c.name);
-  const written = shape.form !== "partition of" && (shape.form !== "inherits" || t.columns.some((x) => x.name === c.name));
+  const written =
+    shape.form !== "partition of" && (shape.form !== "inherits" || t.columns.some((x) => x.name === c.name));
   return {
-    ...(written && c.defaultExpr !== undefined ? { defaultExpr: c.defaultExpr } : from?.defaultExpr !== undefined ? { defaultExpr: from.defaultExpr } : {}),
+    ...(written && c.defaultExpr !== undefined
+      ? { defaultExpr: c.defaultExpr }
+      : from?.defaultExpr !== undefined
+        ? { defaultExpr: from.defaultExpr }
+        : {}),
     notNull: (written && c.notNull) || from?.notNull === true,
     ...(from?.storage ? { storage: from.storage } : {}),
     ...(from?.compression ? { compression: from.compression } : {}),
@@ -60,7 +65,9 @@ export function alterColumns(
   const clauses = t.allColumns.flatMap((c) =>
     columnClauses(c, created(c), ctx).map((clause) => `ALTER COLUMN ${quoteIdent(c.name)} ${clause}`),
   );
-  return clauses.length > 0 ? [`ALTER TABLE ${only ? "ONLY " : ""}${ctx.staged(t)} ${clauses.join(", ")}`] : [];
+  return clauses.length > 0
+    ? [`ALTER TABLE ${only ? "ONLY " : ""}${ctx.staged(t)} ${clauses.join(", ")}`]
+    : [];
 }
 
 /** The column properties that the table's CREATE (in its shape) did not give. */

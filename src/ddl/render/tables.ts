@@ -31,7 +31,10 @@ export function createTable(t: Table, ctx: RenderContext, lookup: TableLookup = 
   }
   if (t.partitionOf && shape.form === "partition of") {
     // Columns, defaults and NOT NULL come from the parent; what differs is set after (tableAlterations).
-    return `${create} PARTITION OF ${ctx.staged(t.partitionOf.parent)} ${ctx.sql(t.partitionOf.bound)}${tail}`;
+    // So does the access method (17): a heap partition of a parent that has another one says so.
+    const heap = t.accessMethod === undefined && shape.parents[0]?.accessMethod !== undefined;
+    const partitionTail = heap ? tableTail({ ...t, accessMethod: "heap" }, ctx) : tail;
+    return `${create} PARTITION OF ${ctx.staged(t.partitionOf.parent)} ${ctx.sql(t.partitionOf.bound)}${partitionTail}`;
   }
   const standalone = shape.form === "attach" || shape.form === "inherit";
   const columns = (standalone ? t.allColumns : t.columns).map(

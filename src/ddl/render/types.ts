@@ -1,4 +1,4 @@
-import type { CompositeType, Domain, EnumType, RangeType } from "../../introspect/model.js";
+import type { CompositeType, Domain, EnumType, RangeType, ShellType } from "../../introspect/model.js";
 import { qualify, quoteIdent, quoteLiteral } from "../../sql/quote.js";
 import type { RenderContext } from "./context.js";
 
@@ -44,4 +44,23 @@ export function createRange(r: RangeType, ctx: RenderContext): string {
   if (r.canonical) parts.push(`CANONICAL = ${ctx.sql(r.canonical)}`);
   if (r.multirange) parts.push(`MULTIRANGE_TYPE_NAME = ${ctx.staged(r.multirange)}`);
   return `CREATE TYPE ${ctx.staged(r)} AS RANGE (${parts.join(", ")})`;
+}
+
+/**
+ * A shell type (CREATE TYPE name, never defined) cannot be moved to another schema (ALTER TYPE ...
+ * SET SCHEMA refuses it, and the cut-over moves every object), nor given an owner or grants: it is
+ * created in the live schema inside the cut-over, when the live schema has none of that name, with
+ * its comment. A shell holds nothing, so the one a previous run made simply stays.
+ */
+export function createShellTypeLive(t: ShellType): string {
+  const name = qualify(t.schema, t.name);
+  const comment = t.comment !== undefined ? `\n  COMMENT ON TYPE ${name} IS ${quoteLiteral(t.comment)};` : "";
+  return `DO $pgsync$
+BEGIN
+  -- (Not to_regtype: a shell is no type to it, and 14 raises an error for one.)
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+                 WHERE n.nspname = ${quoteLiteral(t.schema)} AND t.typname = ${quoteLiteral(t.name)}) THEN
+    CREATE TYPE ${name};
+  END IF;${comment}
+END $pgsync$`;
 }

@@ -135,6 +135,42 @@ export interface ForeignTable extends QualifiedName {
   readonly inherits: readonly QualifiedName[];
 }
 
+/** A foreign-data wrapper made with CREATE FOREIGN DATA WRAPPER (not by an extension); it belongs to the database. */
+export interface ForeignDataWrapper {
+  readonly oid: number;
+  readonly name: string;
+  /** regproc text of the handler and validator functions. */
+  readonly handler?: string;
+  readonly validator?: string;
+  /** "name=value", as the catalog keeps them. */
+  readonly options: readonly string[];
+}
+
+/** CREATE TRANSFORM FOR type LANGUAGE lang: database-wide, tied to its type. */
+export interface Transform {
+  readonly oid: number;
+  /** format_type() output of the type, schema-qualified for a user type. */
+  readonly type: string;
+  readonly language: string;
+  /** regprocedure text of the FROM SQL and TO SQL functions. */
+  readonly fromSql?: string;
+  readonly toSql?: string;
+}
+
+/** A shell type (CREATE TYPE name, never defined). */
+export interface ShellType extends QualifiedName {
+  readonly oid: number;
+  readonly comment?: string;
+}
+
+/** A shell operator: named as a commutator or negator, never defined (oprcode 0). */
+export interface ShellOperator extends QualifiedName {
+  readonly oid: number;
+  /** Absent for a prefix operator. */
+  readonly left?: string;
+  readonly right: string;
+}
+
 /** ALTER DATABASE ... SET name = value, for every role. */
 export interface DatabaseSetting {
   readonly name: string;
@@ -216,6 +252,13 @@ export interface CatalogModel {
   /** Access methods created with CREATE ACCESS METHOD (not by an extension). */
   readonly accessMethods: readonly AccessMethod[];
   readonly foreignServers: readonly ForeignServer[];
+  /** Wrappers made by hand (CREATE FOREIGN DATA WRAPPER), created on the destination when missing. */
+  readonly foreignDataWrappers?: readonly ForeignDataWrapper[];
+  readonly transforms?: readonly Transform[];
+  /** Shell types: created in the live schema at the cut-over (a shell cannot be moved between schemas). */
+  readonly shellTypes?: readonly ShellType[];
+  /** Shell operators that no copied operator declares again (as its commutator or negator). */
+  readonly shellOperators?: readonly ShellOperator[];
   readonly foreignTables: readonly ForeignTable[];
   readonly databaseSettings: readonly DatabaseSetting[];
 }

@@ -108,6 +108,8 @@ export interface Constraint {
   readonly indexOptions?: readonly string[];
   /** UNIQUE NULLS NOT DISTINCT (pg_index.indnullsnotdistinct, 15 and later). */
   readonly nullsNotDistinct?: boolean;
+  /** A partition's key whose index is attached to a plain index of the partitioned table. */
+  readonly indexAttachedTo?: QualifiedName;
 }
 
 export interface Index {

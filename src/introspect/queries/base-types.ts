@@ -122,7 +122,9 @@ export async function destinationImplementations(
 ): Promise<{ superuser: boolean; builtins: Set<string>; libraries: Set<string> }> {
   const implementations = baseTypes.flatMap((t) => t.implementations);
   const symbols = [...new Set(implementations.filter((i) => i.language === "internal").map((i) => i.symbol))];
-  const libraries = [...new Set(implementations.flatMap((i) => (i.language === "c" && i.library ? [i.library] : [])))];
+  const libraries = [
+    ...new Set(implementations.flatMap((i) => (i.language === "c" && i.library ? [i.library] : []))),
+  ];
   const [role] = await queryRows(
     client,
     "destination role",

@@ -14,7 +14,13 @@ SELECT co.oid, co.conrelid AS table_oid, n.nspname AS schema, c.relname AS table
        co.confrelid AS referenced_table_oid, co.convalidated AS validated,
        CASE WHEN co.contype IN ('p', 'u', 'x') THEN ic.relname END AS index_name,
        CASE WHEN co.contype IN ('p', 'u', 'x') THEN coalesce(ic.reloptions, '{}') ELSE '{}' END::text[] AS index_options,
-       CASE WHEN co.contype = 'u' THEN ${nullsNotDistinct(major, "co.conindid")} ELSE false END AS nulls_not_distinct
+       CASE WHEN co.contype = 'u' THEN ${nullsNotDistinct(major, "co.conindid")} ELSE false END AS nulls_not_distinct,
+       -- The plain partitioned index (not a constraint's) that this partition's key index is attached to.
+       (SELECT json_build_object('schema', pn.nspname, 'name', pic.relname)
+          FROM pg_catalog.pg_inherits ih JOIN pg_catalog.pg_class pic ON pic.oid = ih.inhparent
+          JOIN pg_catalog.pg_namespace pn ON pn.oid = pic.relnamespace
+         WHERE co.contype IN ('p', 'u', 'x') AND ih.inhrelid = co.conindid
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint pc WHERE pc.conindid = ih.inhparent)) AS index_attached_to
 FROM pg_catalog.pg_constraint co
 JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -36,6 +42,7 @@ export const ConstraintRow = z.object({
   index_name: textOrNull.default(null),
   index_options: textArray.default([]),
   nulls_not_distinct: z.boolean().default(false),
+  index_attached_to: z.object({ schema: text, name: text }).nullable().default(null),
 });
 export type ConstraintRow = z.infer<typeof ConstraintRow>;
 
@@ -68,5 +75,6 @@ export function parseConstraint(r: ConstraintRow): Constraint {
     ...(r.index_name !== null ? { index: r.index_name } : {}),
     ...(r.index_options.length > 0 ? { indexOptions: r.index_options } : {}),
     ...(r.nulls_not_distinct ? { nullsNotDistinct: true } : {}),
+    ...(r.index_attached_to !== null ? { indexAttachedTo: r.index_attached_to } : {}),
   };
 }

@@ -17,6 +17,8 @@ import { queryRows, text } from "../rows.js";
  *   the table, an operator class and the members of a family for the family;
  * - a sequence's ownership (OWNED BY, an automatic dependency on a column) is "owned-by:<oid>", set
  *   once both exist, so that the sequence does not wait for the table whose default calls it;
+ * - wrappers, servers and access methods keep their own key: they belong to the database, and are
+ *   created in the staging transaction after the functions they name;
  * - "view-columns:<oid>" lists what a view's columns need (their types and collations): all that a
  *   placeholder standing in for the view needs.
  */
@@ -93,6 +95,9 @@ function fold(cls: string, id: string): string {
     WHEN 'pg_catalog.pg_trigger'::regclass THEN 'pg_trigger:' || ${id}
     WHEN 'pg_catalog.pg_policy'::regclass THEN 'pg_policy:' || ${id}
     WHEN 'pg_catalog.pg_statistic_ext'::regclass THEN 'pg_statistic_ext:' || ${id}
+    WHEN 'pg_catalog.pg_foreign_data_wrapper'::regclass THEN 'pg_foreign_data_wrapper:' || ${id}
+    WHEN 'pg_catalog.pg_foreign_server'::regclass THEN 'pg_foreign_server:' || ${id}
+    WHEN 'pg_catalog.pg_am'::regclass THEN 'pg_am:' || ${id}
     ELSE NULL END`;
 }
 

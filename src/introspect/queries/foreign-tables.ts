@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { z } from "zod";
-import type { ForeignServer, ForeignTable } from "../model.js";
+import type { ForeignDataWrapper, ForeignServer, ForeignTable } from "../model.js";
 import { NOT_EXTENSION_MEMBER, oid, queryRows, text, textArray, textOrNull } from "../rows.js";
 import { type ColumnRow, parseColumn } from "./columns.js";
 
@@ -54,7 +54,7 @@ SELECT s.oid, s.srvname AS name, w.fdwname AS wrapper, s.srvtype AS type, s.srvv
           AND d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e') AS wrapper_extension
 FROM pg_catalog.pg_foreign_server s
 JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw
-WHERE s.srvname = ANY($1::text[])
+WHERE $1::text[] IS NULL OR s.srvname = ANY($1::text[])
 ORDER BY s.srvname`;
 
 export const ForeignServerRow = z.object({
@@ -64,12 +64,53 @@ export const ForeignServerRow = z.object({
   type: textOrNull,
   version: textOrNull,
   options: textArray,
-  wrapper_extension: textOrNull,
+  wrapper_extension: textOrNull.default(null),
 });
 export type ForeignServerRow = z.infer<typeof ForeignServerRow>;
 
-export function readForeignServers(client: pg.Client, names: readonly string[]): Promise<ForeignServerRow[]> {
+/** The servers of these names, or every server (null: a run of the whole database carries them all). */
+export function readForeignServers(
+  client: pg.Client,
+  names: readonly string[] | null,
+): Promise<ForeignServerRow[]> {
   return queryRows(client, "foreign servers", SERVERS_SQL, [names], ForeignServerRow);
+}
+
+// Wrappers made by hand (an extension's come with the extension): of these names, or all of them.
+const WRAPPERS_SQL = `
+SELECT w.oid, w.fdwname AS name,
+       CASE WHEN w.fdwhandler <> 0 THEN w.fdwhandler::pg_catalog.regproc::text END AS handler,
+       CASE WHEN w.fdwvalidator <> 0 THEN w.fdwvalidator::pg_catalog.regproc::text END AS validator,
+       coalesce(w.fdwoptions, '{}')::text[] AS options
+FROM pg_catalog.pg_foreign_data_wrapper w
+WHERE ($1::text[] IS NULL OR w.fdwname = ANY($1::text[]))
+  AND ${NOT_EXTENSION_MEMBER("pg_catalog.pg_foreign_data_wrapper", "w.oid")}
+ORDER BY w.fdwname`;
+
+export const ForeignDataWrapperRow = z.object({
+  oid,
+  name: text,
+  handler: textOrNull,
+  validator: textOrNull,
+  options: textArray,
+});
+export type ForeignDataWrapperRow = z.infer<typeof ForeignDataWrapperRow>;
+
+export function readForeignDataWrappers(
+  client: pg.Client,
+  names: readonly string[] | null,
+): Promise<ForeignDataWrapperRow[]> {
+  return queryRows(client, "foreign-data wrappers", WRAPPERS_SQL, [names], ForeignDataWrapperRow);
+}
+
+export function parseForeignDataWrapper(r: ForeignDataWrapperRow): ForeignDataWrapper {
+  return {
+    oid: r.oid,
+    name: r.name,
+    options: r.options,
+    ...(r.handler !== null ? { handler: r.handler } : {}),
+    ...(r.validator !== null ? { validator: r.validator } : {}),
+  };
 }
 
 export function parseForeignServer(r: ForeignServerRow): ForeignServer {

@@ -10,17 +10,9 @@ import { CARRIED_TYPE, NOT_INTERNAL_CAST } from "./casts.js";
  * Large objects are carried (src/introspect/queries/large-objects.ts), or reported by introspect when
  * only selected schemas are read.
  */
-/** A foreign server that a foreign table of the synced schemas uses (the run creates it when missing). */
-const USED_SERVER = (server: string) => `EXISTS (
-  SELECT 1 FROM pg_catalog.pg_foreign_table ft JOIN pg_catalog.pg_class fc ON fc.oid = ft.ftrelid
-  WHERE ft.ftserver = ${server} AND fc.relnamespace = ANY($1::oid[]))`;
-
 const SQL = `
 WITH objs(classid, objid, holds_rows, reason) AS (
-  SELECT 'pg_catalog.pg_proc'::regclass, p.oid, false, NULL::text FROM pg_catalog.pg_proc p
-  WHERE p.pronamespace = ANY($1::oid[]) AND p.prokind = 'w'
-  UNION ALL
-  SELECT 'pg_catalog.pg_conversion'::regclass, o.oid, false, NULL FROM pg_catalog.pg_conversion o WHERE o.connamespace = ANY($1::oid[])
+  SELECT 'pg_catalog.pg_conversion'::regclass, o.oid, false, NULL::text FROM pg_catalog.pg_conversion o WHERE o.connamespace = ANY($1::oid[])
   UNION ALL
   SELECT 'pg_catalog.pg_ts_parser'::regclass, o.oid, false, 'a text search parser is made of C functions built for one server; install it on the destination'
   FROM pg_catalog.pg_ts_parser o WHERE o.prsnamespace = ANY($1::oid[])
@@ -48,29 +40,6 @@ WITH objs(classid, objid, holds_rows, reason) AS (
   UNION ALL
   SELECT 'pg_catalog.pg_event_trigger'::regclass, e.oid, false, 'event triggers are database-wide and fire on every DDL statement, the sync''s own included; create them on the destination by hand'
   FROM pg_catalog.pg_event_trigger e
-  UNION ALL
-  SELECT 'pg_catalog.pg_type'::regclass, t.oid, false, 'a shell type (CREATE TYPE name) is the placeholder of a base type that was never defined; create it on the destination if it is needed'
-  FROM pg_catalog.pg_type t WHERE t.typnamespace = ANY($1::oid[]) AND t.typtype = 'p' AND NOT t.typisdefined
-  UNION ALL
-  -- A shell operator that no copied operator names as its commutator or negator (those are declared
-  -- again by the operator that names them).
-  SELECT 'pg_catalog.pg_operator'::regclass, o.oid, false, 'a shell operator (named as a commutator or negator, never defined) that no copied operator names; create it on the destination if it is needed'
-  FROM pg_catalog.pg_operator o
-  WHERE o.oprnamespace = ANY($1::oid[]) AND o.oprcode = 0
-    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_operator d
-                    WHERE d.oprcode <> 0 AND d.oprnamespace = ANY($1::oid[]) AND o.oid IN (d.oprcom, d.oprnegate))
-  UNION ALL
-  SELECT 'pg_catalog.pg_transform'::regclass, tr.oid, false, 'transforms are database-wide and tie a type to a language''s C functions; create them on the destination'
-  FROM pg_catalog.pg_transform tr WHERE tr.oid >= 16384
-  UNION ALL
-  SELECT 'pg_catalog.pg_foreign_data_wrapper'::regclass, w.oid, false,
-         CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_foreign_server s WHERE s.srvfdw = w.oid AND ${USED_SERVER("s.oid")})
-              THEN 'a wrapper that no extension creates must already exist on the destination'
-              ELSE 'no copied foreign table uses it; wrappers belong to the database' END
-  FROM pg_catalog.pg_foreign_data_wrapper w WHERE w.oid >= 16384
-  UNION ALL
-  SELECT 'pg_catalog.pg_foreign_server'::regclass, s.oid, false, 'no copied foreign table uses it; servers belong to the database'
-  FROM pg_catalog.pg_foreign_server s WHERE NOT ${USED_SERVER("s.oid")}
   UNION ALL
   SELECT 'pg_catalog.pg_user_mapping'::regclass, u.umid, false, 'user mappings hold credentials for a foreign server, and the destination''s roles differ; foreign tables are copied without them'
   FROM pg_catalog.pg_user_mappings u

@@ -1,6 +1,13 @@
 import type pg from "pg";
 import { z } from "zod";
-import type { Operator, OperatorClass, OperatorFamily, OperatorMember, SupportFunction } from "../model.js";
+import type {
+  Operator,
+  OperatorClass,
+  OperatorFamily,
+  OperatorMember,
+  ShellOperator,
+  SupportFunction,
+} from "../model.js";
 import { int, NOT_EXTENSION_MEMBER, oid, queryRows, text, textOrNull } from "../rows.js";
 
 // Operators. Shell operators (named as a commutator or negator but never defined: oprcode = 0) are
@@ -207,4 +214,44 @@ export function parseOperatorClass(r: OperatorClassRow): OperatorClass {
 
 export function parseOperatorFamily(r: OperatorFamilyRow): OperatorFamily {
   return { oid: r.oid, schema: r.schema, name: r.name, method: r.method, ...parseMembers(r) };
+}
+
+// Shell operators (oprcode 0: named as a commutator or negator, never defined) that no defined
+// operator of the synced schemas names, and so would not be declared again by one.
+const SHELLS_SQL = `
+SELECT o.oid, n.nspname AS schema, o.oprname AS name,
+       CASE WHEN o.oprleft <> 0 THEN pg_catalog.format_type(o.oprleft, NULL) END AS left_type,
+       pg_catalog.format_type(o.oprright, NULL) AS right_type
+FROM pg_catalog.pg_operator o
+JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
+WHERE o.oprnamespace = ANY($1::oid[]) AND o.oprcode = 0
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_operator d
+                  WHERE d.oprcode <> 0 AND d.oprnamespace = ANY($1::oid[]) AND o.oid IN (d.oprcom, d.oprnegate))
+  AND ${NOT_EXTENSION_MEMBER("pg_catalog.pg_operator", "o.oid")}
+ORDER BY n.nspname, o.oprname, 4, 5`;
+
+export const ShellOperatorRow = z.object({
+  oid,
+  schema: text,
+  name: text,
+  left_type: textOrNull,
+  right_type: text,
+});
+export type ShellOperatorRow = z.infer<typeof ShellOperatorRow>;
+
+export function readShellOperators(
+  client: pg.Client,
+  schemaOids: readonly number[],
+): Promise<ShellOperatorRow[]> {
+  return queryRows(client, "shell operators", SHELLS_SQL, [schemaOids], ShellOperatorRow);
+}
+
+export function parseShellOperator(r: ShellOperatorRow): ShellOperator {
+  return {
+    oid: r.oid,
+    schema: r.schema,
+    name: r.name,
+    right: r.right_type,
+    ...(r.left_type !== null ? { left: r.left_type } : {}),
+  };
 }

@@ -125,3 +125,82 @@ async function readPrivilegeRows(
   const defaults = await queryRows(client, "default privileges", DEFAULTS_SQL, [t.schemas], DefaultRow);
   return { objects, columns, defaults };
 }
+
+/**
+ * The effective grants of every object in the given schemas, for comparing two databases without
+ * comparing owners: a NULL ACL reads as its default (acldefault: PUBLIC may run a function and use a
+ * type), and the owner's own privileges are left out. Objects are keyed the same way on both sides:
+ * by kind, schema, name and, for routines, their argument types as [schema, type] (the schema of a
+ * staged type is its staging schema; the caller maps it). `target` is how GRANT and REVOKE name the
+ * object on this server. Read whether or not a run copies privileges: without them the destination
+ * applies its own defaults, which may grant more than the source did (src/pipeline/widened-grants.ts).
+ */
+const EFFECTIVE_GRANTS_SQL = `
+WITH objs(kind, schema, name, args, target, owner, acl) AS (
+  SELECT CASE c.relkind WHEN 'S' THEN 'sequence' ELSE 'table' END, n.nspname::text, c.relname::text, '[]'::pg_catalog.json,
+         pg_catalog.format('%I.%I', n.nspname, c.relname), c.relowner,
+         coalesce(c.relacl, pg_catalog.acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END::"char", c.relowner))
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+  UNION ALL
+  SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, n.nspname::text, p.proname::text,
+         coalesce((SELECT pg_catalog.json_agg(pg_catalog.json_build_array(tn.nspname, t.typname) ORDER BY a.i)
+                   FROM pg_catalog.unnest(p.proargtypes) WITH ORDINALITY AS a(oid, i)
+                   JOIN pg_catalog.pg_type t ON t.oid = a.oid
+                   JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace), '[]'::pg_catalog.json),
+         p.oid::pg_catalog.regprocedure::text, p.proowner, coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+  WHERE n.nspname = ANY($1::text[])
+  UNION ALL
+  SELECT 'type', n.nspname::text, t.typname::text, '[]'::pg_catalog.json, pg_catalog.format('%I.%I', n.nspname, t.typname),
+         t.typowner, coalesce(t.typacl, pg_catalog.acldefault('T', t.typowner))
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+  WHERE n.nspname = ANY($1::text[])
+    -- Not a table's row type, nor an array type the server made for another type.
+    AND (t.typrelid = 0 OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c')
+    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.oid = t.typelem AND e.typarray = t.oid)
+  UNION ALL
+  SELECT 'schema', n.nspname::text, n.nspname::text, '[]'::pg_catalog.json, pg_catalog.quote_ident(n.nspname), n.nspowner,
+         coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner))
+  FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($1::text[])
+)
+SELECT o.kind, o.schema, o.name, o.args, o.target,
+       CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee) END AS grantee,
+       a.privilege_type AS privilege
+FROM objs o CROSS JOIN LATERAL pg_catalog.aclexplode(o.acl) a
+WHERE a.grantee OPERATOR(pg_catalog.<>) o.owner
+ORDER BY o.kind, o.schema, o.name, o.args::pg_catalog.text, 6, 7`;
+
+const EffectiveGrantRow = z.object({
+  kind: z.enum(["table", "sequence", "function", "procedure", "type", "schema"]),
+  schema: text,
+  name: text,
+  /** A routine's argument types, as [schema, name]. */
+  args: z.array(z.tuple([text, text])),
+  target: text,
+  grantee: textOrNull,
+  privilege: text,
+});
+export type EffectiveGrant = z.infer<typeof EffectiveGrantRow>;
+
+/** Every grant to someone other than the owner, on every object of these schemas (see above). */
+export function readEffectiveGrants(client: pg.Client, schemas: readonly string[]): Promise<EffectiveGrant[]> {
+  return queryRows(client, "effective grants", EFFECTIVE_GRANTS_SQL, [schemas], EffectiveGrantRow);
+}
+
+/** Grants on these large objects to someone other than their owner (a NULL ACL grants nobody else). */
+const LARGE_OBJECT_GRANTS_SQL = `
+SELECT m.oid, CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee) END AS grantee,
+       a.privilege_type AS privilege
+FROM pg_catalog.pg_largeobject_metadata m CROSS JOIN LATERAL pg_catalog.aclexplode(m.lomacl) a
+WHERE m.oid = ANY($1::oid[]) AND a.grantee OPERATOR(pg_catalog.<>) m.lomowner
+ORDER BY 1, 2, 3`;
+
+const LargeObjectGrantRow = z.object({ oid: z.coerce.number().int(), grantee: textOrNull, privilege: text });
+
+export function readLargeObjectGrants(
+  client: pg.Client,
+  oids: readonly number[],
+): Promise<z.infer<typeof LargeObjectGrantRow>[]> {
+  return queryRows(client, "large object grants", LARGE_OBJECT_GRANTS_SQL, [oids], LargeObjectGrantRow);
+}

@@ -5,16 +5,17 @@ import { catalogError, NOT_EXTENSION_MEMBER, num, oid, queryRows, text, textOrNu
 
 // Functions and procedures: pg_get_functiondef() renders a complete CREATE statement (arguments
 // with defaults, VARIADIC, RETURNS TABLE/SETOF, volatility, strictness, SECURITY DEFINER, PARALLEL,
-// COST/ROWS, SET options, and SQL-standard bodies). Aggregates are read from pg_aggregate.
+// COST/ROWS, SET options, and SQL-standard bodies), window functions included. Aggregates are read
+// from pg_aggregate.
 const SQL = `
 SELECT p.oid, n.nspname AS schema, p.proname AS name, p.prokind::text AS kind,
        pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity_args,
-       CASE WHEN p.prokind IN ('f', 'p') THEN pg_catalog.pg_get_functiondef(p.oid) END AS definition,
+       CASE WHEN p.prokind IN ('f', 'p', 'w') THEN pg_catalog.pg_get_functiondef(p.oid) END AS definition,
        l.lanname AS language
 FROM pg_catalog.pg_proc p
 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_catalog.pg_language l ON l.oid = p.prolang
-WHERE p.pronamespace = ANY($1::oid[]) AND p.prokind IN ('f', 'p', 'a')
+WHERE p.pronamespace = ANY($1::oid[]) AND p.prokind IN ('f', 'p', 'a', 'w')
   AND ${NOT_EXTENSION_MEMBER("pg_catalog.pg_proc", "p.oid")}
   -- Constructors of range and multirange types belong to their type, which creates them.
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
@@ -25,7 +26,8 @@ export const RoutineRow = z.object({
   oid,
   schema: text,
   name: text,
-  kind: z.enum(["f", "p", "a"]),
+  // f function, p procedure, a aggregate, w window function (a function, WINDOW in its definition).
+  kind: z.enum(["f", "p", "a", "w"]),
   identity_args: text,
   definition: textOrNull,
   language: text,

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { z } from "zod";
+import { PgsyncError } from "../../errors.js";
 import type { ServerInfo } from "../model.js";
 import { int, queryRows, text, textOrNull } from "../rows.js";
 
@@ -33,7 +34,8 @@ const Row = z.object({
 
 export async function readServerInfo(client: pg.Client): Promise<ServerInfo> {
   const [row] = await queryRows(client, "server", SQL, [], Row);
-  if (!row) throw new Error("server info query returned no row");
+  if (!row)
+    throw new PgsyncError("internal", "reading the server's version and identity: the query returned no row");
   const server = row.system_identifier ?? `started ${row.started_at} port ${row.port}`;
   return {
     versionNum: row.version_num,

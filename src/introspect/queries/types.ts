@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { z } from "zod";
 import { negativeNumericScale } from "../../sql/catalog-variants.js";
-import type { CompositeType, Domain, RangeType } from "../model.js";
+import type { CompositeType, Domain, RangeType, ShellType } from "../model.js";
 import { NOT_EXTENSION_MEMBER, oid, queryRows, text, textOrNull } from "../rows.js";
 
 // Domains, with their named CHECK constraints (NOT NULL is typnotnull; 17+ also stores it as a
@@ -171,5 +171,31 @@ export function parseRange(r: RangeRow): RangeType {
     ...(r.multirange_schema !== null && r.multirange_name !== null
       ? { multirange: { schema: r.multirange_schema, name: r.multirange_name } }
       : {}),
+  };
+}
+
+// Shell types (CREATE TYPE name, never completed). The shells of base types the run creates are
+// not among them: a base type is defined.
+const SHELLS_SQL = `
+SELECT t.oid, n.nspname AS schema, t.typname AS name, pg_catalog.obj_description(t.oid, 'pg_type') AS comment
+FROM pg_catalog.pg_type t
+JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+WHERE t.typtype = 'p' AND NOT t.typisdefined AND t.typnamespace = ANY($1::oid[])
+  AND ${NOT_EXTENSION_MEMBER("pg_catalog.pg_type", "t.oid")}
+ORDER BY n.nspname, t.typname`;
+
+export const ShellTypeRow = z.object({ oid, schema: text, name: text, comment: textOrNull });
+export type ShellTypeRow = z.infer<typeof ShellTypeRow>;
+
+export function readShellTypes(client: pg.Client, schemaOids: readonly number[]): Promise<ShellTypeRow[]> {
+  return queryRows(client, "shell types", SHELLS_SQL, [schemaOids], ShellTypeRow);
+}
+
+export function parseShellType(r: ShellTypeRow): ShellType {
+  return {
+    oid: r.oid,
+    schema: r.schema,
+    name: r.name,
+    ...(r.comment !== null ? { comment: r.comment } : {}),
   };
 }

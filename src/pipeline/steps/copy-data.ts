@@ -1,13 +1,11 @@
 import { explainStandbyConflict, reportSnapshotAge } from "../../copy/source-health.js";
-import { importSnapshot } from "../../copy/source-snapshot.js";
-import type { Connection } from "../../db/connect.js";
 import type { SyncPlan } from "../../ddl/plan.js";
-import { settleAll } from "../../util/settle.js";
+import { qualify } from "../../sql/quote.js";
 import type { RunContext } from "../context.js";
 import type { LargeObjectSync } from "../large-objects.js";
 import { type LoadContext, loadTasks, type TableReport, type WorkerPair } from "../load-tasks.js";
 import type { FaultPoint } from "../step-runner.js";
-import { runTaskGraph } from "../task-graph.js";
+import { type GraphTask, runTaskGraph, type TaskKind } from "../task-graph.js";
 import type { Endpoints } from "./connect.js";
 import type { SourceSnapshot } from "./snapshot-source.js";
 
@@ -15,7 +13,8 @@ export interface CopyInput {
   readonly ends: Endpoints;
   readonly plan: SyncPlan;
   readonly snapshot: SourceSnapshot;
-  readonly workers: number;
+  /** The worker pairs, their sources inside the snapshot (opened by the snapshot-source step: open-workers.ts). */
+  readonly workers: readonly WorkerPair[];
   readonly largeObjects: LargeObjectSync | undefined;
   /** Called as each table is loaded and counted (so a failed run still reports what was copied). */
   readonly onTable: (report: TableReport) => void;
@@ -30,7 +29,7 @@ export interface CopyInput {
  */
 export async function copyDataStep(ctx: RunContext, input: CopyInput): Promise<void> {
   const { ends, plan } = input;
-  const workers = await openWorkers(ctx, ends.source, input.snapshot.name, input.workers);
+  const { workers } = input;
   // Each copy fault point fires once, in whichever task gets there first; the other tasks that
   // reach it wait for the hook too, so a test that pauses there sees no task pass the point.
   const fired = new Map<FaultPoint, Promise<void>>();
@@ -45,9 +44,11 @@ export async function copyDataStep(ctx: RunContext, input: CopyInput): Promise<v
   const stopAgeReports = reportSnapshotAge(input.snapshot.takenAt, 60, (seconds) =>
     ctx.emit({ type: "snapshot-age", seconds }),
   );
+  const progress = throttledProgress(ctx);
   try {
     const onTable = (report: TableReport) => {
       input.onTable(report);
+      progress.done(report.table);
       ctx.emit({ type: "table", ...report });
     };
     const tasks = loadTasks(plan, {
@@ -55,6 +56,7 @@ export async function copyDataStep(ctx: RunContext, input: CopyInput): Promise<v
       onChunk: () => fault("copy:mid-stream"),
       fault,
       onTable,
+      onProgress: progress.report,
       ...input.shaping,
     });
     // Large objects are database-wide: staged apart from the schemas, on a free worker of the snapshot.
@@ -62,12 +64,31 @@ export async function copyDataStep(ctx: RunContext, input: CopyInput): Promise<v
     if (los)
       tasks.push({
         id: "large objects",
+        kind: "large objects",
         after: [],
         locks: [],
         weight: los.estimatedBytes,
         run: (w) => los.copy(w.source.client, w.destination.client, ctx.timeouts.stallSeconds),
       });
-    await runTaskGraph(tasks, workers);
+    ctx.emit({
+      type: "copy-start",
+      tables: plan.tables
+        .filter((t) => t.copyData)
+        .map((t) => ({
+          table: qualify(t.table.schema, t.table.name),
+          estimatedRows: t.table.estimatedRows,
+          estimatedBytes: t.table.bytes,
+        })),
+      tasks: countByKind(tasks),
+    });
+    await runTaskGraph(tasks, workers, {
+      started: (t) => {
+        if (t.kind) ctx.emit({ type: "task", phase: "started", kind: t.kind, ...label(t) });
+      },
+      finished: (t, outcome) => {
+        if (t.kind) ctx.emit({ type: "task", phase: "finished", kind: t.kind, ...label(t), ...outcome });
+      },
+    });
   } catch (error) {
     throw explainStandbyConflict(error, ends.sourceInfo.inRecovery);
   } finally {
@@ -75,32 +96,38 @@ export async function copyDataStep(ctx: RunContext, input: CopyInput): Promise<v
   }
 }
 
-async function openWorkers(
-  ctx: RunContext,
-  exporter: Connection,
-  snapshot: string,
-  count: number,
-): Promise<WorkerPair[]> {
-  // The exporter is inside the snapshot already: it is the first worker's source (one connection fewer).
-  const first: WorkerPair = { source: exporter, destination: await ctx.open("destination") };
-  // Behind a pooler an import can queue for a server connection that never frees up (the exporter
-  // holds one for the whole run): wait a bounded time, then copy with the workers that got one.
-  const waitSeconds = (await exporter.isPooled()) ? Math.min(10, ctx.timeouts.connectSeconds) : undefined;
-  const others = await settleAll(
-    Array.from({ length: count - 1 }, async (): Promise<WorkerPair | undefined> => {
-      const [source, destination] = await settleAll([ctx.open("source"), ctx.open("destination")]);
-      if (await importSnapshot(source.client, snapshot, waitSeconds === undefined ? {} : { waitSeconds })) {
-        return { source, destination };
-      }
-      await Promise.all([source.close(), destination.close()]);
-      return undefined;
-    }),
-  );
-  const joined = others.filter((w): w is WorkerPair => w !== undefined);
-  if (joined.length < count - 1) {
-    ctx.warn(
-      `the source's connection pooler had a server connection for only ${joined.length + 1} of ${count} workers within ${waitSeconds} s (the snapshot's exporting transaction holds one for the whole run); copying with ${joined.length + 1}. Raise the pooler's pool size, or use the direct endpoint`,
-    );
-  }
-  return [first, ...joined];
+/** Per table, a progress event at most every PROGRESS_INTERVAL_MS (the first chunk's at once). */
+const PROGRESS_INTERVAL_MS = 250;
+
+function throttledProgress(ctx: RunContext): {
+  report: (table: string, bytes: number) => void;
+  done: (table: string) => void;
+} {
+  const started = new Map<string, number>();
+  const lastSent = new Map<string, number>();
+  return {
+    report: (table, bytes) => {
+      const now = performance.now();
+      if (!started.has(table)) started.set(table, now);
+      const last = lastSent.get(table);
+      if (last !== undefined && now - last < PROGRESS_INTERVAL_MS) return;
+      lastSent.set(table, now);
+      const seconds = Math.round(now - (started.get(table) ?? now)) / 1000;
+      ctx.emit({ type: "table-progress", table, bytes, seconds });
+    },
+    done: (table) => {
+      started.delete(table);
+      lastSent.delete(table);
+    },
+  };
+}
+
+function countByKind(tasks: readonly GraphTask<WorkerPair>[]): Partial<Record<TaskKind, number>> {
+  const counts: Partial<Record<TaskKind, number>> = {};
+  for (const t of tasks) if (t.kind) counts[t.kind] = (counts[t.kind] ?? 0) + 1;
+  return counts;
+}
+
+function label(t: GraphTask<WorkerPair>): { table?: string; object?: string } {
+  return { ...(t.table ? { table: t.table } : {}), ...(t.object ? { object: t.object } : {}) };
 }

@@ -1,3 +1,5 @@
+import { z } from "zod";
+import { queryRows, text } from "../../db/rows.js";
 import { baseSettings, execute, inTransaction } from "../../db/session.js";
 import type { SyncPlan } from "../../ddl/plan.js";
 import { swapSchemas } from "../../restore/cutover.js";
@@ -8,6 +10,7 @@ import { recordManagedSql, snapshotIdFor } from "../../restore/meta.js";
 import type { RunContext } from "../context.js";
 import type { LargeObjectSync } from "../large-objects.js";
 import type { SnapshotResult } from "../options.js";
+import { WidenedGrants } from "../widened-grants.js";
 import type { Endpoints } from "./connect.js";
 
 /**
@@ -29,6 +32,21 @@ export async function cutoverStep(
     cutoverHazards(dst, schemas),
   );
   for (const h of hazards) ctx.warn(h);
+  // No role may get more on the new objects than a role of its name had on the source's (the
+  // destination's defaults grant PUBLIC EXECUTE on functions, and ALTER DEFAULT PRIVILEGES more).
+  const grants = await WidenedGrants.read(ends.source.client, plan);
+  await grants.tightenStaged(dst, plan);
+  const existing = new Set(
+    (
+      await queryRows(
+        dst,
+        "live schemas",
+        "SELECT nspname AS name FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) ANY($1::text[])",
+        [schemas.map((s) => s.live)],
+        z.object({ name: text }),
+      )
+    ).map((r) => r.name),
+  );
   const result = await swapSchemas(dst, {
     schemas,
     runId: ctx.runId,
@@ -51,8 +69,18 @@ export async function cutoverStep(
           "cutover",
         );
       for (const w of (await largeObjects?.cutover(dst, { snapshotId, runId: ctx.runId })) ?? []) ctx.warn(w);
+      await grants.tightenNewSchemas(
+        dst,
+        schemas.map((s) => s.live).filter((s) => !existing.has(s)),
+      );
+      if (largeObjects) await grants.tightenLargeObjects(dst, largeObjects.sourceObjects);
     },
   });
+  const revoked = grants.describe();
+  if (revoked)
+    ctx.warn(
+      `revoked what the destination's defaults granted beyond the source's privileges (grants per object kind: ${revoked}); see docs/safety.md, "A source you do not trust"`,
+    );
   ctx.markStagingCreated(false);
   return { id: snapshotId, schemas: result.snapshotSchemas };
 }

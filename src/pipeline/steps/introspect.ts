@@ -1,7 +1,12 @@
+import type pg from "pg";
 import { lockSourceTables } from "../../copy/source-snapshot.js";
+import { pinned } from "../../db/session.js";
+import { checkSelection, type SelectionNames } from "../../ddl/select.js";
 import { PgsyncError } from "../../errors.js";
 import { introspect } from "../../introspect/index.js";
 import type { CatalogModel } from "../../introspect/model.js";
+import { readRelationNames } from "../../introspect/queries/relation-names.js";
+import { readSchemas } from "../../introspect/queries/schemas.js";
 import type { RunContext } from "../context.js";
 import { LargeObjectSync } from "../large-objects.js";
 import { describeMissing, missingPrivileges } from "../privileges.js";
@@ -15,12 +20,19 @@ export interface SourceCatalog {
 }
 
 /**
- * Step "introspect": the source catalog at the snapshot; every privilege both sides need, checked
- * before anything is locked or written (all missing ones in one error); then the copied tables are
- * locked ACCESS SHARE, so no DDL changes them during the copy.
+ * Step "introspect": the selection's names checked against the source (a typo fails the run, naming
+ * it); the source catalog at the snapshot; every privilege both sides need, checked before anything
+ * is locked or written (all missing ones in one error); then the copied tables are locked ACCESS
+ * SHARE, so no DDL changes them during the copy. `readers` are more source connections inside the
+ * snapshot (the run's workers): the catalog's per-kind queries run on all of them at once.
  */
-export async function introspectStep(ctx: RunContext, ends: Endpoints): Promise<SourceCatalog> {
+export async function introspectStep(
+  ctx: RunContext,
+  ends: Endpoints,
+  readers: readonly pg.Client[] = [],
+): Promise<SourceCatalog> {
   const { options } = ctx;
+  await checkSourceNames(ends.source.client, options);
   const schemas = selectedSchemas(options);
   const model = await introspect(
     ends.source.client,
@@ -28,20 +40,45 @@ export async function introspectStep(ctx: RunContext, ends: Endpoints): Promise<
       ...(schemas ? { schemas } : {}),
       ...(options.excludeSchemas ? { excludeSchemas: options.excludeSchemas } : {}),
       withPrivileges: options.includePrivileges === true,
+      readers,
     },
     ends.sourceInfo,
   );
   const src = ends.source.client;
   const dst = ends.destination.client;
-  const problems = await missingPrivileges(
-    src,
-    dst,
-    model,
-    model.schemas.map((s) => s.name),
+  // The source's reads run in its snapshot transaction; the destination's are pinned on their own.
+  const problems = await pinned(dst, () =>
+    missingPrivileges(
+      src,
+      dst,
+      model,
+      model.schemas.map((s) => s.name),
+    ),
   );
   const largeObjects = LargeObjectSync.forRun(model, ctx.stagingPrefix, options.includePrivileges === true);
-  problems.push(...((await largeObjects?.problems(src, dst)) ?? []));
+  problems.push(...((await pinned(dst, async () => largeObjects?.problems(src, dst))) ?? []));
   if (problems.length > 0) throw new PgsyncError("guard", describeMissing(problems));
   await lockSourceTables(src, model.tables, ctx.timeouts.lockSeconds);
   return { model, largeObjects };
+}
+
+/**
+ * Every schema and table the selection names must exist on the source, at the snapshot: checked in
+ * this one place (`plan` runs this step too), before the catalog is read.
+ */
+export async function checkSourceNames(source: pg.Client, selection: SelectionNames): Promise<void> {
+  const named = [
+    selection.schemas,
+    selection.excludeSchemas,
+    selection.includeTables,
+    selection.excludeTables,
+    selection.structureOnly,
+  ].some((list) => list && list.length > 0);
+  if (!named) return;
+  const schemas = await readSchemas(source);
+  const relations = await readRelationNames(
+    source,
+    schemas.map((s) => s.oid),
+  );
+  checkSelection(selection, { schemas: schemas.map((s) => s.name), relations });
 }

@@ -1,4 +1,5 @@
 import { readConnectionRoom, sizeWorkers } from "../../db/capacity.js";
+import { pinned } from "../../db/session.js";
 import { PgsyncError } from "../../errors.js";
 import { holdDestinationLock } from "../../restore/lock.js";
 import { describeRunLockHolders } from "../../restore/readers.js";
@@ -36,8 +37,10 @@ export async function lockStep(ctx: RunContext, ends: Endpoints): Promise<LockRe
   const sizing = sizeWorkers(
     ctx.parallelism,
     {
-      source: await readConnectionRoom(ends.source.client, "source"),
-      destination: await readConnectionRoom(ends.destination.client, "destination"),
+      source: await pinned(ends.source.client, () => readConnectionRoom(ends.source.client, "source")),
+      destination: await pinned(ends.destination.client, () =>
+        readConnectionRoom(ends.destination.client, "destination"),
+      ),
     },
     (side, n) => (side === "source" ? n - 1 : n),
   );

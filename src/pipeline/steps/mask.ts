@@ -1,10 +1,10 @@
-import type { SecretSpec } from "../../config/types.js";
 import type { SyncPlan } from "../../ddl/plan.js";
 import { PgsyncError } from "../../errors.js";
 import type { CatalogModel } from "../../introspect/model.js";
 import { type MaskCatalog, readMaskCatalog } from "../../mask/catalog.js";
 import { explainMaskedColumns } from "../../mask/explain.js";
-import { MIN_KEY_LENGTH, maskSettings } from "../../mask/hmac.js";
+import { maskSettings } from "../../mask/hmac.js";
+import { maskingKey } from "../../mask/key.js";
 import {
   maskingFingerprint,
   type Resolution,
@@ -12,7 +12,6 @@ import {
   unmaskedPersonalColumns,
 } from "../../mask/resolve.js";
 import { describeRule } from "../../mask/rules.js";
-import { registerSecret } from "../../util/redact.js";
 import type { RunContext } from "../context.js";
 import type { MaskingReport } from "../options.js";
 import type { Endpoints } from "./connect.js";
@@ -92,23 +91,6 @@ export async function maskStep(
       })),
     },
   };
-}
-
-/** Reads the masking key and registers it (and its padded blocks, in maskSettings) for redaction. */
-export function maskingKey(spec: SecretSpec, env: NodeJS.ProcessEnv): string {
-  const key = "value" in spec ? spec.value : env[spec.env];
-  if (key === undefined || key === "")
-    throw new PgsyncError(
-      "config",
-      `the masking key is missing: environment variable ${"env" in spec ? spec.env : "(none)"} is ${key === undefined ? "not set" : "empty"}; nothing was written`,
-    );
-  registerSecret(key, "masking-key");
-  if (key.length < MIN_KEY_LENGTH)
-    throw new PgsyncError(
-      "config",
-      `the masking key is too short (${key.length} characters; at least ${MIN_KEY_LENGTH}): a short key can be found by trying keys against masked values; nothing was written`,
-    );
-  return key;
 }
 
 function refuse(what: string, lines: readonly string[]): void {

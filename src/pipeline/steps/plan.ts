@@ -4,10 +4,11 @@ import { queryRows, text } from "../../db/rows.js";
 import { baseSettings, inTransaction } from "../../db/session.js";
 import { planSync, type SyncPlan } from "../../ddl/plan.js";
 import { PgsyncError } from "../../errors.js";
-import type { CatalogModel } from "../../introspect/model.js";
+import type { CatalogModel, RangeType } from "../../introspect/model.js";
 import { destinationImplementations } from "../../introspect/queries/base-types.js";
 import { missingFunctions } from "../../introspect/queries/builtin-functions.js";
 import { destinationForeignServers } from "../../introspect/queries/foreign-servers.js";
+import { destinationRanges } from "../../introspect/queries/live-ranges.js";
 import type { RunContext } from "../context.js";
 import type { Endpoints } from "./connect.js";
 
@@ -16,8 +17,17 @@ import type { Endpoints } from "./connect.js";
  * in one error naming every object, before anything is written.
  */
 export async function planStep(ctx: RunContext, ends: Endpoints, model: CatalogModel): Promise<SyncPlan> {
+  const plan = await renderPlan(ctx, ends, model);
+  refuseUnportable(plan, model);
+  for (const w of plan.warnings) ctx.warn(w);
+  for (const n of model.notCarried) ctx.warn(`not carried: ${n.kind} ${n.identity} (${n.reason})`);
+  return plan;
+}
+
+/** The plan step's rendering, refusals listed in the plan instead of thrown (`plan` reports them). */
+export async function renderPlan(ctx: RunContext, ends: Endpoints, model: CatalogModel): Promise<SyncPlan> {
   const { options } = ctx;
-  const plan = planSync(model, {
+  return planSync(model, {
     targetMajor: ends.destinationInfo.major,
     stagingPrefix: ctx.stagingPrefix,
     ...(await destinationFacts(ends.destination.client, model)),
@@ -27,11 +37,8 @@ export async function planStep(ctx: RunContext, ends: Endpoints, model: CatalogM
       ...(options.excludeTables ? { excludeTables: options.excludeTables } : {}),
     },
     ...(options.structureOnly ? { structureOnly: options.structureOnly } : {}),
+    copyDatabaseSettings: options.copyDatabaseSettings === true,
   });
-  refuseUnportable(plan, model);
-  for (const w of plan.warnings) ctx.warn(w);
-  for (const n of model.notCarried) ctx.warn(`not carried: ${n.kind} ${n.identity} (${n.reason})`);
-  return plan;
 }
 
 const Named = z.object({ name: text });
@@ -41,7 +48,8 @@ export interface DestinationFacts {
   missingFunctions: Set<string>;
   destinationSettings: Set<string>;
   destinationImplementations: { superuser: boolean; builtins: Set<string>; libraries: Set<string> };
-  destinationForeignServers: { servers: Set<string>; wrappers: Set<string> };
+  destinationForeignServers: { servers: Set<string>; wrappers: Set<string>; functions: Set<string> };
+  destinationRanges: { superuser: boolean; live: RangeType[] };
 }
 
 /**
@@ -67,7 +75,16 @@ async function readDestinationFacts(client: pg.Client, model: CatalogModel): Pro
     destinationRoles: new Set(roles.map((r) => r.name)),
     missingFunctions: await missingFunctions(client, signatures),
     destinationImplementations: await destinationImplementations(client, model.baseTypes ?? []),
-    destinationForeignServers: await destinationForeignServers(client),
+    destinationForeignServers: await destinationForeignServers(
+      client,
+      (model.foreignDataWrappers ?? []).flatMap((w) =>
+        [w.handler, w.validator].filter((f) => f !== undefined),
+      ),
+    ),
+    destinationRanges: await destinationRanges(
+      client,
+      model.schemas.map((s) => s.name),
+    ),
   };
 }
 

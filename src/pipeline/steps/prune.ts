@@ -23,7 +23,10 @@ export async function pruneStep(ctx: RunContext, ends: Endpoints): Promise<Prune
     pruned = result.pruned.map((s) => s.snapshotId);
     for (const r of result.refused) ctx.warn(`snapshot ${r.snapshot.snapshotId} was kept: ${r.reason}`);
   }
-  const storage = await snapshotStorage(dst).catch((error: unknown) => {
+  const expectation = retention
+    ? { retention, ...(ctx.options.runsPerDay ? { runsPerDay: ctx.options.runsPerDay } : {}) }
+    : undefined;
+  const storage = await snapshotStorage(dst, undefined, expectation).catch((error: unknown) => {
     ctx.warn(`the snapshots' size could not be read: ${errorMessage(error)}`);
     return undefined;
   });

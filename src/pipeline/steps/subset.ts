@@ -30,6 +30,10 @@ export async function subsetStep(
     planned,
     copied,
     foreignKeys,
-    rules: { roots: options.roots, follow: options.follow ?? "references", others: options.others ?? "whole" },
+    rules: {
+      roots: options.roots,
+      follow: options.follow ?? "references",
+      others: options.others ?? "whole",
+    },
   });
 }

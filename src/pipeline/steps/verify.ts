@@ -1,8 +1,8 @@
-import { baseSettings, inTransaction } from "../../db/session.js";
+import type { SourceRows } from "../../copy/source-rows.js";
+import { baseSettings, inTransaction, pinned } from "../../db/session.js";
 import type { SyncPlan, TablePlan } from "../../ddl/plan.js";
 import { PgsyncError } from "../../errors.js";
 import { qualify } from "../../sql/quote.js";
-import type { SourceRows } from "../../copy/source-rows.js";
 import { DIGEST_VERSION, digestSourceRows, digestTable } from "../../verify/digest.js";
 import type { RunContext } from "../context.js";
 import type { LargeObjectSync } from "../large-objects.js";
@@ -40,7 +40,8 @@ export async function verifyStep(
     checks.push("table content checksums");
     mismatches.push(...(await checksumMismatches(ctx, ends, input.plan, input.rows)));
   }
-  mismatches.push(...((await input.largeObjects?.verify(ends.destination.client)) ?? []));
+  const dst = ends.destination.client;
+  mismatches.push(...((await pinned(dst, async () => input.largeObjects?.verify(dst))) ?? []));
   if ((input.largeObjects?.report?.carried ?? 0) > 0) checks.push("large object digests");
   const verification: Verification = {
     method: checks.join(", "),
@@ -72,7 +73,9 @@ async function checksumMismatches(
     for (const t of copied) {
       const shaped = rows?.(t.table.oid);
       // A generated column of a masked table is computed by the destination from masked values.
-      const columns = t.table.allColumns.filter((c) => !(shaped?.expressions && c.generated)).map((c) => c.name);
+      const columns = t.table.allColumns
+        .filter((c) => !(shaped?.expressions && c.generated))
+        .map((c) => c.name);
       const [source, staged] = await Promise.all([
         digestSourceRows(ends.source.client, t.table, columns, shaped, { checksum: true }),
         digestTable(ends.destination.client, t.staging, columns, { checksum: true }),

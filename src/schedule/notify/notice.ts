@@ -121,6 +121,6 @@ export function textBody(n: RunNotice): string {
   if (n.error) lines.push(`error:        ${n.error.message}`);
   lines.push(`source:       ${n.source}`, `destination:  ${n.destination}`, `host:         ${n.host}`);
   if (n.status !== "succeeded" && n.status !== "skipped")
-    lines.push("", "The destination keeps its previous state.");
+    lines.push("", "The synced schemas keep their previous state.");
   return redact(`${lines.join("\n")}\n`);
 }

@@ -80,11 +80,19 @@ export async function privilegeLines(ctx: OracleContext): Promise<string[]> {
        FROM objects x, pg_identify_object(x.classid, x.objid, x.objsubid) o`,
     [ctx.schemaOids],
   );
+  // MAINTAIN (17) has no counterpart before 17: against an older peer it is left out.
+  const comparable = (privs: string) =>
+    ctx.peerMajor >= 17
+      ? privs
+      : privs
+          .split(",")
+          .filter((p) => !p.startsWith("MAINTAIN"))
+          .join(",");
   const lines: string[] = [];
   for (const r of result) {
     if (r.owner !== null) lines.push(formatLine("privilege.owner", r.object, "", r.owner));
     for (const [grantee, grantor, privs] of r.items ?? []) {
-      lines.push(formatLine("privilege.acl", r.object, `${grantee} from ${grantor}`, privs));
+      lines.push(formatLine("privilege.acl", r.object, `${grantee} from ${grantor}`, comparable(privs)));
     }
   }
   const defaults = await rows<{ object: string; items: AclItem[] | null }>(
@@ -99,7 +107,7 @@ export async function privilegeLines(ctx: OracleContext): Promise<string[]> {
   );
   for (const d of defaults) {
     for (const [grantee, grantor, privs] of d.items ?? []) {
-      lines.push(formatLine("privilege.default", d.object, `${grantee} from ${grantor}`, privs));
+      lines.push(formatLine("privilege.default", d.object, `${grantee} from ${grantor}`, comparable(privs)));
     }
   }
   return lines;

@@ -17,6 +17,8 @@ export async function publicationLines(ctx: OracleContext): Promise<string[]> {
       identity: "x.pubname::text",
       where: "true",
       refs: { oid: "skip", pubname: "skip", pubowner: "skip" },
+      // 18 publishes stored generated columns on request; "n" (none) is what 14-17 do
+      optional: { pubgencols: "n" },
     },
     [],
   );
@@ -52,6 +54,17 @@ export async function publicationLines(ctx: OracleContext): Promise<string[]> {
       identity: "x.subname::text",
       where: "x.subdbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = current_database())",
       refs: { oid: "skip", subdbid: "skip", subname: "skip", subowner: "skip", subconninfo: "skip" },
+      // Columns later majors added, at the value that means what older majors do.
+      optional: {
+        subskiplsn: "0/0",
+        subdisableonerr: "false",
+        suborigin: "any",
+        subpasswordrequired: "true",
+        subrunasowner: "false",
+        subfailover: "false",
+        subretaindeadtuples: "false",
+        submaxretention: "0",
+      },
     },
     [],
   );
