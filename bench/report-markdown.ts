@@ -66,7 +66,7 @@ function header(r: ScaleResult): string[] {
   out.push(`# pgsync-ts benchmark: ${caseLabel(r)}, ${r.date}`, "");
   if (!r.publishable)
     out.push(
-      `> Smoke run (${r.runs} measured run(s), ${r.warmup} warm-up): it shows that the harness works; the figures are not for publication.\n`,
+      `> ${r.runs} measured run(s) after ${r.warmup} warm-up: a smoke run, or a single round at a large scale. The figures are indicative; published ones are medians of at least 3 runs after a warm-up.\n`,
     );
   if (r.load.underLoad)
     out.push(

@@ -9,15 +9,15 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, statfs, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, release, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { isPgMajor } from "../src/embedded/server.js";
 import { foreignShare, sampleCpu } from "./cpu-share.js";
-import { loadDataset } from "./load-dataset.js";
 import { FIXED_COST_RUNS, HYPERFINE, measureFixedCosts } from "./fixed-cost.js";
+import { loadDataset } from "./load-dataset.js";
 import { waitForQuiet } from "./load-gate.js";
 import { requireGnuTime } from "./measure.js";
 import { METHODS, type Method, type MethodContext, type MethodId } from "./methods.js";
@@ -62,6 +62,7 @@ const { values: args } = parseArgs({
     methods: { type: "string" },
     "no-build": { type: "boolean", default: false },
     render: { type: "boolean", default: false },
+    archive: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
@@ -72,6 +73,7 @@ if (args.help) {
       "                        [--parallel N] [--major 15] [--out bench/results] [--quiet-load 1.0] [--quiet-wait 40]\n" +
       "                        [--methods id,...] [--no-build]\n" +
       "       npm run bench -- --render [--out bench/results]   (rewrites the Markdown from the JSON results)\n" +
+      "       npm run bench -- --archive [--scales 1000] [--runs 3] [--major 15] [--parallel 2]   (dump/restore against pg_dump -Fd/pg_restore)\n" +
       `methods: ${METHODS.map((m) => m.id).join(", ")}\n` +
       `shapes: ${SHAPES.map((s) => `${s.id} (${s.scalable ? "--scales" : s.unit === "tables" ? "--tables" : "fixed size"}, default ${s.defaultSizes.join(",")})`).join(", ")}`,
   );
@@ -138,6 +140,23 @@ if (!args["no-build"]) {
   await sh("npm", ["run", "--silent", "build"]);
 }
 const cli = join(ROOT, "bin", "pgsync-ts.js");
+if (args.archive) {
+  // The archive benchmark (bench/archive.ts): dump and restore against pg_dump -Fd and pg_restore.
+  const { runArchiveBench } = await import("./archive.js");
+  const found = await findPgTools(major);
+  await mkdir(outDir, { recursive: true });
+  await runArchiveBench({
+    major,
+    scaleMb: args.scales ? (list("scales", args.scales)[0] as number) : 1000,
+    runs,
+    parallel,
+    cli,
+    tools: "found" in found ? found.found : undefined,
+    out: outDir,
+    log,
+  });
+  process.exit(0);
+}
 if (!existsSync(join(ROOT, "dist", "cli", "main.js"))) throw new Error("dist/ is missing: run npm run build");
 const search = await findPgTools(major);
 const tools = "found" in search ? search.found : undefined;
@@ -158,6 +177,7 @@ for (const { shape, size } of cases) {
     waitedSeconds = waited.seconds;
     quietBudgetSeconds -= waited.seconds;
   }
+  await checkFreeDisk(shape.unit === "MB" ? size : size * 0.05, tmpdir());
   const loadBefore = (await readFile("/proc/loadavg", "utf8")).split(" ").slice(0, 3).map(Number);
   log(`[${label}] starting two PostgreSQL ${major} servers (load ${loadBefore.join(" ")})`);
   const pair = await startPair(major);
@@ -223,7 +243,12 @@ for (const { shape, size } of cases) {
           if (round >= warmup)
             records
               .get(method.id)
-              ?.push({ seconds: Math.round(seconds * 1000) / 1000, ...outcome, foreignCpu, round: round - warmup + 1 });
+              ?.push({
+                seconds: Math.round(seconds * 1000) / 1000,
+                ...outcome,
+                foreignCpu,
+                round: round - warmup + 1,
+              });
         } catch (error) {
           failed = true;
           ctx.destinationState = "unknown";
@@ -308,9 +333,28 @@ for (const { shape, size } of cases) {
   }
 }
 
+/**
+ * Refuses a case the disk cannot hold, before anything is generated: the servers' data directories
+ * and the dump directories live under the temporary directory. At its peak a case holds the source,
+ * two copies on the destination (a re-sync's staging beside the live copy, or the live copy and its
+ * snapshot), a pg_dump directory, and both servers' WAL (max_wal_size each). A database is about
+ * 1.6 times its table data (the indexes).
+ */
+async function checkFreeDisk(dataMb: number, dir: string): Promise<void> {
+  const fs = await statfs(dir);
+  const free = fs.bavail * fs.bsize;
+  const needed = (4 * 1.6 * dataMb + 2 * 4096) * 1e6;
+  if (free < needed)
+    throw new Error(
+      `not enough free disk for ${dataMb.toFixed(0)} MB of table data under ${dir}: about ${(needed / 1e9).toFixed(0)} GB needed, ${(free / 1e9).toFixed(0)} GB free`,
+    );
+}
+
 async function readResults(dir: string): Promise<{ file: string; result: ScaleResult }[]> {
   const out: { file: string; result: ScaleResult }[] = [];
-  for (const name of (await readdir(dir)).filter((n) => /^\d{4}-\d{2}-\d{2}-([a-z-]+-)?\d+(mb|tables)\.json$/.test(n))) {
+  for (const name of (await readdir(dir)).filter((n) =>
+    /^\d{4}-\d{2}-\d{2}-([a-z-]+-)?\d+(mb|tables)\.json$/.test(n),
+  )) {
     const parsed = JSON.parse(await readFile(join(dir, name), "utf8")) as ScaleResult;
     if (parsed.schema === 1) out.push({ file: join(dir, name), result: parsed });
   }

@@ -22,6 +22,8 @@ PACKAGES=(
   "chromium|/usr/bin/chromium|test|the status-page test, driven by playwright-core"
   "postgresql-client-15|/usr/lib/postgresql/15/bin/pg_dump|test bench|pg_dump 15 as an oracle, psql to build the regression database, the pg_dump peers"
   "dpkg-dev|/usr/bin/dpkg-source|test|apt-get source: PostgreSQL's regression suite from Debian's postgresql-15 source package"
+  "age|/usr/bin/age|test|the archive tests read an encrypted archive file by hand, as docs/archives.md shows"
+  "zstd|/usr/bin/zstd|test|the archive tests read an archive file by hand, as docs/archives.md shows"
   "time|/usr/bin/time|bench|GNU time, which reads each timed process's peak RSS"
   "pgcopydb|/usr/bin/pgcopydb|bench|pgcopydb clone, a benchmark peer"
 )

@@ -3,18 +3,21 @@
  * pipeline (FAULT_POINTS: the start of every step, four points inside the load (mid-COPY, a table loaded, an index build, a foreign key) and three inside the
  * cut-over transaction) and hit there: SIGINT, SIGTERM, SIGKILL, its destination connections dropped,
  * its source connections dropped. Then come real statement failures (a DDL error, a statement
- * timeout, a failed verification, a lock timeout, a failing cut-over statement) and a stalled source.
+ * timeout, a failed row count and a failed content checksum, a lock timeout, a failing cut-over
+ * statement) and a stalled source.
  *
  * After each fault the destination's full contents must equal the old state or the new state
- * exactly, the exit status must say which, and the next run must succeed (reporting what the
- * interrupted one left behind). The suite prints how many faults it injected and how many partial
+ * exactly, as the independent oracle (test/oracle) fingerprints them: catalog and data of the
+ * destination against those of the destination before the run and those of the source. The exit
+ * status must say which, and the next run must succeed (reporting what the interrupted one left
+ * behind). The suite prints how many faults it injected and how many partial
  * states it found; the last test requires that to be zero.
  */
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { runSync } from "../src/pipeline/run.js";
 import { FAULT_POINTS, type FaultPoint } from "../src/pipeline/step-runner.js";
-import { captureState, type DatabaseState } from "./helpers/db-state.js";
+import { pairState } from "./helpers/oracle-compare.js";
 import {
   type FreshDatabase,
   freshDatabase,
@@ -40,6 +43,10 @@ FROM generate_series(1, 20000) g;`;
 const majors = testMajors();
 const from = (majors.includes(17) ? 17 : majors[majors.length - 1]) as PgMajor;
 const to = (majors.includes(14) ? 14 : majors[0]) as PgMajor;
+
+/** The oracle's fingerprints of a database (test/helpers/oracle-compare.ts, pairState). */
+type DatabaseState = readonly string[];
+const captureState = (url: string): Promise<DatabaseState> => pairState(url, from, to);
 
 type Kind = "SIGINT" | "SIGTERM" | "SIGKILL" | "drop destination connections" | "drop source connections";
 const KINDS: readonly Kind[] = [
@@ -330,6 +337,23 @@ describe(`statement failures and a stalled source (PostgreSQL ${from} -> ${to})`
     );
   });
 
+  it("a failed content checksum (verify: checksum; a staged value changes, the row count stays)", async () => {
+    await faultCase(
+      "before:verify",
+      { defaults: { verify: "checksum" } },
+      async (p) => {
+        const stage = await stagingSchemaOf(p, "users");
+        await withClient(p.destination.url, (c) =>
+          c.query(
+            `UPDATE "${stage}".users SET email = 'not from the source' WHERE id = (SELECT min(id) FROM "${stage}".users)`,
+          ),
+        );
+        return undefined;
+      },
+      /verification failed: "app"\."users": content differs/,
+    );
+  });
+
   it("a reader holding a lock past lockSeconds at the cut-over", async () => {
     await faultCase(
       "before:cutover",
@@ -413,7 +437,7 @@ describe(`statement failures and a stalled source (PostgreSQL ${from} -> ${to})`
   });
 
   it("found no partial state", () => {
-    const expected = KINDS.length * FAULT_POINTS.length + 6;
+    const expected = KINDS.length * FAULT_POINTS.length + 7;
     expect(tally.injected).toBe(expected);
     expect(tally.partial).toBe(0);
   });

@@ -10,8 +10,9 @@
  *
  * One pair, the newest version onto the oldest of the run.
  */
-import { existsSync, rmSync } from "node:fs";
+
 import { randomBytes } from "node:crypto";
+import { existsSync, rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { formatRunReport } from "../src/output/format.js";
 import { runSync } from "../src/pipeline/run.js";
@@ -33,7 +34,8 @@ BEGIN
   EXCEPTION WHEN undefined_table THEN NULL; -- on the source, where audit.seen does not exist
   END;
   BEGIN
-    COPY (SELECT 1) TO PROGRAM ${`'touch ${markerFile}'`};
+    -- The program reads its input (a program that does not, such as touch, can break the pipe).
+    COPY (SELECT 1) TO PROGRAM ${`'cat > ${markerFile}'`};
   EXCEPTION WHEN insufficient_privilege THEN NULL; -- only a superuser (or pg_execute_server_program) may
   END;
   RETURN true;
@@ -71,7 +73,9 @@ async function destinationDatabase(owner: { name: string; url: (db: string) => s
   const db = await database(to, { owner: owner.name });
   const url = owner.url(db.name);
   await withClient(url, (c) =>
-    c.query("CREATE SCHEMA audit; CREATE TABLE audit.seen (how text, v int); GRANT INSERT ON audit.seen TO PUBLIC"),
+    c.query(
+      "CREATE SCHEMA audit; CREATE TABLE audit.seen (how text, v int); GRANT INSERT ON audit.seen TO PUBLIC",
+    ),
   );
   return url;
 }
@@ -101,7 +105,10 @@ describe(`source code that runs during the load (PostgreSQL ${from} -> ${to})`, 
     expect(await seen(destination)).toEqual(["check", "domain", "index or generated"]);
     // Protected: the synced schemas (public) are as they were; only audit.seen changed.
     const after = await captureState(destination);
-    expect({ ...after, rows: { ...after.rows, "audit.seen": [] } }).toEqual({ ...before, rows: { ...before.rows, "audit.seen": [] } });
+    expect({ ...after, rows: { ...after.rows, "audit.seen": [] } }).toEqual({
+      ...before,
+      rows: { ...before.rows, "audit.seen": [] },
+    });
     const text = formatRunReport(report);
     expect(text).toContain("The synced schemas keep their previous state.");
     expect(text).not.toMatch(/destination keeps its previous state/i);
@@ -112,16 +119,28 @@ describe(`source code that runs during the load (PostgreSQL ${from} -> ${to})`, 
 
   it("as a superuser: the run warns at its start and in its report, naming the risk and the way out", async () => {
     const source = await sourceDatabase();
-    const superuser = await createRole(to, "hs_code_superuser", { password: "hs-code-su-Pw1", superuser: true });
+    const superuser = await createRole(to, "hs_code_superuser", {
+      password: "hs-code-su-Pw1",
+      superuser: true,
+    });
     const destination = await destinationDatabase(superuser);
     const events: string[] = [];
     const report = await runSync({
       sourceUrl: source,
       destinationUrl: destination,
-      onEvent: (e) => events.push(e.type === "warning" ? `warning: ${e.message}` : e.type === "step" ? `step ${e.report.name}` : e.type),
+      onEvent: (e) =>
+        events.push(
+          e.type === "warning"
+            ? `warning: ${e.message}`
+            : e.type === "step"
+              ? `step ${e.report.name}`
+              : e.type,
+        ),
     });
     expect(report.error).toBeUndefined();
-    const warning = report.warnings.find((w) => w.includes('the destination role "hs_code_superuser" is a superuser'));
+    const warning = report.warnings.find((w) =>
+      w.includes('the destination role "hs_code_superuser" is a superuser'),
+    );
     expect(warning).toContain("run operating-system commands (COPY ... TO PROGRAM)");
     expect(warning).toContain("connect as a role that owns the destination database and is not a superuser");
     expect(warning).toContain('docs/safety.md, "A source you do not trust"');

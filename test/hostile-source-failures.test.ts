@@ -54,28 +54,40 @@ async function endSessions(url: string): Promise<number> {
   });
 }
 
-const LOSSES: readonly { side: "source" | "destination"; point: FaultPoint; step: string; state: RegExp }[] = [
-  { side: "destination", point: "before:guard", step: "guard", state: /nothing was written to the destination/ },
-  { side: "source", point: "before:introspect", step: "introspect", state: /nothing was written to the destination/ },
-  {
-    side: "destination",
-    point: "copy:mid-stream",
-    step: "copy-data",
-    state: /the synced schemas keep their previous state; this run's staging schemas are dropped, or left for the next run to drop/,
-  },
-  {
-    side: "source",
-    point: "copy:mid-stream",
-    step: "copy-data",
-    state: /the synced schemas keep their previous state; this run's staging schemas are dropped/,
-  },
-  {
-    side: "destination",
-    point: "cutover:before-commit",
-    step: "cutover",
-    state: /the cut-over transaction was rolled back: the synced schemas keep their previous state/,
-  },
-];
+const LOSSES: readonly { side: "source" | "destination"; point: FaultPoint; step: string; state: RegExp }[] =
+  [
+    {
+      side: "destination",
+      point: "before:guard",
+      step: "guard",
+      state: /nothing was written to the destination/,
+    },
+    {
+      side: "source",
+      point: "before:introspect",
+      step: "introspect",
+      state: /nothing was written to the destination/,
+    },
+    {
+      side: "destination",
+      point: "copy:mid-stream",
+      step: "copy-data",
+      state:
+        /the synced schemas keep their previous state; this run's staging schemas are dropped, or left for the next run to drop/,
+    },
+    {
+      side: "source",
+      point: "copy:mid-stream",
+      step: "copy-data",
+      state: /the synced schemas keep their previous state; this run's staging schemas are dropped/,
+    },
+    {
+      side: "destination",
+      point: "cutover:before-commit",
+      step: "cutover",
+      state: /the cut-over transaction was rolled back: the synced schemas keep their previous state/,
+    },
+  ];
 
 describe(`a lost connection names the side, the step and the state (PostgreSQL ${from} -> ${to})`, () => {
   it.each(LOSSES)("the $side lost at $point", async ({ side, point, step, state }) => {
@@ -86,7 +98,9 @@ describe(`a lost connection names the side, the step and the state (PostgreSQL $
       destinationUrl,
       faultHook: async (p) => {
         // Once, also when several copy streams reach the point together.
-        if (p === point) await (ending ??= endSessions(side === "source" ? source.url : destination.url));
+        if (p !== point) return;
+        ending ??= endSessions(side === "source" ? source.url : destination.url);
+        await ending;
       },
     });
     const ended = await ending;
@@ -117,7 +131,9 @@ describe(`event triggers on the destination (PostgreSQL ${from} -> ${to})`, () =
     const report = await runSync({ sourceUrl: source.url, destinationUrl });
     expect(report.error).toBeUndefined();
     const tags = await withClient(destination.url, async (c) =>
-      (await c.query<{ tag: string }>("SELECT DISTINCT tag FROM audit.ddl ORDER BY 1")).rows.map((r) => r.tag),
+      (await c.query<{ tag: string }>("SELECT DISTINCT tag FROM audit.ddl ORDER BY 1")).rows.map(
+        (r) => r.tag,
+      ),
     );
     expect(tags).toEqual(expect.arrayContaining(["CREATE INDEX", "CREATE SCHEMA", "CREATE TABLE"]));
     const [live, copied] = await Promise.all([captureState(source.url), captureState(destination.url)]);
@@ -127,25 +143,28 @@ describe(`event triggers on the destination (PostgreSQL ${from} -> ${to})`, () =
   it.each([
     { blocks: "every DDL statement", when: "TRUE", step: "create-staging" },
     { blocks: "CREATE INDEX", when: "tg_tag = 'CREATE INDEX'", step: "copy-data" },
-  ])("one that blocks $blocks fails the run cleanly, in step $step, with the previous state kept", async ({ when, step }) => {
-    const { source, destination, destinationUrl, old } = await syncedPair();
-    await withClient(destination.url, (c) =>
-      c.query(`CREATE SCHEMA ddl_guard;
+  ])(
+    "one that blocks $blocks fails the run cleanly, in step $step, with the previous state kept",
+    async ({ when, step }) => {
+      const { source, destination, destinationUrl, old } = await syncedPair();
+      await withClient(destination.url, (c) =>
+        c.query(`CREATE SCHEMA ddl_guard;
                CREATE FUNCTION ddl_guard.no_ddl() RETURNS event_trigger LANGUAGE plpgsql AS
                  $$ BEGIN IF ${when} THEN RAISE EXCEPTION 'DDL is frozen on this database (%)', tg_tag; END IF; END $$;
                CREATE EVENT TRIGGER no_ddl ON ddl_command_start EXECUTE FUNCTION ddl_guard.no_ddl();`),
-    );
-    try {
-      const report = await runSync({ sourceUrl: source.url, destinationUrl });
-      expect(report.ok).toBe(false);
-      expect(report.steps.find((s) => s.status === "failed")?.name).toBe(step);
-      expect(String(report.error?.message)).toContain("DDL is frozen on this database");
-      expect(await captureState(destination.url)).toEqual(old);
-      expect((await toolSchemas(destination.url, "_pgsync_stage")).length).toBe(0);
-    } finally {
-      await withClient(destination.url, (c) => c.query("DROP EVENT TRIGGER no_ddl"));
-    }
-    const retry = await runSync({ sourceUrl: source.url, destinationUrl });
-    expect(retry.error).toBeUndefined();
-  });
+      );
+      try {
+        const report = await runSync({ sourceUrl: source.url, destinationUrl });
+        expect(report.ok).toBe(false);
+        expect(report.steps.find((s) => s.status === "failed")?.name).toBe(step);
+        expect(String(report.error?.message)).toContain("DDL is frozen on this database");
+        expect(await captureState(destination.url)).toEqual(old);
+        expect((await toolSchemas(destination.url, "_pgsync_stage")).length).toBe(0);
+      } finally {
+        await withClient(destination.url, (c) => c.query("DROP EVENT TRIGGER no_ddl"));
+      }
+      const retry = await runSync({ sourceUrl: source.url, destinationUrl });
+      expect(retry.error).toBeUndefined();
+    },
+  );
 });

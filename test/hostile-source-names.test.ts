@@ -55,10 +55,14 @@ INSERT INTO ${t} (id, ${ident(NAMES.column)}, ${ident(NAMES.long)}) VALUES
   (1, E'tab\\there', 'newline\nhere'), (2, 'quote '' and $$', E'back\\\\slash'), (3, DEFAULT, DEFAULT);
 INSERT INTO ${s}.${ident(NAMES.long)} VALUES (1, 10), (3, 30);`;
 
-const CANARY = "CREATE SCHEMA canary; CREATE TABLE canary.alive (id int); INSERT INTO canary.alive VALUES (1);";
+const CANARY =
+  "CREATE SCHEMA canary; CREATE TABLE canary.alive (id int); INSERT INTO canary.alive VALUES (1);";
 
 async function canaryAlive(url: string): Promise<boolean> {
-  return withClient(url, async (c) => (await c.query("SELECT to_regclass('canary.alive') IS NOT NULL AS ok")).rows[0].ok);
+  return withClient(
+    url,
+    async (c) => (await c.query("SELECT to_regclass('canary.alive') IS NOT NULL AS ok")).rows[0].ok,
+  );
 }
 
 async function viewRows(url: string): Promise<unknown[]> {
@@ -83,7 +87,11 @@ describe(`names and texts built to break quoting (PostgreSQL ${from} -> ${to})`,
     const expectedViews = await viewRows(source.url);
     expect(expectedViews).toHaveLength(3);
     for (const run of [1, 2]) {
-      const report = await runSync({ sourceUrl: source.url, destinationUrl: destination.url, excludeSchemas: ["canary"] });
+      const report = await runSync({
+        sourceUrl: source.url,
+        destinationUrl: destination.url,
+        excludeSchemas: ["canary"],
+      });
       expect(report.error, `run ${run}`).toBeUndefined();
       expect(await canaryAlive(source.url)).toBe(true);
       expect(await canaryAlive(destination.url)).toBe(true);
@@ -91,13 +99,15 @@ describe(`names and texts built to break quoting (PostgreSQL ${from} -> ${to})`,
       expect(copied).toEqual(sourceState);
       expect(await viewRows(destination.url)).toEqual(expectedViews);
     }
-    const comments = await withClient(destination.url, async (c) =>
-      (
-        await c.query(
-          `SELECT obj_description(${"$1"}::regclass, 'pg_class') AS t, col_description(${"$1"}::regclass, 3) AS c`,
-          [t],
-        )
-      ).rows[0],
+    const comments = await withClient(
+      destination.url,
+      async (c) =>
+        (
+          await c.query(
+            `SELECT obj_description(${"$1"}::regclass, 'pg_class') AS t, col_description(${"$1"}::regclass, 3) AS c`,
+            [t],
+          )
+        ).rows[0],
     );
     expect(comments).toEqual({ t: `public.t; ${DROP}; --`, c: `\\' ; ${DROP}` });
   });

@@ -36,7 +36,8 @@ const forms = (secret: string) => [secret, encodeURIComponent(secret)];
 const SECRETS = [SOURCE_PASSWORD, DESTINATION_PASSWORD, SSL_PASSWORD, TOKEN].flatMap(forms);
 
 function expectNoSecret(what: string, text: string): void {
-  for (const s of SECRETS) expect(text.includes(s), `${what} shows a secret (${s.slice(0, 3)}...)`).toBe(false);
+  for (const s of SECRETS)
+    expect(text.includes(s), `${what} shows a secret (${s.slice(0, 3)}...)`).toBe(false);
 }
 
 /** A webhook receiver: every payload it got. */
@@ -67,7 +68,9 @@ describe(`outputs keep every secret out (PostgreSQL ${major})`, () => {
     const source = await database(major, { owner: sourceRole.name });
     const destination = await database(major, { owner: destinationRole.name });
     await withClient(sourceRole.url(source.name), (c) =>
-      c.query("CREATE TABLE public.items (id int PRIMARY KEY); INSERT INTO public.items SELECT generate_series(1, 10)"),
+      c.query(
+        "CREATE TABLE public.items (id int PRIMARY KEY); INSERT INTO public.items SELECT generate_series(1, 10)",
+      ),
     );
     const sourceUrl = `postgres://hs_out_source:${SOURCE_PASSWORD}@127.0.0.1:${port}/${source.name}`;
     const destinationUrl = `postgres://hs_out_destination@127.0.0.1:${port}/${destination.name}?password=${encodeURIComponent(DESTINATION_PASSWORD)}&sslpassword=${encodeURIComponent(SSL_PASSWORD)}`;
@@ -86,7 +89,16 @@ describe(`outputs keep every secret out (PostgreSQL ${major})`, () => {
     cleanups.push(remove);
     const cli = (...args: string[]) => runCli([...args, "--profile", "out", "--config", file]);
     const outputs: [string, { code: number | null; stdout: string; stderr: string }][] = [];
-    for (const args of [["run"], ["run", "--json"], ["plan"], ["plan", "--json"], ["verify"], ["verify", "--json"], ["history"], ["history", "--json"]]) {
+    for (const args of [
+      ["run"],
+      ["run", "--json"],
+      ["plan"],
+      ["plan", "--json"],
+      ["verify"],
+      ["verify", "--json"],
+      ["history"],
+      ["history", "--json"],
+    ]) {
       const result = await cli(...args);
       outputs.push([args.join(" "), result]);
       expect(result.code, `${args.join(" ")}: ${result.stderr}`).toBe(0);
@@ -114,7 +126,9 @@ describe(`outputs keep every secret out (PostgreSQL ${major})`, () => {
       expect(http.host).toBe("127.0.0.1");
       const base = `http://127.0.0.1:${http.port}`;
       expect((await fetch(`${base}/`)).status).toBe(401);
-      expect((await fetch(`${base}/`, { headers: { authorization: "Bearer wrong-token" } })).status).toBe(401);
+      expect((await fetch(`${base}/`, { headers: { authorization: "Bearer wrong-token" } })).status).toBe(
+        401,
+      );
       const page = await fetch(`${base}/`, { headers: { authorization: `Bearer ${TOKEN}` } });
       expect(page.status).toBe(200);
       const html = await page.text();
@@ -131,7 +145,9 @@ describe(`a run waiting for the destination lock (PostgreSQL ${major})`, () => {
   it("logs a waiting line at each interval, naming the pid that holds the lock", async () => {
     const source = await database(major);
     const destination = await database(major);
-    await withClient(source.url, (c) => c.query("CREATE TABLE public.t (id int PRIMARY KEY); INSERT INTO public.t VALUES (1)"));
+    await withClient(source.url, (c) =>
+      c.query("CREATE TABLE public.t (id int PRIMARY KEY); INSERT INTO public.t VALUES (1)"),
+    );
     let release: () => void = () => {};
     const held = new Promise<void>((resolve) => {
       release = resolve;
@@ -190,6 +206,8 @@ describe(`connection strings (PostgreSQL ${major})`, () => {
       `host=127.0.0.1 port=${port} dbname=${db} user=hs_out_kv password='${password.replace(/[\\']/g, (c) => `\\${c}`)}'`;
     const report = await runSync({ sourceUrl: kv(source.name), destinationUrl: kv(destination.name) });
     expect(report.error).toBeUndefined();
-    expect(report.destination).toBe(`host=127.0.0.1 port=${port} dbname=${destination.name} user=hs_out_kv password='***'`);
+    expect(report.destination).toBe(
+      `host=127.0.0.1 port=${port} dbname=${destination.name} user=hs_out_kv password='***'`,
+    );
   });
 });

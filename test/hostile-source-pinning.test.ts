@@ -28,7 +28,8 @@ async function hostileSide(major: typeof from, role: string, schema: string) {
   // As the superuser: statistics of plpgsql calls, and the hostile search_path on the database and on the role.
   await withClient(db.url, async (c) => {
     await c.query(`ALTER DATABASE ${c.escapeIdentifier(db.name)} SET track_functions = 'pl'`);
-    if (schema !== "public") await c.query(`CREATE SCHEMA ${schema} AUTHORIZATION ${c.escapeIdentifier(role)}`);
+    if (schema !== "public")
+      await c.query(`CREATE SCHEMA ${schema} AUTHORIZATION ${c.escapeIdentifier(role)}`);
   });
   await pinnedClient(url, (c) => c.query(plantSql(schema)));
   await withClient(db.url, async (c) => {
@@ -66,7 +67,9 @@ describe(`a hostile search_path on both sides (PostgreSQL ${from} -> ${to})`, ()
       const first = await cli("run");
       expect(first.code, first.stderr).toBe(0);
       // The hostile objects came along: the copy of the source is complete.
-      expect(await plantedNames(destination.url, "public")).toEqual(PLANTED_FUNCTIONS.concat("hostile_control").sort());
+      expect(await plantedNames(destination.url, "public")).toEqual(
+        PLANTED_FUNCTIONS.concat("hostile_control").sort(),
+      );
       const plan = await cli("plan");
       expect(plan.code, plan.stderr).toBe(0);
       expect(plan.stdout).toContain("CREATE OPERATOR");
@@ -112,8 +115,11 @@ describe(`a hostile search_path on both sides (PostgreSQL ${from} -> ${to})`, ()
       const estimates = await estimateTables(source.url, 10);
       expect(estimates.get('"public"."items"')?.bytes).toBeGreaterThan(0);
 
-      expect(await plantedCalls(source.url, "public")).toEqual({});
-      expect(await plantedCalls(destination.url, "hostile")).toEqual({});
+      const calls = {
+        source: await plantedCalls(source.url, "public"),
+        destination: await plantedCalls(destination.url, "hostile"),
+      };
+      expect(calls).toEqual({ source: {}, destination: {} });
     } finally {
       remove();
     }

@@ -106,11 +106,18 @@ describe(`privileges no wider than the source's (PostgreSQL ${from} -> ${to})`, 
       large_object: false,
     });
     // The SECURITY DEFINER function, called by a role of the destination: refused.
-    const call = await withClient(p.readerUrl, (c) => c.query("SELECT public.admin_only()")).catch((e: { code?: string }) => e);
+    const call = await withClient(p.readerUrl, (c) => c.query("SELECT public.admin_only()")).catch(
+      (e: { code?: string }) => e,
+    );
     expect((call as { code?: string }).code).toBe("42501");
-    const warning = report.warnings.find((w) => w.startsWith("revoked what the destination's defaults granted"));
+    const warning = report.warnings.find((w) =>
+      w.startsWith("revoked what the destination's defaults granted"),
+    );
     const counts = Object.fromEntries(
-      [...(warning ?? "").matchAll(/(large object|function|schema|sequence|table|type) (\d+)/g)].map((m) => [m[1], Number(m[2])]),
+      [...(warning ?? "").matchAll(/(large object|function|schema|sequence|table|type) (\d+)/g)].map((m) => [
+        m[1],
+        Number(m[2]),
+      ]),
     );
     // Per kind: each grant to hs_priv_reader, and PUBLIC's EXECUTE and USAGE where the source revoked them.
     expect(counts).toEqual({
@@ -125,12 +132,23 @@ describe(`privileges no wider than the source's (PostgreSQL ${from} -> ${to})`, 
 
   it("with --with-privileges: grants to roles of one side only, to PUBLIC, and the destination's defaults", async () => {
     const p = await pair("full");
-    const report = await runSync({ sourceUrl: p.sourceUrl, destinationUrl: p.destinationUrl, includePrivileges: true });
+    const report = await runSync({
+      sourceUrl: p.sourceUrl,
+      destinationUrl: p.destinationUrl,
+      includePrivileges: true,
+    });
     expect(report.error).toBeUndefined();
     // A destination role the source never granted anything gets nothing, whatever the defaults say.
     expect(Object.values(await rights(p.superuserUrl, "hs_priv_reader")).filter(Boolean)).toEqual([true]); // open_to_all, via PUBLIC
-    expect(await rights(p.superuserUrl, "hs_priv_app")).toMatchObject({ admin_only: true, extra: true, notes: true, items: false });
-    const call = await withClient(p.readerUrl, (c) => c.query("SELECT public.admin_only()")).catch((e: { code?: string }) => e);
+    expect(await rights(p.superuserUrl, "hs_priv_app")).toMatchObject({
+      admin_only: true,
+      extra: true,
+      notes: true,
+      items: false,
+    });
+    const call = await withClient(p.readerUrl, (c) => c.query("SELECT public.admin_only()")).catch(
+      (e: { code?: string }) => e,
+    );
     expect((call as { code?: string }).code).toBe("42501");
     // A role only the source has: its grant is reported, not given to anyone.
     if (from !== to) {

@@ -29,7 +29,12 @@ const SOURCE_SETTINGS: Record<string, string> = {
   track_functions: "pl",
   "app.mode": "evil",
   default_transaction_read_only: "on",
+  // Copied (they cannot run code), and must not break the tool's own reading of values either.
   TimeZone: "Asia/Tokyo",
+  DateStyle: "SQL, DMY",
+  IntervalStyle: "sql_standard",
+  extra_float_digits: "0",
+  bytea_output: "escape",
   work_mem: "12MB",
   statement_timeout: "90s",
 };
@@ -49,7 +54,9 @@ async function settingsOf(url: string): Promise<string[]> {
 /** A superuser's ordinary query on the destination, as psql would send it (no search_path of its own). */
 async function superuserQuery(url: string): Promise<void> {
   await withClient(url, (c) =>
-    c.query("SELECT count(*) FROM pg_namespace WHERE nspname = 'public'::text AND current_database() = current_database()"),
+    c.query(
+      "SELECT count(*) FROM pg_namespace WHERE nspname = 'public'::text AND current_database() = current_database()",
+    ),
   );
 }
 
@@ -69,7 +76,12 @@ async function hostileSource() {
       if (setting === "default_transaction_read_only") continue; // the source would refuse the run's reads' setup
       // A list (search_path) as elements, each other value as one literal.
       const quoted = setting === "search_path" ? value : c.escapeLiteral(value);
-      await c.query(`ALTER DATABASE ${name} SET ${setting.split(".").map((p) => c.escapeIdentifier(p)).join(".")} = ${quoted}`);
+      await c.query(
+        `ALTER DATABASE ${name} SET ${setting
+          .split(".")
+          .map((p) => c.escapeIdentifier(p))
+          .join(".")} = ${quoted}`,
+      );
     }
   });
   return { db, url };
@@ -79,7 +91,9 @@ async function destination(name: string) {
   const owner = await createRole(to, name, { password: `${name}-Pw1` });
   const db = await database(to, { owner: owner.name });
   // The superuser's later session counts calls of the (copied) planted functions.
-  await withClient(db.url, (c) => c.query(`ALTER DATABASE ${c.escapeIdentifier(db.name)} SET track_functions = 'pl'`));
+  await withClient(db.url, (c) =>
+    c.query(`ALTER DATABASE ${c.escapeIdentifier(db.name)} SET track_functions = 'pl'`),
+  );
   return { db, url: owner.url(db.name) };
 }
 
@@ -92,10 +106,21 @@ describe(`database settings of a hostile source (PostgreSQL ${from} -> ${to})`, 
     expect(run.code, run.stderr).toBe(0);
     for (const out of [plan.stdout, run.stdout]) {
       expect(out).toContain("database setting search_path was withheld: it changes how every session");
-      for (const name of ["default_text_search_config", "session_replication_role", "check_function_bodies", "row_security", "track_functions", "app.mode"])
+      for (const name of [
+        "default_text_search_config",
+        "session_replication_role",
+        "check_function_bodies",
+        "row_security",
+        "track_functions",
+        "app.mode",
+      ])
         expect(out).toContain(`database setting ${name} was withheld`);
     }
     expect(await settingsOf(target.db.url)).toEqual([...SAFE, "track_functions"].sort());
+    // A second run's sessions start with the copied DateStyle, IntervalStyle, bytea_output, ...
+    const again = await runCli(["run", "--from", source.url, "--to", target.url, "--json"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).totals).toMatchObject({ tables: 1, rows: 20 });
     await superuserQuery(target.db.url);
     expect(await plantedCalls(target.db.url, "public")).toEqual({});
   });
@@ -107,7 +132,14 @@ describe(`database settings of a hostile source (PostgreSQL ${from} -> ${to})`, 
     await withClient(source.db.url, (c) =>
       c.query(`ALTER DATABASE ${c.escapeIdentifier(source.db.name)} RESET session_replication_role`),
     );
-    const run = await runCli(["run", "--from", source.url, "--to", target.db.url, "--with-database-settings"]);
+    const run = await runCli([
+      "run",
+      "--from",
+      source.url,
+      "--to",
+      target.db.url,
+      "--with-database-settings",
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).not.toContain("was withheld");
     expect(await settingsOf(target.db.url)).toContain("search_path");

@@ -5,22 +5,28 @@
  * which shares no code with the tool) compares source and destination, catalog and data. Same-major
  * pairs must show no difference at all.
  *
- * Cross-major pairs (PGSYNC_FULL_MATRIX=1) must either succeed with only the documented
- * differences below, or refuse before create-staging, naming the objects.
+ * Cross-major pairs (`npm run test:matrix`, PGSYNC_FULL_MATRIX=1) must either succeed with only the
+ * documented differences below, or refuse before create-staging, naming the objects.
  *
- * TEMPORARY GUARD: runs only with PGSYNC_REGRESSION=1 until the copier passes it; then the guard
- * goes and the same-major pairs join the default `npm test`. Needs scripts/fetch-regression-suite.sh
- * (run by the helper) and Debian's psql 15. Each major gets a dedicated server (the suite creates
- * roles and databases cluster-wide), built once per file run. The full difference of each pair is
- * written to test-artifacts/regression-fidelity-<from>-<to>.txt.
+ * The same-major pairs run in the default `npm test`. Needs scripts/fetch-regression-suite.sh (run
+ * by the helper) and Debian's psql 15. Each major gets a dedicated server (the suite creates roles
+ * and databases cluster-wide), built once per file run. The full difference of each pair is written
+ * to test-artifacts/regression-fidelity-<from>-<to>.txt.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { afterAll, describe, expect, it } from "vitest";
+import { copiesDatabaseSetting } from "../src/sql/settings-policy.js";
 import { runCli } from "./helpers/cli.js";
 import type { PgMajor } from "./helpers/pg-servers.js";
 import { testMajors, withClient } from "./helpers/pg-servers.js";
 import { type RegressionServer, startRegressionServer } from "./helpers/regression.js";
-import { catalogFingerprint, dataFingerprint, diffFingerprints, formatDiff } from "./oracle/index.js";
+import {
+  catalogFingerprint,
+  dataFingerprint,
+  diffFingerprints,
+  formatDiff,
+  parseLine,
+} from "./oracle/index.js";
 
 const SAME_MAJOR: readonly [PgMajor, PgMajor][] = [
   [17, 17],
@@ -48,14 +54,27 @@ const BEFORE_WRITES = new Set([
 ]);
 
 /**
- * The tool's settings policy (docs/schema.md, "Database settings"): its own markers and
- * default_transaction_read_only never travel; a parameter the destination lacks is skipped.
+ * The tool's settings policy (src/sql/settings-policy.ts, docs/schema.md "Database settings"): what
+ * a run without --with-database-settings does not copy, and a parameter the destination lacks. The
+ * oracle leaves these out; the test asserts instead that the run lists each one it withheld.
  */
 function withheldSettings(destinationParameters: ReadonlySet<string>): (name: string) => boolean {
-  return (name) =>
-    name.startsWith("pgsync.") ||
-    name === "default_transaction_read_only" ||
-    (!name.includes(".") && !destinationParameters.has(name));
+  return (name) => !copiesDatabaseSetting(name) || (!name.includes(".") && !destinationParameters.has(name));
+}
+
+/**
+ * Lines left out of the zero comparison, each for a documented reason (docs/schema.md), and each
+ * checked some other way.
+ */
+function documentedSameMajor(line: string): boolean {
+  const { cls, object } = parseLine(line);
+  // Publications are reported, not carried (docs/schema.md, "What is reported, not carried"): the
+  // test asserts that the run's notCarried names each one.
+  if (cls.startsWith("publication.") || object.startsWith("publication ")) return true;
+  // public.mvtest_bb is stale on the source (its table changed after its last refresh); the copy
+  // refreshes it, as pg_dump's restore does (docs/schema.md, "Rewrites": "Materialized views").
+  // Only its content line: its row count and its catalog lines are compared.
+  return cls === "data.content" && object === "public.mvtest_bb";
 }
 
 /**
@@ -84,6 +103,8 @@ interface RunOutcome {
     ok?: boolean;
     steps?: { name: string; status: string }[];
     error?: Record<string, unknown>;
+    warnings?: string[];
+    notCarried?: { kind: string; identity: string }[];
   };
   readonly stderr: string;
 }
@@ -111,7 +132,7 @@ afterAll(async () => {
   await Promise.allSettled(started.map(async (server) => (await server).stop()));
 }, 120_000);
 
-describe.runIf(process.env.PGSYNC_REGRESSION === "1" && pairs.length > 0)("the regression database", () => {
+describe.runIf(pairs.length > 0)("the regression database", () => {
   it.each(pairs)(
     "copied from %i to %i, the oracle sees no difference",
     async (from, to) => {
@@ -123,11 +144,17 @@ describe.runIf(process.env.PGSYNC_REGRESSION === "1" && pairs.length > 0)("the r
       const outcome = await copyWithPrivileges(source.url, destination.url);
       const failedStep = outcome.report.steps?.find((s) => s.status === "failed")?.name;
       const error = JSON.stringify(outcome.report.error ?? outcome.stderr.slice(0, 4000));
+      const builds = `template builds: ${sourceServer.build.seconds.toFixed(0)} s (${from}), ${destinationServer.build.seconds.toFixed(0)} s (${to})`;
+      await mkdir("test-artifacts", { recursive: true });
+      const artifact = `test-artifacts/regression-fidelity-${from}-${to}.txt`;
       if (from !== to && outcome.code !== 0) {
+        const message = String(outcome.report.error?.message ?? outcome.stderr.slice(0, 4000));
+        await writeFile(artifact, `${builds}\nrefused at ${failedStep}:\n${message}\n`);
         // A refusal is acceptable across majors only before anything is written, naming objects.
         expect(BEFORE_WRITES.has(failedStep ?? ""), `failed at ${failedStep}: ${error}`).toBe(true);
+        // schema.name as the server prints it, or "schema"."name" as the tool quotes it.
         expect(error, "the refusal names no schema-qualified object").toMatch(
-          /\b[a-z_][a-z0-9_]*\."?[a-z_]/i,
+          /(\b[a-z_][a-z0-9_$]*|\\?"(?:[^"\\]|"")+\\?")\.(\\?"|[a-z_])/i,
         );
         return;
       }
@@ -137,7 +164,9 @@ describe.runIf(process.env.PGSYNC_REGRESSION === "1" && pairs.length > 0)("the r
         const result = await client.query<{ name: string }>("SELECT name FROM pg_catalog.pg_settings");
         return new Set(result.rows.map((r) => r.name));
       });
-      const opts = { privileges: true, withholdSettings: withheldSettings(destinationParameters) };
+      const withheld = withheldSettings(destinationParameters);
+      const opts = { privileges: true, withholdSettings: withheld };
+      await expectReported(source.url, outcome.report, withheld);
       const fingerprint = (url: string, peerMajor: number) =>
         withClient(url, async (client) => {
           await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
@@ -152,12 +181,15 @@ describe.runIf(process.env.PGSYNC_REGRESSION === "1" && pairs.length > 0)("the r
       const undocumented = (lines: string[]) =>
         lines.filter((line) => !DOCUMENTED_CROSS_MAJOR.some((rewrite) => rewrite.matches(line, from, to)));
       const raw = diffFingerprints(a, b);
-      const diff = from === to ? raw : diffFingerprints(undocumented(raw.onlyInA), undocumented(raw.onlyInB));
+      const kept = (lines: string[]) => lines.filter((line) => !documentedSameMajor(line));
+      const diff =
+        from === to
+          ? diffFingerprints(kept(raw.onlyInA), kept(raw.onlyInB))
+          : diffFingerprints(kept(undocumented(raw.onlyInA)), kept(undocumented(raw.onlyInB)));
 
-      await mkdir("test-artifacts", { recursive: true });
       await writeFile(
-        `test-artifacts/regression-fidelity-${from}-${to}.txt`,
-        `source ${a.length} lines, destination ${b.length} lines\n${formatDiff(diff, Number.POSITIVE_INFINITY)}\n`,
+        artifact,
+        `${builds}\nsource ${a.length} lines, destination ${b.length} lines; ${raw.onlyInA.length} only in the source and ${raw.onlyInB.length} only in the destination before the documented exclusions\n${formatDiff(diff, Number.POSITIVE_INFINITY)}\n`,
       );
       expect(a.length).toBeGreaterThan(40_000);
       expect(
@@ -169,3 +201,35 @@ describe.runIf(process.env.PGSYNC_REGRESSION === "1" && pairs.length > 0)("the r
     1_200_000,
   );
 });
+
+/**
+ * What the comparison leaves out is accounted for by the run itself: each publication of the source
+ * is in its notCarried list, and each database setting the policy withholds is named in a warning.
+ */
+async function expectReported(
+  sourceUrl: string,
+  report: RunOutcome["report"],
+  withheld: (name: string) => boolean,
+): Promise<void> {
+  const { publications, settings } = await withClient(sourceUrl, async (client) => {
+    const pubs = await client.query<{ name: string }>(
+      "SELECT pubname AS name FROM pg_catalog.pg_publication",
+    );
+    const set = await client.query<{ name: string }>(
+      `SELECT split_part(unnest(s.setconfig), '=', 1) AS name
+         FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase
+        WHERE d.datname = current_database() AND s.setrole = 0`,
+    );
+    return { publications: pubs.rows.map((r) => r.name), settings: set.rows.map((r) => r.name) };
+  });
+  expect(publications.length).toBeGreaterThan(0);
+  const notCarried = (report.notCarried ?? []).filter((n) => n.kind === "publication").map((n) => n.identity);
+  for (const name of publications) expect(notCarried.join("\n")).toContain(name);
+  const withheldHere = settings.filter((name) => withheld(name) && !name.startsWith("pgsync."));
+  expect(withheldHere.length).toBeGreaterThan(0);
+  for (const name of withheldHere)
+    expect(
+      (report.warnings ?? []).some((w) => w.includes(`database setting ${name} was`)),
+      `the run names the withheld setting ${name}`,
+    ).toBe(true);
+}

@@ -115,7 +115,11 @@ describe.each(majors)("rollback on PostgreSQL %i", (major) => {
     );
     const before = await settingsOf(destination);
     // search_path is carried only on request (src/sql/settings-policy.ts).
-    const run = await runSync({ sourceUrl: source.url, destinationUrl: destination.url, copyDatabaseSettings: true });
+    const run = await runSync({
+      sourceUrl: source.url,
+      destinationUrl: destination.url,
+      copyDatabaseSettings: true,
+    });
     expect(run.error).toBeUndefined();
     const synced = await settingsOf(destination);
     // The run sets the source's settings and resets none of the destination's own.

@@ -2,7 +2,7 @@
  * Snapshot retention: per profile by age (7 days for backup, 3 for dev) and optionally by count; an
  * ad hoc run keeps one unless --keep says otherwise; pruning happens after a successful run (never
  * after a failed one) and with `snapshots --prune`; the space snapshots take is reported, with a
- * warning past three times the live size.
+ * warning past (the snapshots the retention keeps + 1) times the live size.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { runSync } from "../src/pipeline/run.js";
@@ -166,26 +166,35 @@ describe(`retention on PostgreSQL ${major}`, () => {
     expect(await snapshotIds(destination.url)).toEqual([reports[3].snapshot.id, reports[2].snapshot.id]);
   });
 
-  it("reports the space snapshots take, with a warning past three times the live size", async () => {
+  it("reports the space snapshots take, and warns only past what the retention keeps", async () => {
     const { source, destination } = await pair();
     const runs = [];
     for (let i = 0; i < 5; i++)
       runs.push(await cliRun(["--from", source.url, "--to", destination.url, "--keep", "4"]));
-    // Four full copies (the first run's snapshot, of the empty destination, is pruned).
+    // Four full copies (the first run's snapshot, of the empty destination, is pruned): what --keep 4
+    // asks for, so no warning.
     const last = runs[4];
     expect(last.snapshotStorage.snapshots).toBe(4);
+    expect(last.snapshotStorage.expectedSnapshots).toBe(4);
     expect(last.snapshotStorage.liveBytes).toBeGreaterThan(400_000);
     expect(last.snapshotStorage.snapshotBytes).toBeGreaterThan(3 * last.snapshotStorage.liveBytes);
-    expect(last.warnings).toContainEqual(
-      expect.stringMatching(/^the 4 snapshot\(s\) take .* more than 3 times the live size/),
+    expect(runs.flatMap((r) => r.warnings).filter((w: string) => w.includes("times the live size"))).toEqual(
+      [],
     );
-    expect(runs[2].warnings.filter((w: string) => w.includes("times the live size"))).toEqual([]);
+
+    // The live data shrinks to a twentieth: four copies of the larger state are more than (4 + 1)
+    // times the live size now.
+    await withClient(source.url, (c) => c.query("DELETE FROM items WHERE id > 100"));
+    const shrunk = await cliRun(["--from", source.url, "--to", destination.url, "--keep", "4"]);
+    const warning =
+      /^the 4 snapshot\(s\) take .* more than 5 times the live size \(.*; the retention keeps at most 4, with no age limit: about 4 snapshot\(s\), each a full copy\)\. .*lower retention\.count or retention\.days/;
+    expect(shrunk.warnings).toContainEqual(expect.stringMatching(warning));
 
     const listed = await runCli(["snapshots", "--to", destination.url, "--keep", "4"]);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/4 snapshot\(s\) take [\d.]+ MB; the live schemas take [\d.]+ kB/);
     expect(listed.stderr).toMatch(
-      /^pgsync-ts: warning: the 4 snapshot\(s\) take .* more than 3 times the live size/m,
+      /^pgsync-ts: warning: the 4 snapshot\(s\) take .* more than 5 times the live size/m,
     );
     const json = JSON.parse((await runCli(["snapshots", "--to", destination.url, "--json"])).stdout);
     expect(json.snapshots).toHaveLength(4);

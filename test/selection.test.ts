@@ -86,4 +86,25 @@ describe(`table selection (${from} -> ${to})`, () => {
     );
     expect(await tables(destination.url)).toEqual([]);
   });
+
+  it("refuses names the source does not have, as a configuration error, before anything is written", async () => {
+    const { source, destination } = await pair();
+    const report = await runSync({
+      sourceUrl: source.url,
+      destinationUrl: destination.url,
+      excludeTables: ["app.user"],
+      structureOnly: ["app.audit"],
+      includeTables: ["app.orders", "app.users"],
+      schemas: ["pubilc"],
+    });
+    expect(report.ok).toBe(false);
+    expect(report.error).toMatchObject({ kind: "config" });
+    expect(String(report.error?.message)).toBe(
+      "the selection names 2 things the source database does not have:\n" +
+        "  schema pubilc (--schema, include.schemas): the source has no such schema; did you mean public?\n" +
+        "  table app.user (--exclude-table, exclude.tables): the source has no such table; did you mean app.users?",
+    );
+    expect(report.steps.find((s) => s.name === "introspect")?.status).toBe("failed");
+    expect(await tables(destination.url)).toEqual([]);
+  });
 });

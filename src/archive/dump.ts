@@ -5,6 +5,7 @@ import { to as copyTo } from "pg-copy-streams";
 import { LARGE_OBJECT_CHUNKS_SQL, LARGE_OBJECT_ROWS_SQL } from "../copy/large-objects.js";
 import { PgsyncError, wrapError } from "../errors.js";
 import type { CatalogModel, ServerInfo, Table } from "../introspect/model.js";
+import { readEffectiveGrants } from "../introspect/queries/privileges.js";
 import { snapshotIdFor } from "../restore/meta.js";
 import { buildCopySource, type RowFilter } from "../sql/copy-statements.js";
 import { qualify } from "../sql/quote.js";
@@ -54,7 +55,11 @@ export interface ArchiveOptions {
   /** Tables ("schema.name") archived without rows. */
   readonly structureOnly?: readonly string[];
   readonly fault?: (point: ArchiveFaultPoint) => Promise<void>;
-  readonly onTable?: (table: { readonly table: string; readonly rows: number; readonly bytes: number }) => void;
+  readonly onTable?: (table: {
+    readonly table: string;
+    readonly rows: number;
+    readonly bytes: number;
+  }) => void;
   readonly warn?: (message: string) => void;
 }
 
@@ -97,7 +102,10 @@ export async function writeArchive(
   // Dead dumps' leftovers go first (never one that is still alive).
   await removeStalePartials(store, new Date()).then(
     (removed) => {
-      if (removed.length > 0) warn(`removed ${removed.length} incomplete archive(s) left by dumps that stopped: ${removed.join(", ")}`);
+      if (removed.length > 0)
+        warn(
+          `removed ${removed.length} incomplete archive(s) left by dumps that stopped: ${removed.join(", ")}`,
+        );
     },
     (error: unknown) => warn(`incomplete archives could not be removed: ${(error as Error).message}`),
   );
@@ -105,7 +113,9 @@ export async function writeArchive(
     store.put(
       id,
       IN_PROGRESS,
-      Buffer.from(JSON.stringify({ heartbeatAt: new Date().toISOString(), host: hostname(), pid: process.pid })),
+      Buffer.from(
+        JSON.stringify({ heartbeatAt: new Date().toISOString(), host: hostname(), pid: process.pid }),
+      ),
     );
   await marker();
   const heartbeat = setInterval(() => marker().catch(() => {}), HEARTBEAT_MS);
@@ -114,7 +124,12 @@ export async function writeArchive(
     const manifest = await dump(source, model, { ...options, warn }, id);
     clearInterval(heartbeat);
     await store.delete(id, IN_PROGRESS).catch(() => {});
-    return { id, location: store.where(id), manifest, seconds: Math.round(performance.now() - started) / 1000 };
+    return {
+      id,
+      location: store.where(id),
+      manifest,
+      seconds: Math.round(performance.now() - started) / 1000,
+    };
   } catch (error) {
     clearInterval(heartbeat);
     await store.remove(id).catch(() => {});
@@ -124,7 +139,12 @@ export async function writeArchive(
   }
 }
 
-async function dump(source: DumpSource, model: CatalogModel, options: ArchiveOptions, id: string): Promise<Manifest> {
+async function dump(
+  source: DumpSource,
+  model: CatalogModel,
+  options: ArchiveOptions,
+  id: string,
+): Promise<Manifest> {
   const { store } = options;
   const structureOnly = new Set(options.structureOnly ?? []);
   const archived = model.tables.filter((t) => t.partitionKey === undefined);
@@ -133,9 +153,15 @@ async function dump(source: DumpSource, model: CatalogModel, options: ArchiveOpt
   for (const [i, t] of withRows.entries()) {
     const index = archived.indexOf(t) + 1;
     const ranges = await blockRanges(source.exporter, t);
-    ranges.forEach((filter, part) =>
-      tasks.push({ kind: "part", table: t, index, part, ...(filter ? { filter } : {}), weight: t.bytes / ranges.length }),
-    );
+    for (const [part, filter] of ranges.entries())
+      tasks.push({
+        kind: "part",
+        table: t,
+        index,
+        part,
+        ...(filter ? { filter } : {}),
+        weight: t.bytes / ranges.length,
+      });
     tasks.push({ kind: "digest", table: t, index, weight: t.bytes * 0.3 + i });
   }
   if (model.largeObjects) tasks.push({ kind: "large-objects", weight: model.largeObjects.length * 65536 });
@@ -172,8 +198,24 @@ async function dump(source: DumpSource, model: CatalogModel, options: ArchiveOpt
       );
       digests.set(task.index, { rows: d.rows, checksum: d.checksum ?? "0" });
     } else {
-      const objects = await copyOut(client, store, id, fileName("large-objects/objects", options), LARGE_OBJECT_ROWS_SQL, "large objects", fileOptions);
-      const chunks = await copyOut(client, store, id, fileName("large-objects/chunks", options), LARGE_OBJECT_CHUNKS_SQL, "large objects", fileOptions);
+      const objects = await copyOut(
+        client,
+        store,
+        id,
+        fileName("large-objects/objects", options),
+        LARGE_OBJECT_ROWS_SQL,
+        "large objects",
+        fileOptions,
+      );
+      const chunks = await copyOut(
+        client,
+        store,
+        id,
+        fileName("large-objects/chunks", options),
+        LARGE_OBJECT_CHUNKS_SQL,
+        "large objects",
+        fileOptions,
+      );
       largeObjects = { objects: objects.file, chunks: chunks.file };
     }
   };
@@ -185,7 +227,15 @@ async function dump(source: DumpSource, model: CatalogModel, options: ArchiveOpt
     const index = i + 1;
     const columns = t.allColumns.filter((c) => !c.generated).map((c) => c.name);
     if (structureOnly.has(`${t.schema}.${t.name}`))
-      return { schema: t.schema, name: t.name, columns, rows: 0, digest: { version: DIGEST_VERSION, checksum: "0" }, parts: [], structureOnly: true };
+      return {
+        schema: t.schema,
+        name: t.name,
+        columns,
+        rows: 0,
+        digest: { version: DIGEST_VERSION, checksum: "0" },
+        parts: [],
+        structureOnly: true,
+      };
     const written = (parts.get(index) ?? []).sort((a, b) => a.part - b.part);
     const rows = written.reduce((n, p) => n + p.rows, 0);
     const digest = digests.get(index);
@@ -197,7 +247,11 @@ async function dump(source: DumpSource, model: CatalogModel, options: ArchiveOpt
         { side: "source", object: `table ${qualify(t.schema, t.name)}` },
       );
     files.push(...written.map((p) => p.file));
-    options.onTable?.({ table: qualify(t.schema, t.name), rows, bytes: written.reduce((n, p) => n + p.file.dataBytes, 0) });
+    options.onTable?.({
+      table: qualify(t.schema, t.name),
+      rows,
+      bytes: written.reduce((n, p) => n + p.file.dataBytes, 0),
+    });
     return {
       schema: t.schema,
       name: t.name,
@@ -212,8 +266,17 @@ async function dump(source: DumpSource, model: CatalogModel, options: ArchiveOpt
   const contents: ArchiveContents = {
     catalog: toCatalogDocument(model),
     tables,
+    grants: await readEffectiveGrants(
+      source.exporter,
+      model.schemas.map((x) => x.name),
+    ),
     largeObjects: lo
-      ? { count: model.largeObjects?.length ?? 0, bytes: lo.chunks.dataBytes, objects: lo.objects.path, chunks: lo.chunks.path }
+      ? {
+          count: model.largeObjects?.length ?? 0,
+          bytes: lo.chunks.dataBytes,
+          objects: lo.objects.path,
+          chunks: lo.chunks.path,
+        }
       : null,
   };
   const key = options.key;
@@ -250,7 +313,7 @@ async function dump(source: DumpSource, model: CatalogModel, options: ArchiveOpt
     },
     key,
   );
-  await store.put(id, MANIFEST_NAME, Buffer.from(`${JSON.stringify(manifest, null, 1)}\n`));
+  await store.put(id, MANIFEST_NAME, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
   return manifest;
 }
 
@@ -266,11 +329,14 @@ async function blockRanges(client: pg.Client, t: Table): Promise<(RowFilter | un
   const count = Math.ceil(heap / PART_BYTES);
   if (count <= 1) return [undefined];
   const per = Math.ceil(blocks / count);
-  return Array.from({ length: count }, (_, i): RowFilter => ({
-    kind: "block-range",
-    fromBlock: i * per,
-    ...(i < count - 1 ? { toBlock: (i + 1) * per } : {}),
-  }));
+  return Array.from(
+    { length: count },
+    (_, i): RowFilter => ({
+      kind: "block-range",
+      fromBlock: i * per,
+      ...(i < count - 1 ? { toBlock: (i + 1) * per } : {}),
+    }),
+  );
 }
 
 async function copyToFile(
@@ -303,7 +369,8 @@ async function copyOut(
   const reader = client.query(copyTo(sql));
   const file = await writeArchiveFile(store, id, path, reader, {
     ...options,
-    describeSource: (error) => wrapError("copy", `reading ${object} for the archive`, error, { object, side: "source", sql }),
+    describeSource: (error) =>
+      wrapError("copy", `reading ${object} for the archive`, error, { object, side: "source", sql }),
   });
   return { file, rows: reader.rowCount };
 }
@@ -346,7 +413,9 @@ function pad(n: number, width: number): string {
 
 function toolVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown };
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+      version?: unknown;
+    };
     return typeof pkg.version === "string" ? pkg.version : "unknown";
   } catch {
     return "unknown";

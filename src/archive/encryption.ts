@@ -114,3 +114,18 @@ export function manifestMac(key: ArchiveKey, canonical: string): string {
   );
   return createHmac("sha256", macKey).update(canonical).digest("hex");
 }
+
+/** A profile's `archive.key`: the identity itself, or the environment variable that holds it. */
+export async function resolveArchiveKey(
+  spec: { readonly value: string } | { readonly env: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ArchiveKey> {
+  if ("value" in spec) return parseArchiveKey(spec.value, 'the profile\'s "archive.key"');
+  const text = env[spec.env];
+  if (text === undefined || text === "")
+    throw new PgsyncError(
+      "config",
+      `the archive key is missing: environment variable ${spec.env} is ${text === undefined ? "not set" : "empty"}`,
+    );
+  return parseArchiveKey(text, `environment variable ${spec.env}`);
+}

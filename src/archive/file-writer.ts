@@ -26,7 +26,10 @@ export interface FileOptions {
 }
 
 /** `data/000001.0000.copy.zst.age`: the suffixes say how to read it back. */
-export function fileName(stem: string, options: Pick<FileOptions, "compression" | "key">): string {
+export function fileName(
+  stem: string,
+  options: { readonly compression: Compression; readonly key?: ArchiveKey | undefined },
+): string {
   return `${stem}.copy${compressionSuffix(options.compression)}${options.key ? ".age" : ""}`;
 }
 
@@ -68,23 +71,36 @@ export async function writeArchiveFile(
     () => {
       if (Date.now() - lastData > options.stallSeconds * 1000)
         meter.destroy(
-          new PgsyncError("archive", `writing ${where} stalled: no data for ${options.stallSeconds} seconds`, {
-            object: where,
-          }),
+          new PgsyncError(
+            "archive",
+            `writing ${where} stalled: no data for ${options.stallSeconds} seconds`,
+            {
+              object: where,
+            },
+          ),
         );
     },
     Math.min(5000, options.stallSeconds * 250),
   );
   try {
-    const stages = [meter, await compressor(options.compression), ...(options.key ? [await encryptor(options.key)] : [])];
+    const stages = [
+      meter,
+      await compressor(options.compression),
+      ...(options.key ? [await encryptor(options.key)] : []),
+    ];
     await pipeline([source, ...stages, hasher, sink.stream]);
     await sink.finish();
   } catch (error) {
     await sink.abort();
-    if ((source as { errored?: unknown }).errored === error) throw options.describeSource(error);
+    // pipeline() hands one error to every stream: the server's own errors are the source's.
+    if (fromServer(error)) throw options.describeSource(error);
     throw storeError("writing", where, error);
   } finally {
     clearInterval(stall);
   }
   return { path, bytes, sha256: hash.digest("hex"), dataBytes };
+}
+
+function fromServer(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "severity" in error && "code" in error;
 }

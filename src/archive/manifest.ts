@@ -54,11 +54,27 @@ export const largeObjectsEntry = z.strictObject({
   chunks: filePath,
 });
 
+/**
+ * A grant on an object of the archived schemas to a role other than its owner, as the source's ACL
+ * has it: a restore revokes whatever the destination's defaults grant beyond these (the same rule
+ * as a run, src/pipeline/widened-grants.ts).
+ */
+export const sourceGrant = z.strictObject({
+  kind: z.enum(["table", "sequence", "function", "procedure", "type", "schema"]),
+  schema: text,
+  name: text,
+  args: z.array(z.tuple([text, text])),
+  target: text,
+  grantee: text.nullable(),
+  privilege: text,
+});
+
 /** What the archive holds; sealed (age-encrypted, base64) in an encrypted archive. */
 export const contents = z.strictObject({
   catalog: z.strictObject({ format: z.literal(CATALOG_FORMAT), objects: catalogObjects }),
   tables: z.array(tableEntry),
   largeObjects: largeObjectsEntry.nullable(),
+  grants: z.array(sourceGrant),
 });
 export type ArchiveContents = z.output<typeof contents>;
 
@@ -143,7 +159,8 @@ export function parseManifest(textValue: string, where: string, key?: ArchiveKey
     );
   }
   const manifest = parsed.data;
-  const canonical = canonicalManifest(manifest);
+  // Over the text as written (key order as written), not over zod's output.
+  const canonical = canonicalManifest(raw as Manifest);
   if (createHash("sha256").update(canonical).digest("hex") !== manifest.integrity.sha256)
     throw refusal(where, "its content does not match its sha256 (the file was changed)");
   if (manifest.encryption) {

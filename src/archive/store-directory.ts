@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { finished } from "node:stream/promises";
 import { PgsyncError } from "../errors.js";
 import { ARCHIVE_ID } from "./manifest.js";
-import { type ArchiveStore, type FileSink, type StoredFile, storeError } from "./store.js";
+import { type ArchiveStore, type FileSink, type StoredFile, storeError } from "./store-kinds.js";
 
 /**
  * A store in a local directory (or a mounted filesystem). Files are written in place and synced to

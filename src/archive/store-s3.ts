@@ -1,4 +1,4 @@
-import { PassThrough, Readable } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
 import {
   AbortMultipartUploadCommand,
   DeleteObjectsCommand,
@@ -12,7 +12,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { PgsyncError } from "../errors.js";
 import { registerSecret } from "../util/redact.js";
 import { ARCHIVE_ID } from "./manifest.js";
-import { type ArchiveStore, type FileSink, joinKey, type StoredFile, storeError } from "./store.js";
+import { type ArchiveStore, type FileSink, joinKey, type StoredFile, storeError } from "./store-kinds.js";
 
 /**
  * A store in an S3-compatible bucket, through the AWS SDK's standard settings: AWS_ENDPOINT_URL
@@ -40,9 +40,25 @@ export async function openS3Store(
   for (const name of ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"])
     registerSecret(env[name], "s3-credential");
   const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  // The SDK warns on every start that its releases from 2027 on will need Node 22; the version
+  // pinned in package.json supports Node 20 (docs/archives.md). Left to the user when set.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   const client = new S3Client({
+    ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
+    ...(accessKeyId && secretAccessKey
+      ? {
+          credentials: {
+            accessKeyId,
+            secretAccessKey,
+            ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+          },
+        }
+      : {}),
     ...(endpoint
       ? {
+          endpoint,
           forcePathStyle: true,
           requestChecksumCalculation: "WHEN_REQUIRED",
           responseChecksumValidation: "WHEN_REQUIRED",

@@ -126,7 +126,12 @@ export async function runCommand(
 }
 
 export async function verifyCommand(
-  flags: TargetFlags & { json?: boolean; method?: "counts" | "checksum" },
+  flags: TargetFlags & {
+    json?: boolean;
+    method?: "counts" | "checksum";
+    withPrivileges?: boolean;
+    withDatabaseSettings?: boolean;
+  },
 ): Promise<number> {
   const profile = await resolveTarget(flags);
   const report = await verifyDatabases({
@@ -134,6 +139,9 @@ export async function verifyCommand(
     destinationUrl: profile.destinationUrl,
     method: flags.method ?? "checksum",
     connectSeconds: profile.timeouts.connectSeconds,
+    // Owners, grants and opt-in settings are compared for the copies that carry them.
+    withPrivileges: flags.withPrivileges === true || profile.includePrivileges,
+    allDatabaseSettings: flags.withDatabaseSettings === true || profile.copyDatabaseSettings,
     // A masked or subsetted profile is verified against what its runs copy.
     ...(profile.masking || profile.subset
       ? {

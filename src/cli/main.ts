@@ -78,12 +78,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   target(
     program
       .command("verify")
-      .description("compare source and destination: tables, columns, row counts and content checksums"),
+      .description(
+        "compare source and destination: every catalog property, row counts and content checksums; exit 1 on a difference",
+      ),
   )
     .addOption(
       new Option("--method <method>", "counts or checksum")
         .choices(["counts", "checksum"])
         .default("checksum"),
+    )
+    .option("--with-privileges", "also compare owners and grants (for a copy made with --with-privileges)")
+    .option(
+      "--with-database-settings",
+      "also compare the database settings a run copies only with --with-database-settings",
     )
     .option("--json", "print one JSON summary on stdout")
     .action(async (opts) => {
@@ -207,6 +214,79 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (opts) => {
       const { historyCommand } = await import("./history-command.js");
       code = await historyCommand(opts);
+    });
+
+  // Archives (docs/archives.md): dump needs only the source, restore only the destination.
+  const archiveCommands = () => import("./archive-commands.js");
+  const keyFile =
+    "an age identity file (AGE-SECRET-KEY-1..., as age-keygen writes it); default $PGSYNC_ARCHIVE_KEY";
+  target(
+    program
+      .command("dump")
+      .description("write one archive of the source database, read at one snapshot (needs only the source)"),
+  )
+    .option("--store <store>", "a directory or s3://bucket/prefix (default: the profile's archive.store)")
+    .addOption(
+      new Option("--compress <method>", "zstd (default), gzip or none").choices(["zstd", "gzip", "none"]),
+    )
+    .option("--key-file <file>", `encrypt with this key: ${keyFile}`)
+    .option("--parallel <n>", "tables read at once (default from the profile, 4)", positiveInt)
+    .option("--json", "print the archive's summary and checksums as JSON")
+    .action(async (opts) => {
+      code = await (await archiveCommands()).dumpCommand(opts);
+    });
+
+  target(
+    program
+      .command("restore")
+      .description(
+        "restore an archive onto the destination, with the staging, verification, cut-over and snapshot of a run",
+      ),
+    { from: false },
+  )
+    .option("--archive <location>", "the archive: <store>/<id>, as `archives` lists it")
+    .option("--store <store>", "with --latest: the store whose newest complete archive is restored")
+    .option("--latest", "the newest complete archive of --store")
+    .option("--key-file <file>", `the key of an encrypted archive: ${keyFile}`)
+    .option("--keep <n>", "snapshots to keep with --to (default 1)", positiveInt)
+    .option("--parallel <n>", "tables loaded at once (default from the profile, 4)", positiveInt)
+    .option("--with-privileges", "also restore owners and grants, to roles that exist on the destination")
+    .option(
+      "--with-database-settings",
+      "restore every database setting, also those that can run code or change name resolution",
+    )
+    .option("--force", "adopt a non-empty destination that pgsync-ts did not create")
+    .addOption(
+      new Option(
+        "--verify <method>",
+        "counts, or checksum: every table's content digest in staging against the one the manifest recorded (default: the profile's verify)",
+      ).choices(["counts", "checksum"]),
+    )
+    .option("--json", "print one JSON summary on stdout")
+    .action(async (opts) => {
+      code = await (await archiveCommands()).restoreCommand(opts);
+    });
+
+  program
+    .command("archives")
+    .description("list the archives of a store: time, source, size, tables, rows, completeness, retention")
+    .option("--store <store>", "a directory or s3://bucket/prefix (default: the profile's archive.store)")
+    .option("--profile <name>", "a profile whose archive section names the store and the retention")
+    .option("--config <file>", "config file (default: $PGSYNC_CONFIG, else ./pgsync.config.{json,mjs,js})")
+    .option(
+      "--verify",
+      "read every file again and check its size and sha256 (and, with the key, the manifest's authentication)",
+    )
+    .option(
+      "--prune",
+      "remove the archives the retention no longer keeps, and incomplete ones of dumps that stopped",
+    )
+    .option("--keep <n>", "with --prune: keep the newest n archives", positiveInt)
+    .option("--days <n>", "with --prune: remove archives older than n days", positiveInt)
+    .option("--key-file <file>", `the key of encrypted archives: ${keyFile}`)
+    .option("--json", "print JSON on stdout")
+    .action(async (opts) => {
+      code = await (await archiveCommands()).archivesCommand(opts);
     });
 
   program

@@ -89,8 +89,9 @@ async function chosenSnapshot(
     const snapshots = await listSnapshots(c.client);
     const found = wanted ? snapshots.find((s) => s.snapshotId === wanted) : snapshots[0];
     if (found) return found;
+    // Not a usage error: the command is right, the destination has nothing to go back to (exit 1).
     throw new PgsyncError(
-      "usage",
+      "guard",
       wanted
         ? `no snapshot "${wanted}" on the destination${snapshots.length > 0 ? `; it has: ${snapshots.map((s) => s.snapshotId).join(", ")}` : ""}`
         : "the destination has no snapshot to roll back to",

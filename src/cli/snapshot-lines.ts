@@ -19,7 +19,8 @@ export function holds(s: SnapshotRecord): string {
   const kept = s.schemas.filter((x) => x.existed).map((x) => x.original);
   const absent = s.schemas.filter((x) => !x.existed).map((x) => x.original);
   if (kept.length > 0) parts.push(`schema${kept.length === 1 ? "" : "s"} ${kept.join(", ")}`);
-  if (s.largeObjects && s.largeObjects.objects > 0) parts.push(`${n(s.largeObjects.objects)} large object(s)`);
+  if (s.largeObjects && s.largeObjects.objects > 0)
+    parts.push(`${n(s.largeObjects.objects)} large object(s)`);
   // A rollback to it drops these schemas again: they did not exist before that run.
   if (absent.length > 0) parts.push(`${absent.join(", ")}: did not exist yet`);
   return parts.join("; ") || "nothing";

@@ -6,6 +6,13 @@ import {
   DEFAULT_VERIFY,
 } from "./builtins.js";
 import { formatPath } from "./schema.js";
+
+/**
+ * A table with more data than this (heap and TOAST) is copied in ranges, one per worker
+ * (docs/config.md, `splitTablesLargerThan`).
+ */
+export const DEFAULT_SPLIT_TABLES_LARGER_THAN = 256 * 1024 ** 2;
+
 import type {
   ConnectionSpec,
   MaskingConfig,
@@ -44,7 +51,13 @@ export function completeProfile(input: ProfileInput, path: readonly PropertyKey[
       issues.push(`${formatPath([...path, side])}: required (set it in the profile or in "defaults")`);
     }
   }
-  if (input.source === undefined || input.destination === undefined) return { ok: false, issues };
+  // A masked or subsetted copy is no backup, and an archive of the raw source would hold what masking hides.
+  if (input.archive && (input.masking || input.subset))
+    issues.push(
+      `${formatPath([...path, "archive"])}: a profile that masks or subsets cannot also write an archive`,
+    );
+  if (input.source === undefined || input.destination === undefined || issues.length > 0)
+    return { ok: false, issues };
   const profile: ProfileConfig = {
     source: copyConnection(input.source),
     destination: copyConnection(input.destination),
@@ -57,6 +70,7 @@ export function completeProfile(input: ProfileInput, path: readonly PropertyKey[
       : { days: DEFAULT_RETENTION_DAYS },
     timeouts: { ...DEFAULT_TIMEOUTS, ...definedOnly(input.timeouts ?? {}) },
     parallelism: input.parallelism ?? DEFAULT_PARALLELISM,
+    splitTablesLargerThan: input.splitTablesLargerThan ?? DEFAULT_SPLIT_TABLES_LARGER_THAN,
     verify: input.verify ?? DEFAULT_VERIFY,
     ...(input.include
       ? {
@@ -77,6 +91,16 @@ export function completeProfile(input: ProfileInput, path: readonly PropertyKey[
     ...(input.misfireGraceSeconds === undefined ? {} : { misfireGraceSeconds: input.misfireGraceSeconds }),
     ...(input.masking ? { masking: completeMasking(input.masking) } : {}),
     ...(input.subset ? { subset: completeSubset(input.subset) } : {}),
+    ...(input.archive
+      ? {
+          archive: {
+            store: input.archive.store,
+            compress: input.archive.compress ?? "zstd",
+            ...(input.archive.retention ? { retention: { ...input.archive.retention } } : {}),
+            ...(input.archive.key ? { key: { ...input.archive.key } } : {}),
+          },
+        }
+      : {}),
   };
   return { ok: true, profile: deepFreeze(profile) };
 }

@@ -166,6 +166,7 @@ export function describeProfile(
     retention: { days: p.retention.days, count: p.retention.count ?? null },
     timeouts: { ...p.timeouts },
     parallelism: p.parallelism,
+    splitTablesLargerThan: p.splitTablesLargerThan,
     verify: p.verify,
     include: p.include
       ? {

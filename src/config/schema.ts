@@ -20,6 +20,26 @@ function integer(message: string, min: number, max = Number.MAX_SAFE_INTEGER) {
 }
 
 const positiveInteger = integer("expected a positive integer", 1);
+
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  B: 1,
+  kB: 1024,
+  MB: 1024 ** 2,
+  GB: 1024 ** 3,
+  TB: 1024 ** 4,
+};
+const SIZE = /^(\d+)\s*(B|kB|MB|GB|TB)$/;
+
+/** Bytes: a whole number, or a string with one of PostgreSQL's units (`"256MB"`, 1024-based). */
+const size = z.unknown().transform((value, ctx): number => {
+  const message = `expected a size such as "256MB" or "1GB" (units B, kB, MB, GB, TB), or a whole number of bytes, got ${typeof value === "string" ? quote(value) : typeName(value)}`;
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
+  const m = typeof value === "string" ? SIZE.exec(value.trim()) : null;
+  const bytes = m ? Number(m[1]) * (SIZE_UNITS[m[2] as string] ?? 1) : Number.NaN;
+  if (Number.isSafeInteger(bytes)) return bytes;
+  ctx.addIssue({ code: "custom", message });
+  return z.NEVER;
+});
 const seconds = integer(`expected a whole number of seconds from 1 to ${MAX_SECONDS}`, 1, MAX_SECONDS);
 const nonEmptyString = z
   .string({ error: "expected a non-empty string" })
@@ -244,6 +264,7 @@ export const profileInputSchema = z.strictObject({
   retention: retention.optional(),
   timeouts: timeouts.optional(),
   parallelism: integer("expected an integer from 1 to 32", 1, 32).optional(),
+  splitTablesLargerThan: size.optional(),
   verify: z.enum(["counts", "checksum"]).optional(),
   include: include.optional(),
   exclude: exclude.optional(),
@@ -257,6 +278,16 @@ export const profileInputSchema = z.strictObject({
   misfireGraceSeconds: graceSeconds.optional(),
   masking: maskingSchema(secret("masking-key")).optional(),
   subset: subsetSchema.optional(),
+  archive: z
+    .strictObject({
+      store: nonEmptyString,
+      compress: z.enum(["zstd", "gzip", "none"]).optional(),
+      retention: z
+        .strictObject({ days: positiveInteger.optional(), count: positiveInteger.optional() })
+        .optional(),
+      key: secret("archive-key").optional(),
+    })
+    .optional(),
 });
 
 /** Keys only a profile may set: `defaults` also reaches the built-in `backup`, which must copy every row as it is. */
@@ -348,6 +379,9 @@ const KNOWN_KEYS = [
   "roots",
   "follow",
   "others",
+  "store",
+  "compress",
+  "count",
   ...Object.keys(profileInputSchema.shape),
 ];
 

@@ -138,6 +138,8 @@ export interface ProfileConfig {
   readonly timeouts: TimeoutsConfig;
   /** Number of tables copied at once, 1..32. */
   readonly parallelism: number;
+  /** Bytes of table data (heap and TOAST) above which a table is copied in ranges on several workers; 0: never. */
+  readonly splitTablesLargerThan: number;
   readonly verify: VerifyMode;
   /** No include filter (copy everything not excluded) when absent. */
   readonly include?: IncludeConfig;
@@ -166,6 +168,19 @@ export interface ProfileConfig {
   readonly masking?: MaskingConfig;
   /** Only a subset of the rows, closed over foreign keys; every row when absent. */
   readonly subset?: SubsetConfig;
+  /** Each run also writes an archive of the source, from the sync's snapshot (docs/archives.md). */
+  readonly archive?: ArchiveConfig;
+}
+
+/** `archive` of a profile: where its runs write an archive, how, and how many are kept. */
+export interface ArchiveConfig {
+  /** A directory or `s3://bucket/prefix`. */
+  readonly store: string;
+  readonly compress: "zstd" | "gzip" | "none";
+  /** Archives older than `days`, or past the newest `count`, are pruned after each run's archive. */
+  readonly retention?: { readonly days?: number; readonly count?: number };
+  /** An age identity (`AGE-SECRET-KEY-1...`): the archive is encrypted with it when set. */
+  readonly key?: SecretSpec;
 }
 
 /**
@@ -179,6 +194,8 @@ export interface ProfileInput {
   readonly retention?: RetentionConfig;
   readonly timeouts?: Partial<TimeoutsConfig>;
   readonly parallelism?: number;
+  /** Bytes, after the schema read a size such as "256MB". */
+  readonly splitTablesLargerThan?: number;
   readonly verify?: VerifyMode;
   readonly include?: IncludeConfig;
   readonly exclude?: Partial<ExcludeConfig>;
@@ -192,6 +209,12 @@ export interface ProfileInput {
   readonly misfireGraceSeconds?: number;
   readonly masking?: MaskingInput;
   readonly subset?: SubsetInput;
+  readonly archive?: {
+    readonly store: string;
+    readonly compress?: ArchiveConfig["compress"];
+    readonly retention?: { readonly days?: number; readonly count?: number };
+    readonly key?: SecretSpec;
+  };
 }
 
 /** `masking` as written: `strict` and `keep` may be left out. */

@@ -1,13 +1,14 @@
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
-import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { errorSide } from "../db/lost-connection.js";
 import type { TablePlan } from "../ddl/plan.js";
 import { PgsyncError, wrapError } from "../errors.js";
 import { hideBoundValues, IPAD_SETTING } from "../mask/hmac.js";
-import { buildCopySource, buildCopyTarget } from "../sql/copy-statements.js";
+import { buildCopySource, buildCopyTarget, type RowFilter } from "../sql/copy-statements.js";
 import { qualify } from "../sql/quote.js";
+import { CopyInQuery, CopyOutQuery } from "./copy-stream-query.js";
+import { StagedNameValues } from "./reg-values.js";
 import { readSettings, readsOf, type SourceRows } from "./source-rows.js";
 
 export interface CopyResult {
@@ -33,6 +34,10 @@ export interface TableCopyOptions extends CopyOptions {
   readonly freeze?: boolean;
   /** Masked columns and a subset's rows (src/copy/source-rows.ts); every row as it is when absent. */
   readonly rows?: SourceRows;
+  /** One part of a split table: only the rows of this key or block range (src/copy/table-ranges.ts). */
+  readonly range?: RowFilter;
+  /** Text even where the columns' binary form is portable: the retry after a receive function failed. */
+  readonly forceText?: boolean;
 }
 
 /**
@@ -46,7 +51,7 @@ export async function copyTable(
   source: pg.Client,
   destination: pg.Client,
   plan: TablePlan,
-  { freeze, rows, ...options }: TableCopyOptions,
+  { freeze, rows, range, forceText, ...options }: TableCopyOptions,
 ): Promise<CopyResult> {
   const copied = new Set(plan.columns);
   const expressions = rows?.expressions;
@@ -63,8 +68,12 @@ export async function copyTable(
     const read = buildCopySource({
       table: plan.table,
       columns,
-      ...(part.filter ? { filters: [{ kind: "condition", sql: part.filter }] } : {}),
+      filters: [
+        ...(range ? [range] : []),
+        ...(part.filter ? [{ kind: "condition", sql: part.filter } as const] : []),
+      ],
       settings: readSettings(rows, part),
+      ...(forceText ? { forceText } : {}),
     });
     for (const s of read.setup) {
       try {
@@ -86,6 +95,7 @@ export async function copyTable(
       object,
       what: `copying ${object}`,
       ...options,
+      ...(plan.nameValues ? { transform: () => stagedNameValues(plan) } : {}),
       ...(options.onProgress ? { onProgress: (bytes: number) => options.onProgress?.(before + bytes) } : {}),
     });
     total = { rows: total.rows + result.rows, bytes: total.bytes + result.bytes };
@@ -103,13 +113,17 @@ export interface StreamCopy extends CopyOptions {
   readonly object: string;
   /** What failed, for the error message ("copying table ..."). */
   readonly what: string;
+  /** A stage between the two COPYs, on the CopyData frames (src/copy/reg-values.ts). */
+  readonly transform?: () => Transform;
   /** Turns a failure into the error to throw (default: the message names `what`, the side and the SQL). */
   readonly describeFailure?: (error: unknown, side: "source" | "destination", sql: string) => Error;
 }
 
 /**
  * One COPY TO STDOUT on the source piped into one COPY FROM STDIN on the destination, with
- * backpressure, a stall detector, and the row counts of both sides compared.
+ * backpressure, a stall detector, and the row counts of both sides compared. The source's CopyData
+ * frames go to the destination as they arrived (src/copy/copy-stream-query.ts): no payload is
+ * copied or re-framed in between.
  */
 export async function streamCopy(
   source: pg.Client,
@@ -117,19 +131,18 @@ export async function streamCopy(
   copy: StreamCopy,
 ): Promise<CopyResult> {
   const { toSql, fromSql, object } = copy;
-  let bytes = 0;
   let lastData = Date.now();
+  const reader = source.query(new CopyOutQuery(toSql));
+  const writer = destination.query(new CopyInQuery(fromSql));
   const meter = new Transform({
     transform(chunk: Buffer, _enc, done) {
-      bytes += chunk.length;
       lastData = Date.now();
-      copy.onProgress?.(bytes);
+      // Payload bytes read so far (the chunks also hold the frames' headers).
+      copy.onProgress?.(reader.payloadBytes);
       if (copy.onChunk) copy.onChunk().then(() => done(null, chunk), done);
       else done(null, chunk);
     },
   });
-  const reader = source.query(copyTo(toSql));
-  const writer = destination.query(copyFrom(fromSql));
   const stallTimer = setInterval(
     () => {
       if (Date.now() - lastData > copy.stallSeconds * 1000) {
@@ -143,7 +156,8 @@ export async function streamCopy(
     Math.min(5000, copy.stallSeconds * 250),
   );
   try {
-    await pipeline(reader, meter, writer);
+    if (copy.transform) await pipeline(reader, meter, copy.transform(), writer);
+    else await pipeline(reader, meter, writer);
   } catch (error) {
     // The client that failed says which it was; pipeline() passes one error to every stream it ends.
     const side = errorSide(error) ?? (isFrom(error, reader) ? "source" : "destination");
@@ -161,7 +175,16 @@ export async function streamCopy(
       { object },
     );
   }
-  return { rows: reader.rowCount, bytes };
+  return { rows: reader.rowCount, bytes: reader.payloadBytes };
+}
+
+/** The reg* columns of a text COPY, their names pointed at the staged objects. */
+function stagedNameValues(plan: TablePlan): Transform {
+  const values = plan.nameValues as NonNullable<TablePlan["nameValues"]>;
+  return new StagedNameValues(
+    plan.columns.map((c) => values.columns.get(c)),
+    values.stage,
+  );
 }
 
 function isFrom(error: unknown, reader: { destroyed: boolean; errored?: unknown }): boolean {

@@ -77,7 +77,14 @@ export function commitInDoubt(error: unknown): boolean {
 
 /** SQLSTATEs of a session the server ended, or a connection that failed. */
 const LOST_SQLSTATES = new Set(["57P01", "57P02", "57P03", "57P05", "25P03"]);
-const LOST_SOCKET_CODES = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "EHOSTUNREACH", "ENETUNREACH"]);
+const LOST_SOCKET_CODES = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ECONNABORTED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
 const LOST_MESSAGES = [
   /^Connection terminated unexpectedly$/,
   /^Client has encountered a connection error and is not queryable$/,
@@ -95,7 +102,10 @@ export function connectionLoss(error: unknown): Error | undefined {
   return errors.find((e): e is Error => {
     if (!(e instanceof Error)) return false;
     const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && (LOST_SQLSTATES.has(code) || code.startsWith("08") || LOST_SOCKET_CODES.has(code)))
+    if (
+      typeof code === "string" &&
+      (LOST_SQLSTATES.has(code) || code.startsWith("08") || LOST_SOCKET_CODES.has(code))
+    )
       return true;
     return LOST_MESSAGES.some((re) => re.test(e.message));
   });
@@ -104,7 +114,11 @@ export function connectionLoss(error: unknown): Error | undefined {
 /** The error and every `cause` it wraps, outermost first (objects only). */
 function chain(error: unknown): object[] {
   const out: object[] = [];
-  for (let e = error; typeof e === "object" && e !== null && out.length < 10; e = (e as { cause?: unknown }).cause)
+  for (
+    let e = error;
+    typeof e === "object" && e !== null && out.length < 10;
+    e = (e as { cause?: unknown }).cause
+  )
     out.push(e);
   return out;
 }

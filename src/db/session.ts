@@ -1,9 +1,9 @@
 import type pg from "pg";
 import { DEFAULT_TIMEOUTS } from "../config/builtins.js";
 import { wrapError } from "../errors.js";
-import { markCommitInDoubt } from "./lost-connection.js";
 import { hasFeature } from "../sql/features.js";
 import { quoteLiteral } from "../sql/quote.js";
+import { markCommitInDoubt } from "./lost-connection.js";
 
 /** What connect() learned about a session. */
 export interface SessionFacts {
@@ -40,13 +40,23 @@ export function sessionFacts(client: pg.Client): SessionFacts | undefined {
 }
 
 /**
- * The one setting every statement of the tool runs under, whatever the database or the role set:
- * with search_path = pg_catalog, no name in the tool's SQL (a function, an operator such as `=` or
+ * The settings every statement of the tool runs under, whatever the database or the role set.
+ * With search_path = pg_catalog, no name in the tool's SQL (a function, an operator such as `=` or
  * `||`, a type in a cast) can resolve to an object that a user (or a copied source) put in another
- * schema. A database-level `search_path = public, pg_catalog` would otherwise let `public.=` take
- * over the tool's own queries (the CVE-2018-1058 pattern).
+ * schema: a database-level `search_path = public, pg_catalog` would otherwise let `public.=` take
+ * over the tool's own queries (the CVE-2018-1058 pattern). The others fix how values are written,
+ * so that the tool reads what it expects (a database's `DateStyle = 'SQL, DMY'` would otherwise
+ * turn every timestamp the tool reads into one the driver cannot parse).
  */
-export const PINNED_SEARCH_PATH = "pg_catalog";
+export const PINNED_SETTINGS: LocalSettings = {
+  DateStyle: "ISO, MDY",
+  IntervalStyle: "postgres",
+  extra_float_digits: 3,
+  bytea_output: "hex",
+  client_encoding: "UTF8",
+  standard_conforming_strings: "on",
+  search_path: "pg_catalog",
+};
 
 /** Settings applied with SET LOCAL at the start of a transaction (so they also hold behind a transaction pooler). */
 export type LocalSettings = Readonly<Record<string, string | number>>;
@@ -62,16 +72,10 @@ export function baseSettings(
   lockSeconds: number = DEFAULT_TIMEOUTS.lockSeconds,
 ): LocalSettings {
   return {
-    DateStyle: "ISO, MDY",
-    IntervalStyle: "postgres",
-    extra_float_digits: 3,
-    bytea_output: "hex",
-    client_encoding: "UTF8",
-    standard_conforming_strings: "on",
+    ...PINNED_SETTINGS,
     statement_timeout: `${statementSeconds}s`,
     lock_timeout: `${lockSeconds}s`,
     idle_in_transaction_session_timeout: 0,
-    search_path: "pg_catalog",
   };
 }
 
@@ -82,13 +86,13 @@ export function setLocalSql(settings: LocalSettings): string {
 }
 
 /**
- * The settings a transaction on this client gets: the given ones, plus transaction_timeout = 0 on
- * PostgreSQL 17+ (a role-level transaction_timeout would otherwise end the long snapshot and copy
- * transactions; older servers reject the name, so it is only sent where it exists).
+ * The settings a transaction on this client gets: the pinned ones (PINNED_SETTINGS, also when the
+ * caller only asked for timeouts), the given ones, plus transaction_timeout = 0 on PostgreSQL 17+ (a
+ * role-level transaction_timeout would otherwise end the long snapshot and copy transactions; older
+ * servers reject the name, so it is only sent where it exists).
  */
 export function transactionSettings(client: pg.Client, settings: LocalSettings): LocalSettings {
-  // Every transaction the tool begins is pinned, also when its caller only asked for timeouts.
-  const pinned = "search_path" in settings ? settings : { ...settings, search_path: PINNED_SEARCH_PATH };
+  const pinned = { ...PINNED_SETTINGS, ...settings };
   const major = facts.get(client)?.serverMajor;
   if (major === undefined || !hasFeature(major, "transaction_timeout") || "transaction_timeout" in pinned)
     return pinned;
@@ -148,7 +152,8 @@ export function inTransactionBlock(client: pg.Client): boolean | undefined {
 }
 
 /**
- * Runs fn with the session pinned (search_path = pg_catalog, SET LOCAL): inside the caller's
+ * Runs fn with the session pinned (PINNED_SETTINGS, search_path = pg_catalog first among them,
+ * with SET LOCAL): inside the caller's
  * transaction when one is open (every transaction begin() opens is pinned), else in a transaction of
  * its own, so that a statement sent on its own never runs under the database's or the role's
  * search_path. This holds behind a transaction pooler too, where a session SET would leak to other
@@ -156,7 +161,7 @@ export function inTransactionBlock(client: pg.Client): boolean | undefined {
  */
 export async function pinned<T>(client: pg.Client, fn: () => Promise<T>): Promise<T> {
   if (inTransactionBlock(client) !== false) return fn();
-  return inTransaction(client, { search_path: PINNED_SEARCH_PATH }, fn);
+  return inTransaction(client, {}, fn);
 }
 
 /** One statement, pinned (see pinned()). */

@@ -1,6 +1,14 @@
 import type { CatalogModel } from "../introspect/model.js";
 import { qualify, quoteIdent } from "../sql/quote.js";
 import { baseTypeRefusals } from "./plan/base-type-refusals.js";
+import { familyMemberItems, familyMemberRefusals } from "./plan/family-members.js";
+import {
+  type BodyWaits,
+  bodyDependencies,
+  bodyWaits,
+  type StagedBody,
+  stagedBody,
+} from "./plan/function-bodies.js";
 import { PlanGraph } from "./plan/graph.js";
 import { indexModel } from "./plan/model-index.js";
 import { objectItems } from "./plan/object-items.js";
@@ -10,10 +18,10 @@ import { orderItems } from "./plan/sort.js";
 import { schemaComment } from "./plan/statements.js";
 import { tableItems } from "./plan/table-items.js";
 import { loadForeignKeys, tablePlans } from "./plan/tables.js";
-import type { PlanOptions, Statement, SyncPlan } from "./plan/types.js";
+import type { PlanOptions, Statement, SyncPlan, TablePlan } from "./plan/types.js";
 import { castRefusals } from "./render/casts.js";
 import { collationRefusals } from "./render/collations.js";
-import { renderContext, stagedKey } from "./render/context.js";
+import { type RenderContext, renderContext, stagedKey } from "./render/context.js";
 import { databaseSettings } from "./render/database-settings.js";
 import { carriedOperators } from "./render/operators.js";
 import { renderPrivileges } from "./render/privileges.js";
@@ -58,10 +66,14 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
   );
   const carried = carriedOperators([...model.operators, ...(model.shellOperators ?? [])]);
   const index = indexModel(model);
-  const graph = new PlanGraph(model.dependencies);
+  // Bodies written as strings name objects that pg_depend does not record (function-bodies.ts).
+  const bodies = stagedBodies(model, ctx);
+  const graph = new PlanGraph([...model.dependencies, ...bodyDependencies(model, bodies)]);
   for (const i of objectItems(model, ctx, index, carried)) graph.add(i);
   for (const i of tableItems(model, ctx, index, graph, carried)) graph.add(i);
+  for (const i of familyMemberItems(model, ctx, carried)) graph.add(i);
   const ordered = orderItems({ graph, ctx, index, splitDefaults: new Map(), lookup: tableLookup(model) });
+  const waits = bodyWaits(model, bodies, index);
 
   const preData: Statement[] = [
     ...schemas.map((s) => ({
@@ -80,6 +92,7 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
     ? renderPrivileges(model.privileges, options.destinationRoles ?? new Set(), options.targetMajor)
     : { statements: [], skipped: [] };
   const cutover = [
+    ...restoredBodies(model, bodies),
     ...(model.shellTypes ?? []).map((t) => ({
       object: `type ${qualify(t.schema, t.name)}`,
       sql: createShellTypeLive(t),
@@ -96,7 +109,9 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
     schemas,
     extensions: model.extensions,
     preData,
-    tables: tablePlans(model, ctx, index, ordered.data, new Set(options.structureOnly ?? [])),
+    tables: tablePlans(model, ctx, index, ordered.data, new Set(options.structureOnly ?? [])).map((t) =>
+      withValueNames(withWaits(t, waits.waits.get(t.table.oid)), ctx),
+    ),
     foreignKeys: loadForeignKeys(ordered.data),
     postData: ordered.post.flatMap((i) => i.statements),
     cutover,
@@ -104,18 +119,66 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
       ...selectionRefusals,
       ...findRefusals(model, options.targetMajor, options.missingFunctions),
       ...missingRoles(model, options.destinationRoles),
+      ...nestedNameValues(model),
       ...collationRefusals(model, options.targetMajor),
       ...castRefusals(model, options.targetMajor),
       ...baseTypeRefusals(model, options.destinationImplementations ?? {}, options.targetMajor),
+      ...familyMemberRefusals(model, options.destinationImplementations?.superuser),
       ...foreignServerRefusals(model, options.destinationForeignServers, (f) => ctx.sql(f) !== f),
       ...ranges.refusals,
       ...ordered.refusals,
     ],
     warnings: [
+      ...waits.warnings,
       ...settings.skipped,
       ...privileges.skipped.map((m) => `privilege not copied: ${m}`),
       ...tableWarnings(model, options.targetMajor),
     ],
+  };
+}
+
+/** The functions whose bodies name staged objects: created rewritten in staging (function-bodies.ts). */
+function stagedBodies(model: CatalogModel, ctx: RenderContext): Map<number, StagedBody> {
+  const bodies = new Map<number, StagedBody>();
+  for (const r of model.routines) {
+    const body = r.kind === "aggregate" ? undefined : stagedBody(r, ctx);
+    if (body) bodies.set(r.oid, body);
+  }
+  return bodies;
+}
+
+/**
+ * The source's definitions of those functions, run inside the cut-over after the moves (before the
+ * owners change): the body each ends with is the source's. Bodies are not checked (as in staging).
+ */
+function restoredBodies(model: CatalogModel, bodies: ReadonlyMap<number, StagedBody>): Statement[] {
+  const restored = model.routines.flatMap((r) => {
+    const body = bodies.get(r.oid);
+    return body
+      ? [{ object: `${r.kind} ${qualify(r.schema, r.name)}(${r.identityArgs})`, sql: body.restore }]
+      : [];
+  });
+  if (restored.length === 0) return [];
+  return [{ object: "function bodies", sql: "SET LOCAL check_function_bodies = off" }, ...restored];
+}
+
+function withWaits(t: TablePlan, waits: BodyWaits | undefined): TablePlan {
+  return waits ? { ...t, waitsFor: waits } : t;
+}
+
+/** A table's reg* columns: their values' names are pointed at the staged objects during the COPY. */
+function withValueNames(t: TablePlan, ctx: RenderContext): TablePlan {
+  const columns = new Set(t.columns);
+  const named = t.table.allColumns.filter(
+    (c) => columns.has(c.name) && (c.regNames === "object" || c.regNames === "operator"),
+  );
+  if (named.length === 0) return t;
+  return {
+    ...t,
+    nameValues: {
+      columns: new Map(named.map((c) => [c.name, c.regNames === "operator"])),
+      stage: (text, operator) => ctx.stageNames(text, operator),
+    },
   };
 }
 
@@ -135,6 +198,21 @@ function stagedNames(model: CatalogModel): Set<string> {
   for (const o of [...model.operators, ...model.operatorClasses, ...model.operatorFamilies]) add(o);
   for (const o of model.shellOperators ?? []) add(o);
   return names;
+}
+
+/**
+ * reg* values inside a composite or range value: the copy points the names of a reg* column's values
+ * at the staged objects, but does not take composite and range values apart.
+ */
+function nestedNameValues(model: CatalogModel): Refusal[] {
+  return model.tables.flatMap((t) =>
+    t.allColumns
+      .filter((c) => c.regNames === "nested" && !c.generated)
+      .map((c) => ({
+        object: `column ${qualify(t.schema, t.name)}.${quoteIdent(c.name)}`,
+        reason: `its type (${c.type}) holds reg* values inside a composite or range value, whose object names the copy cannot point at the new objects`,
+      })),
+  );
 }
 
 function missingRoles(model: CatalogModel, roles: ReadonlySet<string> | undefined): Refusal[] {

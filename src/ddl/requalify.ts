@@ -82,8 +82,16 @@ function requalifyNameLiteral(token: Token, map: SchemaMapper, operator: boolean
   // The deparser never writes E'' strings (standard_conforming_strings is on): left as they are.
   if (token.text.startsWith("E") || token.text.startsWith("e")) return token.text;
   const content = token.text.slice(1, -1).replaceAll("''", "'");
-  const rewritten = operator ? requalifyOperatorName(content, map) : requalify(content, map);
+  const rewritten = requalifyName(content, map, operator);
   return rewritten === content ? token.text : quoteLiteral(rewritten);
+}
+
+/**
+ * The text of a reg* value as its output function prints it (`app.users`, `app.f(integer,app.t)`,
+ * `app.===(integer,integer)`), its names pointed where the mapper says.
+ */
+export function requalifyName(text: string, map: SchemaMapper, operator: boolean): string {
+  return operator ? requalifyOperatorName(text, map) : requalify(text, map);
 }
 
 /** `schema.op` then, for regoperator, `(left,right)`, whose types are rewritten like any name. */

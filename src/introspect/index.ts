@@ -12,6 +12,7 @@ import { readDatabaseSettings } from "./queries/database-settings.js";
 import { readDependencies } from "./queries/dependencies.js";
 import { readEnums } from "./queries/enums.js";
 import { readExtensions } from "./queries/extensions.js";
+import { readFamilyMembers } from "./queries/family-members.js";
 import {
   parseForeignDataWrapper,
   parseForeignServer,
@@ -123,6 +124,7 @@ export async function introspect(
   const accessMethodsRead = read((c) => readAccessMethods(c));
   const transformsRead = read((c) => readTransforms(c, schemaOids, whole));
   const shellOperatorsRead = read((c) => readShellOperators(c, schemaOids));
+  const familyMembersRead = read((c) => readFamilyMembers(c, schemaOids));
   const shellTypesRead = read((c) => readShellTypes(c, schemaOids));
   const databaseSettingsRead = read((c) => readDatabaseSettings(c));
   const builtinUsesRead = read((c) => readBuiltinFunctionUses(c, schemaOids));
@@ -277,6 +279,7 @@ export async function introspect(
     operators,
     operatorClasses,
     operatorFamilies,
+    familyMembers: await familyMembersRead,
     accessMethods,
     foreignServers,
     foreignDataWrappers,

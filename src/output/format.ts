@@ -60,7 +60,7 @@ export function formatRunReport(report: RunReport, format: RunReportFormat = {})
       `  adopted      ${n(report.adopted.destinationOnly.length)} object(s) the source does not have are now only in ${report.snapshot ? "the snapshot" : "the snapshot this run would have taken"}, kept ${report.adopted.keptFor}: ${shortList(report.adopted.destinationOnly, 5)}`,
     );
   if (report.prunedSnapshots.length > 0) lines.push(`  pruned       ${report.prunedSnapshots.join(", ")}`);
-  lines.push(`  steps        ${formatSteps(report.steps)}`);
+  lines.push(`  steps        ${formatSteps(report.steps, format.interrupted !== undefined)}`);
   for (const w of report.warnings.slice(0, SUMMARY_WARNINGS)) lines.push(`  warning      ${w}`);
   if (report.warnings.length > SUMMARY_WARNINGS)
     lines.push(
@@ -79,7 +79,7 @@ export function formatRunReport(report: RunReport, format: RunReportFormat = {})
  * The steps in one short line: all done, with the longest three; or how far the run got, which step
  * failed, and how many never ran.
  */
-function formatSteps(steps: RunReport["steps"]): string {
+function formatSteps(steps: RunReport["steps"], interrupted: boolean): string {
   const done = steps.filter((s) => s.status === "done");
   const failed = steps.filter((s) => s.status === "failed").map((s) => s.name);
   const notRun = steps.filter((s) => s.status === "not run").map((s) => s.name);
@@ -89,8 +89,13 @@ function formatSteps(steps: RunReport["steps"]): string {
     .map((s) => `${s.name} ${s.seconds}s`)
     .join(", ");
   const parts = [`${done.length} done${longest ? ` (longest: ${longest})` : ""}`];
-  if (failed.length > 0) parts.push(`failed: ${failed.join(", ")}`);
-  if (notRun.length > 0) parts.push(`not run: ${notRun.join(", ")}`);
+  if (failed.length > 0) parts.push(`${interrupted ? "interrupted" : "failed"}: ${failed.join(", ")}`);
+  if (notRun.length > 0)
+    parts.push(
+      notRun.length <= 3
+        ? `not run: ${notRun.join(", ")}`
+        : `${notRun.length} not run (${notRun[0]} to ${notRun.at(-1)})`,
+    );
   return parts.join("; ");
 }
 
@@ -109,25 +114,30 @@ function shortList(items: readonly string[], shown: number): string {
   return `${items.slice(0, shown).join(", ")}${items.length > shown ? `, and ${items.length - shown} more` : ""}`;
 }
 
+/**
+ * The verify summary: what was compared and what was not, then every difference on a line of its
+ * own (the object, the property, both values), then what a run does not carry, listed apart.
+ */
 export function formatVerifyReport(report: VerifyReport): string {
-  const lines = [`pgsync-ts verify (${report.method}): ${report.outcome.toUpperCase()}`];
+  const count = report.differences.length;
+  const lines = [
+    `pgsync-ts verify (${report.method}): ${report.outcome.toUpperCase()}${count ? ` (${count} difference${count === 1 ? "" : "s"})` : ""}`,
+  ];
   lines.push(`  source       ${report.source}`, `  destination  ${report.destination}`);
   if (report.error) lines.push(`  error        ${report.error}`);
+  const list = (label: string, items: readonly string[]) => {
+    items.forEach((item, i) => {
+      lines.push(`  ${(i === 0 ? label : "").padEnd(12)} ${item}`);
+    });
+  };
+  list("compared", report.checks);
+  list("not compared", report.notCompared);
   if (report.masked)
     lines.push(
       `  masked       ${maskedColumns(report.masked)} (the source's side digests the masked values)`,
     );
-  for (const t of report.tables) {
-    const rows = t.sourceRows === null ? "" : ` ${n(t.sourceRows)} rows`;
-    lines.push(
-      `  ${t.differences.length === 0 ? "ok  " : "DIFF"} ${t.table}${rows}${t.differences.length ? `: ${t.differences.join("; ")}` : ""}`,
-    );
-  }
-  const lo = report.largeObjects;
-  if (lo)
-    lines.push(
-      `  ${lo.differences.length === 0 ? "ok  " : "DIFF"} large objects ${n(lo.source)}${lo.differences.length ? `: ${lo.differences.join("; ")}` : ""}`,
-    );
+  for (const d of report.differences) lines.push(`  DIFF ${d}`);
+  list("not carried", report.notCarried);
   return lines.join("\n");
 }
 

@@ -1,115 +1,139 @@
 import type { TimeoutsConfig } from "../config/types.js";
 import { copyTable } from "../copy/copy-table.js";
-import type { SourceRows } from "../copy/source-rows.js";
+import { copyTableFrom } from "../copy/table-source.js";
 import type { Connection } from "../db/connect.js";
 import { baseSettings, execute, inTransaction } from "../db/session.js";
 import type { ForeignKeyPlan, Statement, SyncPlan, TablePlan } from "../ddl/plan.js";
 import { qualify } from "../sql/quote.js";
-import type { FaultPoint } from "./step-runner.js";
+import {
+  explained,
+  type LoadContext,
+  type LoadWorker,
+  STAGING_COMMIT,
+  sourceOf,
+  type TableReport,
+  type WorkerPair,
+} from "./load-context.js";
+import {
+  analyzeWeight,
+  COST,
+  type ParallelBuilds,
+  parallelBuildMethod,
+  parallelBuilds,
+  statementWeight,
+  tableBytes,
+} from "./load-costs.js";
+import { partLoad, partTasks } from "./load-parts.js";
+import { BINARY_SAVEPOINT, rejectedByReceive, retryWarning } from "./load-text-retry.js";
+import { withBodyWaits } from "./load-waits.js";
 import type { GraphTask, TableLock } from "./task-graph.js";
 
-export interface WorkerPair {
-  readonly source: Connection;
-  readonly destination: Connection;
-}
+export type { LoadContext, LoadWorker, PartReport, TableReport, WorkerPair } from "./load-context.js";
 
-export interface TableReport {
-  readonly table: string;
-  readonly format: "binary" | "text";
-  readonly rows: number;
-  readonly bytes: number;
-  readonly destinationRows: number;
-  /** Time to copy the rows and count them on the destination (its index builds are separate tasks). */
-  readonly seconds: number;
-}
-
-export interface LoadContext {
-  readonly timeouts: TimeoutsConfig;
-  /** Awaited after each COPY chunk (fault injection mid-stream). */
-  readonly onChunk: () => Promise<void>;
-  readonly fault: (point: FaultPoint) => Promise<void>;
-  readonly onTable: (report: TableReport) => void;
-  /** Bytes of a table's COPY so far (`"schema"."table"`), after each chunk. */
-  readonly onProgress?: (table: string, bytes: number) => void;
-  /** What the source sends of a table (masked columns, a subset's rows); every row as it is when absent. */
-  readonly rows?: (tableOid: number) => SourceRows | undefined;
-  /** Turns a table's failed load or key build into the error to report (naming masked columns). */
-  readonly explainFailure?: (tableOid: number, error: unknown) => unknown;
-}
-
-/**
- * Relative costs per byte of table data, for ordering only: a key or index build reads the table
- * once and sorts; a foreign-key check joins the referencing table against the referenced key.
- */
 /**
  * For key and index builds: more memory for the sort, and one process per build. The pool already
  * runs a build (or a COPY) per worker; PostgreSQL's parallel build workers would compete with them
- * for the same cores (measured at 1 GB on 2 cores: the whole run 10% faster without them).
+ * for the same cores (measured at 1 GB on 2 cores: the whole run 10% faster without them). The one
+ * exception is a GIN (18) or BRIN (17) build that would otherwise leave a core idle (load-costs.ts).
  */
 const BUILD_SETTINGS = { maintenance_work_mem: "256MB", max_parallel_maintenance_workers: 0 } as const;
 
-const COST = { load: 1, key: 0.35, index: 0.3, gin: 0.6, foreignKey: 0.3, analyze: 0.02 } as const;
+/**
+ * COPY FREEZE needs the table truncated in the same transaction, and a TRUNCATE replaces the table's
+ * files (measured at about 7 ms a table on this machine's disks). Below this size that costs more than
+ * setting the hint bits later would: small tables are copied without FREEZE.
+ */
+export const FREEZE_MIN_BYTES = 4 * 1024 * 1024;
 
 /**
  * The copy-data step as a graph of tasks on the worker pairs: each table's load (COPY into staging,
- * then count), then its keys (ALTER TABLE ... ADD CONSTRAINT takes ACCESS EXCLUSIVE, so they run
- * together in one task), then each index build as a task of its own (index builds on one table share
- * their lock, so two workers can build two indexes of the biggest table at once), then ANALYZE.
- * Foreign keys between plain tables run as soon as both tables are loaded and the referenced key
- * exists, on whichever worker is free, instead of one after another after the whole load.
+ * then count; a split table's parts each a task of its own), then each index build as a task of its
+ * own, its keys' unique indexes among them (index builds on one table share their lock, so two
+ * workers can build two indexes of the biggest table at once), then its keys (ALTER TABLE ... ADD
+ * CONSTRAINT takes ACCESS EXCLUSIVE, so they run together in one task: a primary key or unique
+ * constraint then only attaches its built index), then ANALYZE. Foreign keys between plain tables
+ * run as soon as both tables are loaded and the referenced key exists, on whichever worker is free,
+ * instead of one after another after the whole load.
  */
-export function loadTasks(plan: SyncPlan, ctx: LoadContext): GraphTask<WorkerPair>[] {
-  const tasks: GraphTask<WorkerPair>[] = [];
+export function loadTasks<W extends LoadWorker = WorkerPair>(
+  plan: SyncPlan,
+  ctx: LoadContext,
+): GraphTask<W>[] {
+  const tasks: GraphTask<W>[] = [];
+  // The builds that may get parallel workers, decided as each starts (set once the graph is whole).
+  const parallel: ParallelBuilds = { candidates: new Set() };
   // What a foreign key on or to a table waits for: its last task (ANALYZE, so the check's join is
   // planned with statistics; else its builds; else its load).
   const readyAfter = new Map<number, readonly string[]>();
+  const emptyTables = new Set<number>();
   for (const t of plan.tables) {
     const key = lockKey(t);
     const table = qualify(t.table.schema, t.table.name);
-    const bytes = Math.max(t.table.bytes, 8192);
-    const load = `load ${key}`;
-    tasks.push({
-      id: load,
-      kind: "load",
-      table,
-      after: [],
-      locks: [{ key, mode: "exclusive" }],
-      weight: bytes * COST.load,
-      run: async (worker) => ctx.onTable(await explained(ctx, t, () => loadTable(worker, t, ctx))),
-    });
-    const { keys, indexes } = t;
-    const keysTask = `keys ${key}`;
-    if (keys.length > 0) {
+    const bytes = tableBytes(t);
+    const parts = ctx.parts?.get(t.table.oid);
+    const widths = ctx.columnWidths?.get(t.table.oid);
+    const loaded = parts ? parts.map((p) => `load ${key} part ${p.index}`) : [`load ${key}`];
+    if (parts) tasks.push(...partTasks<W>(parts, partLoad(t, table, key, bytes / parts.length, ctx)));
+    else
       tasks.push({
-        ...buildTask(keysTask, [load], { key, mode: "exclusive" }, bytes * COST.key, keys, ctx, t),
-        kind: "keys",
+        id: `load ${key}`,
+        kind: "load",
         table,
+        after: [],
+        locks: [{ key, mode: "exclusive" }],
+        weight: bytes * COST.load,
+        run: async (worker) => {
+          const report = await explained(ctx, t, () => loadTable(worker, t, ctx));
+          if (report.destinationRows === 0) emptyTables.add(t.table.oid);
+          ctx.onTable(report);
+        },
       });
-    }
-    const indexTasks = indexes.map((s, i) => {
+    const builds = [...t.keyIndexes, ...t.indexes].map((s, i) => {
       const id = `index ${i} ${key}`;
-      const weight = bytes * (/ USING gin /i.test(s.sql) ? COST.gin : COST.index);
-      const after = keys.length > 0 ? [keysTask] : [load];
+      if (parallelBuildMethod(s.build, plan.targetMajor)) parallel.candidates.add(id);
       tasks.push({
-        ...buildTask(id, after, { key, mode: "shared" }, weight, [s], ctx, t),
+        ...buildTask(
+          id,
+          loaded,
+          { key, mode: "shared" },
+          statementWeight(t, s, widths),
+          [s],
+          ctx,
+          t,
+          parallel,
+        ),
         kind: "index",
         table,
         object: s.object,
       });
       return id;
     });
-    const built = [...(keys.length > 0 ? [keysTask] : []), ...indexTasks];
-    readyAfter.set(t.table.oid, built.length > 0 ? built : [load]);
+    const built = builds.length > 0 ? builds : loaded;
+    const { keys } = t;
+    const keysTask = `keys ${key}`;
+    if (keys.length > 0) {
+      const weight = keys.reduce((sum, s) => sum + statementWeight(t, s, widths), 0);
+      tasks.push({
+        ...buildTask(keysTask, built, { key, mode: "exclusive" }, weight, keys, ctx, t),
+        kind: "keys",
+        table,
+      });
+    }
+    const done = keys.length > 0 ? [keysTask] : built;
+    readyAfter.set(t.table.oid, done);
     if (analyzedByWorker(t)) {
       readyAfter.set(t.table.oid, [`analyze ${key}`]);
+      // A table that received no rows has nothing to analyze: the task only keeps the order.
       tasks.push({
         id: `analyze ${key}`,
         kind: "analyze",
         table,
-        after: built.length > 0 ? built : [load],
+        after: done,
         locks: [{ key, mode: "exclusive" }],
-        weight: bytes * COST.analyze,
-        run: (worker) => analyze(worker.destination, t, ctx.timeouts),
+        weight: analyzeWeight(t),
+        run: async (worker) => {
+          if (!emptyTables.has(t.table.oid)) await analyze(worker.destination, t, ctx.timeouts);
+        },
       });
     }
   }
@@ -132,14 +156,15 @@ export function loadTasks(plan: SyncPlan, ctx: LoadContext): GraphTask<WorkerPai
         ]),
       ],
       locks,
-      weight: Math.max(table.table.bytes, 8192) * COST.foreignKey,
+      weight: tableBytes(table) * COST.foreignKey,
       run: async (worker) => {
         await ctx.fault("copy:foreign-key");
         await addForeignKey(worker.destination, fk, ctx.timeouts);
       },
     });
   }
-  return tasks;
+  const waiting = withBodyWaits(tasks, plan);
+  return ctx.pool ? parallelBuilds(waiting, parallel, ctx.pool) : waiting;
 }
 
 /** Plain tables are analyzed during the load; the others wait for the analyze step. */
@@ -152,7 +177,7 @@ function lockKey(t: TablePlan): string {
 }
 
 /** Copies one table into staging and counts what arrived. */
-async function loadTable(worker: WorkerPair, t: TablePlan, ctx: LoadContext): Promise<TableReport> {
+async function loadTable(worker: LoadWorker, t: TablePlan, ctx: LoadContext): Promise<TableReport> {
   const started = performance.now();
   const dst = worker.destination.client;
   const staged = qualify(t.staging.schema, t.staging.name);
@@ -160,18 +185,40 @@ async function loadTable(worker: WorkerPair, t: TablePlan, ctx: LoadContext): Pr
   let rows = 0;
   let bytes = 0;
   let destinationRows = 0;
-  await inTransaction(dst, baseSettings(0), async () => {
+  let retried = false;
+  await inTransaction(dst, { ...baseSettings(0), ...STAGING_COMMIT }, async () => {
     if (t.copyData) {
-      // Empty already: truncated only so that COPY FREEZE may load it in this transaction.
-      await dst.query(`TRUNCATE ONLY ${staged}`);
       const shaped = ctx.rows?.(t.table.oid);
-      ({ rows, bytes } = await copyTable(worker.source.client, dst, t, {
+      const freeze = t.table.bytes >= FREEZE_MIN_BYTES;
+      const options = {
         stallSeconds: ctx.timeouts.stallSeconds,
         onChunk: ctx.onChunk,
         ...(ctx.onProgress ? { onProgress: (b: number) => ctx.onProgress?.(name, b) } : {}),
-        freeze: true,
-        ...(shaped ? { rows: shaped } : {}),
-      }));
+        freeze,
+      };
+      const copy = async (forceText: boolean) => {
+        // Empty already: truncated only so that COPY FREEZE may load it in this (sub)transaction.
+        if (freeze) await dst.query(`TRUNCATE ONLY ${staged}`);
+        return ctx.tables
+          ? copyTableFrom(ctx.tables, dst, t, options)
+          : copyTable(sourceOf(worker), dst, t, {
+              ...options,
+              ...(shaped ? { rows: shaped } : {}),
+              ...(forceText ? { forceText } : {}),
+            });
+      };
+      // A binary COPY may fail in a receive function: then the table goes again, in text, from here.
+      const binary = !ctx.tables && t.format === "binary";
+      if (binary) await dst.query(`SAVEPOINT ${BINARY_SAVEPOINT}`);
+      try {
+        ({ rows, bytes } = await copy(false));
+      } catch (error) {
+        if (!binary || !rejectedByReceive(t, error)) throw error;
+        await dst.query(`ROLLBACK TO SAVEPOINT ${BINARY_SAVEPOINT}`);
+        ({ rows, bytes } = await copy(true));
+        retried = true;
+        ctx.warn?.(retryWarning(name, error));
+      }
     }
     const counted = await dst.query<{ n: string }>(`SELECT count(*) AS n FROM ONLY ${staged}`);
     destinationRows = Number(counted.rows[0]?.n ?? 0);
@@ -179,11 +226,12 @@ async function loadTable(worker: WorkerPair, t: TablePlan, ctx: LoadContext): Pr
   await ctx.fault("copy:table-loaded");
   return {
     table: name,
-    format: t.format,
+    format: ctx.tables || retried ? "text" : t.format,
     rows,
     bytes,
     destinationRows,
     seconds: Math.round(performance.now() - started) / 1000,
+    ...(retried ? { retriedInText: true as const } : {}),
   };
 }
 
@@ -195,7 +243,8 @@ function buildTask(
   statements: readonly Statement[],
   ctx: LoadContext,
   table: TablePlan,
-): GraphTask<WorkerPair> {
+  parallel?: ParallelBuilds,
+): GraphTask<LoadWorker> {
   return {
     id,
     after,
@@ -205,8 +254,18 @@ function buildTask(
       const dst = worker.destination.client;
       // Each key and index build gets statementSeconds; only the COPY itself is cut by the stall detector.
       const ddl = baseSettings(ctx.timeouts.statementSeconds, ctx.timeouts.lockSeconds);
+      let settings: Record<string, string | number> = { ...BUILD_SETTINGS };
+      if (parallel?.workersFor && parallel.candidates.has(id)) {
+        // After the scheduler has handed out every task it can start now: then the idle workers are known.
+        await Promise.resolve();
+        const workers = parallel.workersFor(id);
+        if (workers > 0) {
+          settings = { ...settings, max_parallel_maintenance_workers: workers };
+          ctx.onParallelBuild?.(id, workers);
+        }
+      }
       await explained(ctx, table, () =>
-        inTransaction(dst, { ...ddl, ...BUILD_SETTINGS }, async () => {
+        inTransaction(dst, { ...ddl, ...settings, ...STAGING_COMMIT }, async () => {
           await ctx.fault("copy:index-build");
           for (const s of statements) await execute(dst, s.sql, s.object);
         }),
@@ -215,26 +274,18 @@ function buildTask(
   };
 }
 
-/** Runs a table's task; a failure is explained by the context (masked values breaking a key). */
-async function explained<T>(ctx: LoadContext, t: TablePlan, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw ctx.explainFailure ? ctx.explainFailure(t.table.oid, error) : error;
-  }
-}
-
 async function addForeignKey(destination: Connection, fk: ForeignKeyPlan, timeouts: TimeoutsConfig) {
   // The check joins the whole referencing table against the referenced key: statementSeconds applies.
   const ddl = baseSettings(timeouts.statementSeconds, timeouts.lockSeconds);
-  await inTransaction(destination.client, { ...ddl, work_mem: "64MB" }, () =>
+  await inTransaction(destination.client, { ...ddl, work_mem: "64MB", ...STAGING_COMMIT }, () =>
     execute(destination.client, fk.sql, fk.object),
   );
 }
 
 async function analyze(destination: Connection, t: TablePlan, timeouts: TimeoutsConfig) {
   const staged = qualify(t.staging.schema, t.staging.name);
-  await inTransaction(destination.client, baseSettings(timeouts.statementSeconds, timeouts.lockSeconds), () =>
+  const settings = { ...baseSettings(timeouts.statementSeconds, timeouts.lockSeconds), ...STAGING_COMMIT };
+  await inTransaction(destination.client, settings, () =>
     execute(destination.client, `ANALYZE ${staged}`, `analyze ${qualify(t.table.schema, t.table.name)}`),
   );
 }

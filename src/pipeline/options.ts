@@ -1,3 +1,4 @@
+import type { ArchiveReport, ArchiveRequest } from "../archive/request.js";
 import type { MaskingConfig, SubsetConfig, TimeoutsConfig } from "../config/types.js";
 import type { NotCarried } from "../introspect/model.js";
 import type { SnapshotStorage } from "../restore/meta.js";
@@ -15,6 +16,17 @@ export interface RunOptions {
   readonly destinationUrl: string;
   readonly profile?: string;
   readonly parallelism?: number;
+  /**
+   * Bytes of table data (heap and TOAST) above which a table is copied in ranges, one per worker
+   * (src/pipeline/split-table.ts); 0 never splits. Default 256 MB.
+   */
+  readonly splitTablesLargerThan?: number;
+  /**
+   * "auto" (the default): a GIN build on PostgreSQL 18, or a BRIN build on 17 and later, gets
+   * parallel workers when it starts with pool workers idle or too little work left beside it;
+   * "off": every build is single-process.
+   */
+  readonly parallelBuilds?: "auto" | "off";
   readonly timeouts?: Partial<TimeoutsConfig>;
   readonly retention?: Retention;
   /**
@@ -58,6 +70,8 @@ export interface RunOptions {
   /** Test hook, called at each fault point; whatever it throws or breaks fails the run there. */
   readonly faultHook?: (point: FaultPoint) => Promise<void> | void;
   readonly signal?: AbortSignal;
+  /** Also write an archive of the source, from the same snapshot, after the cut-over (docs/archives.md). */
+  readonly archive?: ArchiveRequest;
   /** How often a run waiting for another run's destination lock says so again (default 30 s). */
   readonly lockWaitReportSeconds?: number;
 }
@@ -142,6 +156,10 @@ export type RunEvent =
       /** When finished: how long it ran, and whether it succeeded. */
       readonly seconds?: number;
       readonly ok?: boolean;
+      /** When finished: its estimated cost, in bytes of COPY (src/pipeline/load-costs.ts). */
+      readonly estimate?: number;
+      /** An index build that ran with parallel workers (max_parallel_maintenance_workers). */
+      readonly parallelWorkers?: number;
     };
 
 /** A table the copy-data step copies, with the source's estimates (pg_class.reltuples, pg_table_size). */
@@ -195,6 +213,8 @@ export interface RunReport {
   readonly snapshotStorage?: SnapshotStorage;
   readonly warnings: readonly string[];
   readonly error?: Record<string, unknown>;
+  /** The profile's archive; when it failed, `ok` is false and `error` says why, the cut-over standing. */
+  readonly archive?: ArchiveReport;
 }
 
 export type Verification = NonNullable<RunReport["verification"]>;

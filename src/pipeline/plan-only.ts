@@ -209,7 +209,7 @@ function report(
   const statements = plan
     ? [
         ...plan.preData.filter((s) => !isStagingSchemaStatement(plan, s.sql)),
-        ...plan.tables.flatMap((t) => [...t.keys, ...t.indexes]),
+        ...plan.tables.flatMap((t) => [...t.keyIndexes, ...t.indexes, ...t.keys]),
         ...plan.foreignKeys,
         ...plan.postData,
         ...plan.cutover,

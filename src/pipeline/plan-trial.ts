@@ -88,7 +88,7 @@ export async function trialPlan(
     await dst.query("SET LOCAL check_function_bodies TO DEFAULT");
     await tryAll(
       "keys and indexes",
-      plan.tables.flatMap((t) => [...t.keys, ...t.indexes]),
+      plan.tables.flatMap((t) => [...t.keyIndexes, ...t.indexes, ...t.keys]),
     );
     await tryAll("foreign keys", plan.foreignKeys);
     await tryAll(

@@ -1,11 +1,14 @@
+import type { ArchiveReport } from "../archive/request.js";
 import type { SyncPlan } from "../ddl/plan.js";
 import { PgsyncError } from "../errors.js";
+import { redactDeep } from "../util/redact.js";
 import { createRunContext, type RunContext } from "./context.js";
 import type { RunOptions, RunReport } from "./options.js";
 import { buildRunReport, type RunResults } from "./report.js";
 import { loadShaping, rowShaping, subsetReport } from "./shaping.js";
 import { type StepName, StepRunner } from "./step-runner.js";
 import { analyzeStep } from "./steps/analyze.js";
+import { archiveStep } from "./steps/archive.js";
 import { cleanLeftoversStep } from "./steps/clean-leftovers.js";
 import { cleanupStep } from "./steps/cleanup.js";
 import { connectStep, type Endpoints } from "./steps/connect.js";
@@ -18,7 +21,7 @@ import { lockStep } from "./steps/lock.js";
 import { maskStep } from "./steps/mask.js";
 import { maskSnapshotsStep } from "./steps/mask-snapshots.js";
 import { openWorkers } from "./steps/open-workers.js";
-import { planStep } from "./steps/plan.js";
+import { planStep, refuseSmallDestinationLockTable } from "./steps/plan.js";
 import { postDataStep } from "./steps/post-data.js";
 import { pruneStep } from "./steps/prune.js";
 import { snapshotSourceStep } from "./steps/snapshot-source.js";
@@ -59,6 +62,7 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
   let ends: Endpoints | undefined;
   let plan: SyncPlan | undefined;
   let failure: unknown;
+  let archive: ArchiveReport | undefined;
   try {
     const e = await step("connect", () => connectStep(ctx));
     ends = e;
@@ -78,8 +82,13 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
     const source = await step("introspect", () => introspectStep(ctx, e, readers));
     results.model = source.model;
     results.largeObjects = source.largeObjects;
-    const { plan: p, shaping } = await step("plan", async () => {
+    const {
+      plan: p,
+      shaping,
+      stagingBatch,
+    } = await step("plan", async () => {
       const planned = await planStep(ctx, e, source.model);
+      const locks = await refuseSmallDestinationLockTable(e, planned, source.model);
       // Masking rules and a subset's closure are settled here too: nothing is written yet.
       const mask = await maskStep(ctx, e, {
         model: source.model,
@@ -87,11 +96,11 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
         largeObjects: source.largeObjects ? (source.model.largeObjects?.length ?? 0) : 0,
       });
       const rows = rowShaping(mask, await subsetStep(ctx, e, planned, mask.catalog));
-      return { plan: planned, shaping: rows };
+      return { plan: planned, shaping: rows, stagingBatch: locks.stagingBatch };
     });
     plan = p;
     if (shaping.mask.report) results.masking = shaping.mask.report;
-    await step("create-staging", () => createStagingStep(ctx, e, p));
+    await step("create-staging", () => createStagingStep(ctx, e, p, stagingBatch));
     const { largeObjects } = source;
     await step("copy-data", () =>
       copyDataStep(ctx, {
@@ -135,6 +144,9 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
         results.prune = { ...results.prune, pruned: [...masked, ...results.prune.pruned] };
     });
     if (pruneError) ctx.warn(`pruning old snapshots failed (the next run retries): ${pruneError}`);
+    // The profile's archive, from the same snapshot; its failure leaves the cut-over standing.
+    const request = ctx.options.archive;
+    if (request) archive = await archiveStep(ctx, e, { request, snapshot, model: source.model });
   } catch (error) {
     failure = error;
   } finally {
@@ -150,7 +162,19 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
     await ctx.closeAll();
   }
   steps.finish();
-  return buildRunReport(ctx, results, steps.reports, { startedAt, finishedAt: new Date() }, failure);
+  const report = buildRunReport(ctx, results, steps.reports, { startedAt, finishedAt: new Date() }, failure);
+  return archive ? withArchive(report, archive) : report;
+}
+
+/** A run whose archive failed has failed, its cut-over standing (history status archive-failed). */
+function withArchive(report: RunReport, archive: ArchiveReport): RunReport {
+  if (archive.ok || !report.ok) return { ...report, archive };
+  return redactDeep({
+    ...report,
+    archive,
+    ok: false,
+    error: { kind: "archive", message: `the sync cut over, but its archive failed: ${archive.error}` },
+  });
 }
 
 function throwIfAborted(ctx: RunContext): void {

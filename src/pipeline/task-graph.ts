@@ -56,35 +56,48 @@ export async function runTaskGraph<W>(
   const rank = criticalPathRanks(tasks, followers);
   // Prerequisites still running or waiting, per task; a task is ready when it has none left.
   const pending = new Map(tasks.map((t) => [t.id, new Set(t.after).size]));
-  // Ready tasks, heaviest chain first: a free worker takes the first whose locks are free.
-  const ready = tasks.filter((t) => pending.get(t.id) === 0);
-  const byRank = (a: GraphTask<W>, b: GraphTask<W>) => (rank.get(b.id) ?? 0) - (rank.get(a.id) ?? 0);
-  ready.sort(byRank);
+  // Ready tasks, heaviest chain first (ties: the one that became ready first). A ready task whose
+  // table another task holds waits under that lock and comes back when it is released, so picking
+  // the next task never rescans the whole ready list (a 10,000-table load has 40,000 tasks).
+  const ready = new ReadyQueue<GraphTask<W>>((t) => rank.get(t.id) ?? 0);
+  for (const t of tasks) if (pending.get(t.id) === 0) ready.push(t);
+  const waitingFor = new Map<string, GraphTask<W>[]>();
   const held = new Map<string, { mode: LockMode; count: number }>();
   const idle = [...workers];
   let running = 0;
   let finished = 0;
   let failure: { error: unknown } | undefined;
 
-  const lockable = (t: GraphTask<W>) =>
-    t.locks.every((l) => {
+  /** The first lock of the task that another running task's lock excludes. */
+  const blockedBy = (t: GraphTask<W>) =>
+    t.locks.find((l) => {
       const h = held.get(l.key);
-      return h === undefined || (h.mode === "shared" && l.mode === "shared");
+      return h !== undefined && !(h.mode === "shared" && l.mode === "shared");
     });
   const take = (t: GraphTask<W>, sign: 1 | -1) => {
     for (const l of t.locks) {
       const count = (held.get(l.key)?.count ?? 0) + sign;
-      if (count === 0) held.delete(l.key);
-      else held.set(l.key, { mode: l.mode, count });
+      if (count === 0) {
+        held.delete(l.key);
+        // Whoever waited for this table may start now (or wait again, for another of its locks).
+        for (const w of waitingFor.get(l.key) ?? []) ready.push(w);
+        waitingFor.delete(l.key);
+      } else held.set(l.key, { mode: l.mode, count });
     }
   };
 
   await new Promise<void>((resolve) => {
     const pump = () => {
       while (failure === undefined && idle.length > 0) {
-        const at = ready.findIndex(lockable);
-        if (at === -1) break;
-        const [next] = ready.splice(at, 1) as [GraphTask<W>];
+        const next = ready.pop();
+        if (next === undefined) break;
+        const lock = blockedBy(next);
+        if (lock) {
+          const list = waitingFor.get(lock.key);
+          if (list) list.push(next);
+          else waitingFor.set(lock.key, [next]);
+          continue;
+        }
         start(next, idle.pop() as W);
       }
       // Nothing running and nothing startable: done, failed, or stuck on a cycle (reported below).
@@ -105,7 +118,6 @@ export async function runTaskGraph<W>(
             pending.set(f.id, left);
             if (left === 0) ready.push(f);
           }
-          ready.sort(byRank);
           end(t, worker);
         },
         (error: unknown) => {
@@ -131,6 +143,62 @@ export async function runTaskGraph<W>(
       "internal",
       `the load cannot go on: these tasks wait for each other (a cycle of prerequisites): ${stuck.join(", ")}`,
     );
+  }
+}
+
+/**
+ * A binary heap of ready tasks: the highest rank first, and among equal ranks the one pushed first
+ * (so the order is the same from run to run).
+ */
+class ReadyQueue<T> {
+  private readonly heap: { item: T; rank: number; seq: number }[] = [];
+  private seq = 0;
+
+  constructor(private readonly rankOf: (item: T) => number) {}
+
+  push(item: T): void {
+    const heap = this.heap;
+    heap.push({ item, rank: this.rankOf(item), seq: this.seq++ });
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.before(i, parent)) break;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  pop(): T | undefined {
+    const heap = this.heap;
+    const top = heap[0];
+    if (top === undefined) return undefined;
+    const last = heap.pop() as (typeof heap)[number];
+    if (heap.length > 0) {
+      heap[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let best = i;
+        if (l < heap.length && this.before(l, best)) best = l;
+        if (r < heap.length && this.before(r, best)) best = r;
+        if (best === i) break;
+        this.swap(i, best);
+        i = best;
+      }
+    }
+    return top.item;
+  }
+
+  private before(a: number, b: number): boolean {
+    const x = this.heap[a] as { rank: number; seq: number };
+    const y = this.heap[b] as { rank: number; seq: number };
+    return x.rank > y.rank || (x.rank === y.rank && x.seq < y.seq);
+  }
+
+  private swap(a: number, b: number): void {
+    const heap = this.heap;
+    [heap[a], heap[b]] = [heap[b] as (typeof heap)[number], heap[a] as (typeof heap)[number]];
   }
 }
 

@@ -19,12 +19,21 @@ export function testFaultHook(
   signal?: AbortSignal,
   env: NodeJS.ProcessEnv = process.env,
 ): ((point: FaultPoint) => Promise<void>) | undefined {
+  return testPauseHook(FAULT_POINTS, signal, env);
+}
+
+/** The same for another command's own points (a dump's: src/archive/dump.ts, ARCHIVE_FAULT_POINTS). */
+export function testPauseHook<P extends string>(
+  known: readonly P[],
+  signal?: AbortSignal,
+  env: NodeJS.ProcessEnv = process.env,
+): ((point: P) => Promise<void>) | undefined {
   const wanted = env[PAUSE_ENV];
   if (!wanted) return undefined;
-  if (!(FAULT_POINTS as readonly string[]).includes(wanted)) {
+  if (!(known as readonly string[]).includes(wanted)) {
     throw new PgsyncError(
       "usage",
-      `${PAUSE_ENV}: unknown fault point "${wanted}"; known points: ${FAULT_POINTS.join(", ")}`,
+      `${PAUSE_ENV}: unknown fault point "${wanted}"; known points: ${known.join(", ")}`,
     );
   }
   let fired = false;

@@ -39,6 +39,12 @@ export class WidenedGrants {
     return new WidenedGrants(new Set(grants.map((g) => grantKey(g, (schema) => schema))), live);
   }
 
+  /** The same from grants recorded earlier (an archive's manifest holds the source's). */
+  static fromGrants(grants: readonly EffectiveGrant[], plan: SyncPlan): WidenedGrants {
+    const live = new Map(plan.schemas.map((s) => [s.staging, s.name]));
+    return new WidenedGrants(new Set(grants.map((g) => grantKey(g, (schema) => schema))), live);
+  }
+
   /**
    * Revokes, on the staged objects, every grant the source does not have (one pinned transaction).
    * Schemas are left to `tightenNewSchemas`: the staging schemas themselves are dropped by the cut-over.

@@ -48,12 +48,31 @@ export interface GuardResult {
   readonly destinationOnly?: readonly string[];
 }
 
+/** A source known only by what an archive's manifest recorded of it: its identity and its schemas. */
+export interface RecordedSource {
+  readonly info: ServerInfo;
+  readonly schemas: readonly string[];
+}
+
+/**
+ * The guards of a restore from an archive: the same refusals, the source being the server and
+ * database the manifest recorded (so an archive is never restored into the database it came from).
+ */
+export function guardDestinationAgainst(
+  source: RecordedSource,
+  destination: pg.Client,
+  destinationInfo: ServerInfo,
+  options: GuardOptions,
+): Promise<GuardResult> {
+  return guardDestination(source, destination, source.info, destinationInfo, options);
+}
+
 /**
  * Everything that must hold before a run writes anything to the destination. Each refusal names
  * the database, the cause and the way out.
  */
 export async function guardDestination(
-  source: pg.Client,
+  source: pg.Client | RecordedSource,
   destination: pg.Client,
   sourceInfo: ServerInfo,
   destinationInfo: ServerInfo,
@@ -106,12 +125,11 @@ export async function guardDestination(
       { side: "destination" },
     );
   }
-  const replaced = (await readSchemas(source))
-    .map((x) => x.name)
-    .filter(
-      (name) =>
-        (!options.schemas || options.schemas.includes(name)) && !options.excludeSchemas?.includes(name),
-    );
+  const replaced = (
+    "schemas" in source ? source.schemas : (await readSchemas(source)).map((x) => x.name)
+  ).filter(
+    (name) => (!options.schemas || options.schemas.includes(name)) && !options.excludeSchemas?.includes(name),
+  );
   const present = await destination.query<{ oid: number; name: string }>(
     `SELECT oid, nspname AS name FROM pg_catalog.pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY nspname`,
     [replaced],
@@ -133,6 +151,8 @@ export async function guardDestination(
   }
   if (existing.length === 0) return { adopt: "empty", replaced };
   if (options.force) {
+    // An archive's source is not at hand: its objects are not compared with the destination's.
+    if ("schemas" in source) return { adopt: "forced", replaced };
     const destinationOnly = await destinationOnlyObjects(source, movable, replaced);
     return { adopt: "forced", replaced, destinationOnly };
   }

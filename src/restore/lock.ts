@@ -8,7 +8,9 @@ import { PgsyncError, wrapError } from "../errors.js";
  * lock. Session-level and transaction-level advisory locks on the same key conflict, so every
  * form below excludes every other.
  */
-const LOCK_KEY_SQL = "pg_catalog.hashtext('pgsync-ts:' || current_database())";
+// Fully qualified, operator included: the session-level form runs outside any pinned transaction.
+const LOCK_KEY_SQL =
+  "pg_catalog.hashtext('pgsync-ts:' OPERATOR(pg_catalog.||) pg_catalog.current_database())";
 
 export interface LockOptions {
   readonly wait: boolean;

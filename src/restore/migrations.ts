@@ -183,6 +183,12 @@ CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.masking_runs (
 COMMENT ON COLUMN ${META_SCHEMA}.masking_runs.fingerprint IS
   'The masking rules and key id the live data was copied under; NULL: copied unmasked';`;
 
+// A profile run that cut over but whose archive failed (docs/archives.md) has a status of its own.
+const ARCHIVE_FAILED = `
+ALTER TABLE ${META_SCHEMA}.runs DROP CONSTRAINT IF EXISTS runs_status_check;
+ALTER TABLE ${META_SCHEMA}.runs ADD CONSTRAINT runs_status_check
+  CHECK (status IN ('running', 'succeeded', 'failed', 'interrupted', 'abandoned', 'skipped', 'archive-failed'));`;
+
 /** In order; a released step is never changed, only followed by new ones. */
 export const META_MIGRATIONS: readonly MetaMigration[] = [
   { version: 1, description: "the metadata schema of the releases before versioning", up: BASELINE },
@@ -190,6 +196,11 @@ export const META_MIGRATIONS: readonly MetaMigration[] = [
   { version: 3, description: "runs.source and runs.destination rewritten masked", up: maskRecordedUrls },
   { version: 4, description: "runs.kind: rollbacks recorded in the history", up: ROLLBACK_ROWS },
   { version: 5, description: "masking_runs: the masking rules each run copied under", up: MASKING_RUNS },
+  {
+    version: 6,
+    description: "runs.status 'archive-failed': the sync cut over, its archive failed",
+    up: ARCHIVE_FAILED,
+  },
 ];
 
 /** The version of the metadata schema this release writes. */
@@ -280,11 +291,15 @@ async function apply(client: pg.Client, step: MetaMigration): Promise<void> {
  * session's catalog cache, which can still remember the table as missing.
  */
 async function readVersion(client: pg.Client): Promise<number> {
+  // A schema this role may not read (another role's runs made it) is not checked here: the
+  // privilege check of the introspect step names what is missing, before anything is written.
   const [present] = await readDestination(
     client,
     "metadata schema version table",
     `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                    WHERE n.nspname = $1 AND c.relname = 'schema_version') AS present`,
+                    WHERE n.nspname = $1 AND c.relname = 'schema_version'
+                      AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')
+                      AND pg_catalog.has_table_privilege(c.oid, 'SELECT')) AS present`,
     [META_SCHEMA],
     z.object({ present: z.boolean() }),
   );

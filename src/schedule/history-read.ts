@@ -13,6 +13,7 @@ export const RUNS_TABLE = `${META_SCHEMA}.runs`;
 export const RUN_TRIGGERS = ["scheduled", "manual"] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 /**
+ * `archive-failed`: the sync cut over (its new state stands) but the profile's archive failed.
  * `abandoned`: the process running it stopped (killed, crashed) before it could record the end.
  * `skipped`: a scheduled run that did not start (missed by more than the grace, or superseded).
  */
@@ -23,9 +24,16 @@ export const RUN_STATUSES = [
   "interrupted",
   "abandoned",
   "skipped",
+  "archive-failed",
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
-export const FINISHED_STATUSES: readonly RunStatus[] = ["succeeded", "failed", "interrupted", "abandoned"];
+export const FINISHED_STATUSES: readonly RunStatus[] = [
+  "succeeded",
+  "failed",
+  "interrupted",
+  "abandoned",
+  "archive-failed",
+];
 /** `sync`: a run copied the source; `rollback`: a snapshot was swapped back in. */
 export const RUN_KINDS = ["sync", "rollback"] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
@@ -59,6 +67,8 @@ export interface RunRecord {
     readonly method: string;
     readonly ok: boolean;
     readonly mismatches: string[];
+    /** The content digest's version, when the run computed checksums (src/verify/digest.ts). */
+    readonly digestVersion?: number;
   } | null;
   readonly error: { readonly kind?: string; readonly message: string } | null;
   /** Masked URLs. A rollback's source is its destination (the snapshot lives there). */
@@ -100,7 +110,9 @@ const RunRow = z.object({
   tables: intOrNull,
   rows: intOrNull,
   bytes: intOrNull,
-  verification: z.object({ method: text, ok: z.boolean(), mismatches: z.array(text) }).nullable(),
+  verification: z
+    .object({ method: text, ok: z.boolean(), mismatches: z.array(text), digestVersion: int.optional() })
+    .nullable(),
   // Whatever else the run's error carried (object, side, SQL, server fields) is kept.
   error: z.looseObject({ kind: text.optional(), message: text }).nullable(),
   source: text,

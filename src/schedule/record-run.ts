@@ -198,6 +198,8 @@ export async function openHistory(destinationUrl: string, connectSeconds: number
 }
 
 function outcome(report: RunReport, signal: AbortSignal | undefined): RecordedRun["status"] {
+  // The sync's cut-over stands; only the profile's archive failed.
+  if (report.archive && !report.archive.ok && report.snapshot) return "archive-failed";
   if (report.ok) return "succeeded";
   // An aborted run fails wherever the abort caught it (often as a dropped connection): it was interrupted.
   if (signal?.aborted || report.error?.kind === "interrupted") return "interrupted";
@@ -259,6 +261,10 @@ function runEnd(
           method: report.verification.method,
           ok: report.verification.ok,
           mismatches: [...report.verification.mismatches],
+          // Content digests compare only within one version: the history says which one it used.
+          ...(report.verification.digestVersion === undefined
+            ? {}
+            : { digestVersion: report.verification.digestVersion }),
         }
       : null,
     ...(report.error ? { error: report.error } : {}),

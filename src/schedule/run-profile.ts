@@ -23,6 +23,7 @@ export function syncOptionsFor(profile: ResolvedProfile): RunOptions {
     destinationUrl: profile.destinationUrl,
     profile: profile.name,
     parallelism: profile.parallelism,
+    splitTablesLargerThan: profile.splitTablesLargerThan,
     timeouts: profile.timeouts,
     retention: profile.retention,
     ...(profile.schedule ? { runsPerDay: runsPerDay(profile.schedule) } : {}),
@@ -39,6 +40,16 @@ export function syncOptionsFor(profile: ResolvedProfile): RunOptions {
     verify: profile.verify,
     ...(profile.masking ? { masking: profile.masking } : {}),
     ...(profile.subset ? { subset: profile.subset } : {}),
+    ...(profile.archive
+      ? {
+          archive: {
+            store: profile.archive.store,
+            compression: profile.archive.compress,
+            ...(profile.archive.retention ? { retention: profile.archive.retention } : {}),
+            ...(profile.archive.key ? { key: profile.archive.key } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,12 +1,13 @@
 import { Cron } from "croner";
 import type { ScheduleConfig } from "../config/types.js";
 
-/** The week a schedule's runs are counted over: a cron expression often differs by weekday. */
+/** At most this many runs are counted (a week of a cron that fires every minute). */
 const WEEK_RUNS_LIMIT = 7 * 24 * 60;
 
 /**
- * How many runs a day a schedule makes, on average over its next week (`15 6,18 * * *`: 2). An
- * expression that fires every minute counts as 1440 a day; undefined without a schedule.
+ * How many runs a day a schedule makes, on average over its next week (`15 6,18 * * *`: 2): a cron
+ * expression often differs by weekday. At most 1440 a day are counted (every minute); undefined
+ * without a schedule.
  */
 export function runsPerDay(
   schedule: ScheduleConfig | undefined,
@@ -15,6 +16,12 @@ export function runsPerDay(
   if (!schedule) return undefined;
   const cron = new Cron(schedule.cron, { timezone: schedule.timezone, paused: true });
   const weekEnd = from.getTime() + 7 * 86_400_000;
-  const runs = cron.nextRuns(WEEK_RUNS_LIMIT, from).filter((d) => d.getTime() <= weekEnd).length;
+  let runs = 0;
+  for (
+    let at = cron.nextRun(from);
+    at && at.getTime() <= weekEnd && runs < WEEK_RUNS_LIMIT;
+    at = cron.nextRun(at)
+  )
+    runs++;
   return runs / 7;
 }

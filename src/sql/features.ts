@@ -15,6 +15,10 @@ export const FEATURES = {
   "numeric with a negative scale": 15,
   "XMLSERIALIZE ... [NO] INDENT": 16,
   "virtual generated columns": 18,
+  /** CREATE INDEX ... USING brin with max_parallel_maintenance_workers > 0. */
+  "parallel BRIN index builds": 17,
+  /** CREATE INDEX ... USING gin with max_parallel_maintenance_workers > 0. */
+  "parallel GIN index builds": 18,
   /** A child's (or partition's) generated column with an expression other than its parent's. */
   "inheritance children with a generation expression of their own": 16,
   "table access methods on partitioned tables": 17,

@@ -52,7 +52,10 @@ export function databaseSettingVerdict(name: string): SettingVerdict {
     };
   }
   if (lower === "default_transaction_read_only") {
-    return { copy: "never", reason: "it would make the destination read-only, and the next sync would be refused" };
+    return {
+      copy: "never",
+      reason: "it would make the destination read-only, and the next sync would be refused",
+    };
   }
   if (SAFE.has(lower)) return { copy: "always" };
   return { copy: "opt-in", reason: optInReason(lower) };

@@ -1,15 +1,20 @@
-import type { SourceRows } from "../copy/source-rows.js";
 import { type Connection, connectBoth } from "../db/connect.js";
 import { baseSettings, begin } from "../db/session.js";
 import { errorMessage, PgsyncError } from "../errors.js";
 import { introspect } from "../introspect/index.js";
-import type { CatalogModel, QualifiedName } from "../introspect/model.js";
-import { qualify } from "../sql/quote.js";
+import type { CatalogModel } from "../introspect/model.js";
 import { maskConnectionString, redactDeep } from "../util/redact.js";
-import { DIGEST_VERSION, type DigestVersion, digestSourceRows, digestTable } from "./digest.js";
+import { COMPARED_EXTRAS, mergeObjects, NOT_CARRIED_EXTRAS, readExtras } from "./catalog-extras.js";
+import { checksMade } from "./checks.js";
+import { DIGEST_VERSION, type DigestVersion } from "./digest.js";
 import { compareLargeObjects, digestLargeObjects } from "./large-objects.js";
 import { type SourceShaping, type SourceShapingOptions, sourceShaping } from "./masked-source.js";
-import { schemaDifferences } from "./schema-diff.js";
+import { compareObjects, formatDifference, type PropertyDifference } from "./properties.js";
+import { describeObjects } from "./schema-diff.js";
+import { compareTables, type TableComparison } from "./tables.js";
+
+export type { PropertyDifference } from "./properties.js";
+export type { TableComparison } from "./tables.js";
 
 export type VerifyMethod = "counts" | "checksum";
 
@@ -20,20 +25,15 @@ export interface VerifyOptions {
   readonly connectSeconds?: number;
   readonly schemas?: readonly string[];
   readonly excludeSchemas?: readonly string[];
+  /** Also compare owners and grants (for copies made with --with-privileges). */
+  readonly withPrivileges?: boolean;
+  /** Also compare the database settings a run copies only with copyDatabaseSettings. */
+  readonly allDatabaseSettings?: boolean;
   /**
    * A masked or subsetted profile's rules: the source's side is digested over what a run of the
    * profile copies (its masked values, its subset's rows), so that a masked copy compares equal.
    */
   readonly shaping?: SourceShapingOptions;
-}
-
-export interface TableComparison {
-  readonly table: string;
-  readonly sourceRows: number | null;
-  readonly destinationRows: number | null;
-  readonly sourceChecksum?: string;
-  readonly destinationChecksum?: string;
-  readonly differences: readonly string[];
 }
 
 export interface VerifyReport {
@@ -44,6 +44,10 @@ export interface VerifyReport {
   readonly digestVersion: DigestVersion;
   readonly source: string;
   readonly destination: string;
+  /** What was compared, in words; nothing outside this list was. */
+  readonly checks: readonly string[];
+  /** What was not compared, and why (or the flag that compares it). */
+  readonly notCompared: readonly string[];
   readonly tables: readonly TableComparison[];
   /**
    * The large objects, compared when the whole database is (they belong to no schema): by OID and
@@ -54,16 +58,25 @@ export interface VerifyReport {
     readonly destination: number;
     readonly differences: readonly string[];
   };
+  /** Every catalog difference with both full values (JSON text), as `differences` prints them. */
+  readonly catalog: readonly PropertyDifference[];
+  /** Every difference, one line each: catalog, rows, large objects. Any makes the outcome "different". */
   readonly differences: readonly string[];
+  /**
+   * Differences in kinds a run does not carry (publications, event triggers, ...), one line each:
+   * listed, never counted as differences of the copy.
+   */
+  readonly notCarried: readonly string[];
   /** The masked columns the source's digests were computed over, with their rules. */
   readonly masked?: SourceShaping["masked"];
   readonly error?: string;
 }
 
 /**
- * Compares two databases: the set of tables, their columns, and per table the row count and (with
- * "checksum") the content; without a schema selection, the large objects too. Each side is read in
- * one REPEATABLE READ transaction.
+ * Compares two databases: every catalog object and property the tool's introspection reads, plus
+ * those of catalog-extras.ts; per table, partition, child and materialized view the row count and
+ * (with "checksum") the content; without a schema selection, the large objects too. Each side is
+ * read in one REPEATABLE READ transaction.
  */
 export async function verifyDatabases(options: VerifyOptions): Promise<VerifyReport> {
   const method = options.method ?? "checksum";
@@ -77,135 +90,102 @@ export async function verifyDatabases(options: VerifyOptions): Promise<VerifyRep
   try {
     pair = await connectBoth(options.sourceUrl, options.destinationUrl, options.connectSeconds ?? 30);
     const { source: src, destination: dst } = pair;
+    // TimeZone pinned: deparsed catalog text (a timestamptz partition bound, default or check)
+    // prints in the session's time zone, and the two sides' sessions may differ.
     for (const c of [src, dst]) {
       await begin(
         c.client,
-        { ...baseSettings(0), row_security: "off" },
+        { ...baseSettings(0), row_security: "off", TimeZone: "UTC" },
         "ISOLATION LEVEL REPEATABLE READ READ ONLY",
       );
     }
+    const whole = options.schemas === undefined;
     const filter = {
       ...(options.schemas ? { schemas: options.schemas } : {}),
       ...(options.excludeSchemas ? { excludeSchemas: options.excludeSchemas } : {}),
+      ...(options.withPrivileges ? { withPrivileges: true } : {}),
     };
     const [srcModel, dstModel] = await Promise.all([
       introspect(src.client, filter),
       introspect(dst.client, filter),
     ]);
+    const catalog = await compareCatalogs(src, dst, srcModel, dstModel, options, whole);
     const shaping = options.shaping ? await sourceShaping(src.client, srcModel, options.shaping) : undefined;
-    const tables = await compareTables(
-      srcModel,
-      dstModel,
-      src as Connection,
-      dst as Connection,
-      method === "checksum",
-      shaping?.rows,
-    );
-    const largeObjects = options.schemas
-      ? undefined
-      : await (async () => {
+    const tables = await compareTables(srcModel, dstModel, src, dst, method === "checksum", shaping?.rows);
+    const largeObjects = whole
+      ? await (async () => {
           const [s, d] = await Promise.all([
             digestLargeObjects(src.client, method === "checksum", "source"),
             digestLargeObjects(dst.client, method === "checksum", "destination"),
           ]);
           return { source: s.length, destination: d.length, differences: compareLargeObjects(s, d) };
-        })();
+        })()
+      : undefined;
     const differences = [
-      ...schemaDifferences(srcModel, dstModel),
+      ...catalog.compared.map(formatDifference),
       ...tables.flatMap((t) => t.differences.map((d) => `${t.table}: ${d}`)),
       ...(largeObjects?.differences ?? []),
     ];
+    const { checks, notCompared } = checksMade({
+      method,
+      tables: tables.length,
+      largeObjects: largeObjects?.source,
+      privileges: options.withPrivileges === true,
+      allDatabaseSettings: options.allDatabaseSettings === true,
+      wholeDatabase: whole,
+    });
     return redactDeep({
       ...base,
       outcome: differences.length === 0 ? "identical" : "different",
+      checks,
+      notCompared,
       tables,
       ...(largeObjects ? { largeObjects } : {}),
+      catalog: catalog.compared,
       differences,
+      notCarried: catalog.notCarried.map(formatDifference),
       ...(shaping?.masked.length ? { masked: shaping.masked } : {}),
     });
   } catch (error) {
     const message = error instanceof PgsyncError ? error.describe() : errorMessage(error);
-    return redactDeep({ ...base, outcome: "error", tables: [], differences: [], error: message });
+    return redactDeep({
+      ...base,
+      outcome: "error",
+      checks: [],
+      notCompared: [],
+      tables: [],
+      catalog: [],
+      differences: [],
+      notCarried: [],
+      error: message,
+    });
   } finally {
     await pair?.close();
   }
 }
 
-/** A relation whose rows are compared: a table (partitions and children on their own) or a materialized view. */
-interface Relation extends QualifiedName {
-  readonly columns: readonly string[];
-  readonly oid?: number;
-  /** Generated columns: a masked table's are computed by the destination from masked values. */
-  readonly generated?: ReadonlySet<string>;
-}
-
-function relations(model: CatalogModel): Relation[] {
-  return [
-    ...model.tables.map((t) => ({
-      schema: t.schema,
-      name: t.name,
-      columns: t.allColumns.map((c) => c.name),
-      oid: t.oid,
-      generated: new Set(t.allColumns.filter((c) => c.generated).map((c) => c.name)),
-    })),
-    ...model.views
-      .filter((v) => v.materialized)
-      .map((v) => ({ schema: v.schema, name: v.name, columns: v.columns })),
-  ];
-}
-
-async function compareTables(
-  srcModel: CatalogModel,
-  dstModel: CatalogModel,
+/** The model's objects with verify's own additions, compared; and the kinds a run does not carry. */
+async function compareCatalogs(
   src: Connection,
   dst: Connection,
-  withChecksum: boolean,
-  shaped: ReadonlyMap<number, SourceRows> | undefined,
-): Promise<TableComparison[]> {
-  const key = (t: QualifiedName) => qualify(t.schema, t.name);
-  const dstByName = new Map(relations(dstModel).map((t) => [key(t), t]));
-  const sources = relations(srcModel);
-  const srcNames = new Set(sources.map(key));
-  const out: TableComparison[] = [];
-  for (const s of sources) {
-    const d = dstByName.get(key(s));
-    if (!d) {
-      out.push({
-        table: key(s),
-        sourceRows: null,
-        destinationRows: null,
-        differences: ["missing on the destination"],
-      });
-      continue;
-    }
-    const differences: string[] = [];
-    const dstColumns = new Set(d.columns);
-    const rows = s.oid === undefined ? undefined : shaped?.get(s.oid);
-    const columns = s.columns.filter((n) => dstColumns.has(n) && !(rows?.expressions && s.generated?.has(n)));
-    const options = { checksum: withChecksum };
-    const [sd, dd] = await Promise.all([
-      digestSourceRows(src.client, s, columns, rows, options),
-      digestTable(dst.client, d, columns, options),
-    ]);
-    if (sd.rows !== dd.rows) differences.push(`row count differs: source ${sd.rows}, destination ${dd.rows}`);
-    else if (withChecksum && sd.checksum !== dd.checksum)
-      differences.push("content differs (checksums do not match)");
-    out.push({
-      table: key(s),
-      sourceRows: sd.rows,
-      destinationRows: dd.rows,
-      ...(sd.checksum ? { sourceChecksum: sd.checksum } : {}),
-      ...(dd.checksum ? { destinationChecksum: dd.checksum } : {}),
-      differences,
-    });
-  }
-  for (const d of relations(dstModel).filter((t) => !srcNames.has(key(t)))) {
-    out.push({
-      table: key(d),
-      sourceRows: null,
-      destinationRows: null,
-      differences: ["exists only on the destination"],
-    });
-  }
-  return out;
+  srcModel: CatalogModel,
+  dstModel: CatalogModel,
+  options: VerifyOptions,
+  whole: boolean,
+): Promise<{ compared: PropertyDifference[]; notCarried: PropertyDifference[] }> {
+  const describe = {
+    ...(options.withPrivileges ? { privileges: true } : {}),
+    ...(options.allDatabaseSettings ? { allDatabaseSettings: true } : {}),
+  };
+  const side = async (c: Connection, model: CatalogModel) => {
+    const oids = model.schemas.map((s) => s.oid);
+    const extras = await readExtras(c.client, COMPARED_EXTRAS, oids, whole);
+    const notCarried = await readExtras(c.client, NOT_CARRIED_EXTRAS, oids, whole);
+    return { objects: mergeObjects(describeObjects(model, describe), extras), notCarried };
+  };
+  const [a, b] = await Promise.all([side(src, srcModel), side(dst, dstModel)]);
+  return {
+    compared: compareObjects(a.objects, b.objects),
+    notCarried: compareObjects(a.notCarried, b.notCarried),
+  };
 }

@@ -88,16 +88,16 @@ export function compareLargeObjects(
 ): string[] {
   const out: string[] = [];
   if (source.length !== destination.length)
-    out.push(`large objects: the source has ${source.length}, the destination ${destination.length}`);
+    out.push(`large objects: count differs: source ${source.length}; destination ${destination.length}`);
   const theirs = new Map(destination.map((d) => [d.oid, d]));
   const ours = new Set(source.map((s) => s.oid));
   for (const s of source) {
     const d = theirs.get(s.oid);
     if (!d) out.push(`large object ${s.oid}: missing on the destination`);
     else if (s.size !== d.size)
-      out.push(`large object ${s.oid}: size differs (source ${s.size} bytes, destination ${d.size})`);
+      out.push(`large object ${s.oid}: size differs: source ${s.size} bytes; destination ${d.size} bytes`);
     else if (s.digest !== undefined && d.digest !== undefined && s.digest !== d.digest)
-      out.push(`large object ${s.oid}: content differs (digests do not match)`);
+      out.push(`large object ${s.oid}: content digest differs: source ${s.digest}; destination ${d.digest}`);
   }
   for (const d of destination)
     if (!ours.has(d.oid)) out.push(`large object ${d.oid}: exists only on the destination`);

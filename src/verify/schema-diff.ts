@@ -1,23 +1,31 @@
-import type { CatalogModel } from "../introspect/model.js";
-import { copiesDatabaseSetting } from "../sql/settings-policy.js";
+import type { CatalogModel, Grant } from "../introspect/model.js";
+import { databaseSettingVerdict } from "../sql/settings-policy.js";
+import {
+  compareObjects,
+  flatten,
+  type ObjectProperties,
+  type Properties,
+  type PropertyDifference,
+} from "./properties.js";
+
+export interface DescribeOptions {
+  /** Owners and grants (the model must have been read with them). */
+  readonly privileges?: boolean;
+  /** Also the database settings a run copies only with copyDatabaseSettings (never pgsync-ts's own). */
+  readonly allDatabaseSettings?: boolean;
+}
 
 /**
- * Compares two catalog models object by object and names each object that differs. Identifiers
- * that differ between any two databases (OIDs), sizes and planner estimates are ignored; so are
- * differences in how a server version prints the same view (see withoutRangeQualifiers).
+ * Compares two catalog models object by object and property by property. Identifiers that differ
+ * between any two databases (OIDs), sizes and planner estimates are ignored; so are differences in
+ * how a server version prints the same view (see withoutRangeQualifiers).
  */
-export function schemaDifferences(source: CatalogModel, destination: CatalogModel): string[] {
-  const a = describeObjects(source);
-  const b = describeObjects(destination);
-  const out: string[] = [];
-  for (const [name, description] of a) {
-    const other = b.get(name);
-    if (other === undefined) out.push(`${name}: missing on the destination`);
-    else if (other !== description)
-      out.push(`${name}: differs (source ${description}; destination ${other})`);
-  }
-  for (const name of b.keys()) if (!a.has(name)) out.push(`${name}: exists only on the destination`);
-  return out;
+export function schemaDifferences(
+  source: CatalogModel,
+  destination: CatalogModel,
+  options: DescribeOptions = {},
+): PropertyDifference[] {
+  return compareObjects(describeObjects(source, options), describeObjects(destination, options));
 }
 
 const VOLATILE_KEYS = new Set([
@@ -30,20 +38,27 @@ const VOLATILE_KEYS = new Set([
   "position",
 ]);
 
-/** One line of JSON per object, keyed by a readable name; the comparable form of a model. */
-export function describeObjects(model: CatalogModel): Map<string, string> {
+/** Every object of the model by a readable name, with its properties: the comparable form of a model. */
+export function describeObjects(model: CatalogModel, options: DescribeOptions = {}): ObjectProperties {
   const schemas = new Set(model.schemas.map((s) => s.name));
-  const out = new Map<string, string>();
-  const put = (name: string, value: unknown) => out.set(name, JSON.stringify(strip(value)));
+  const out = new Map<string, Properties>();
+  const put = (name: string, value: unknown) => out.set(name, flatten(strip(value)));
   const q = (o: { schema: string; name: string }) => `"${o.schema}"."${o.name}"`;
   for (const s of model.schemas) put(`schema "${s.name}"`, {});
-  for (const e of model.extensions) put(`extension "${e.name}"`, { schema: e.schema });
+  for (const e of model.extensions) put(`extension "${e.name}"`, { schema: e.schema, version: e.version });
   for (const e of model.enums) put(`type ${q(e)}`, e);
   for (const d of model.domains) put(`domain ${q(d)}`, d);
   for (const t of model.composites) put(`type ${q(t)}`, t);
   for (const r of model.ranges) put(`type ${q(r)}`, r);
+  for (const b of model.baseTypes ?? []) put(`type ${q(b)}`, b);
+  for (const s of model.shellTypes ?? []) put(`shell type ${q(s)}`, s);
   for (const r of model.routines) put(`${r.kind} ${q(r)}(${r.identityArgs})`, r);
-  for (const t of model.tables) put(`table ${q(t)}`, t);
+  // A table's own columns, keyed by name; with inherited columns, every column's name in order too
+  // (each inherited column's details are those of the table that defines it).
+  for (const { allColumns, ...t } of model.tables) {
+    const inherited = allColumns.length !== t.columns.length;
+    put(`table ${q(t)}`, { ...t, ...(inherited ? { allColumns: allColumns.map((c) => c.name) } : {}) });
+  }
   for (const s of model.sequences) put(`sequence ${q(s)}`, s);
   for (const v of model.views) {
     put(`${v.materialized ? "materialized view" : "view"} ${q(v)}`, {
@@ -55,7 +70,7 @@ export function describeObjects(model: CatalogModel): Map<string, string> {
   for (const i of model.indexes) put(`index "${i.table.schema}"."${i.name}"`, i);
   for (const t of model.triggers) put(`trigger "${t.name}" on ${q(t.table)}`, t);
   for (const p of model.policies) put(`policy "${p.name}" on ${q(p.table)}`, p);
-  for (const c of model.comments) put(`comment on ${c.kind} ${c.identity}`, c.text);
+  for (const c of model.comments) put(`comment on ${c.kind} ${c.identity}`, { text: c.text });
   for (const c of model.collations) put(`collation ${q(c)}`, c);
   for (const s of model.statistics) put(`statistics ${q(s)}`, s);
   for (const r of model.rules) put(`rule "${r.name}" on ${q(r.table)}`, r);
@@ -63,16 +78,66 @@ export function describeObjects(model: CatalogModel): Map<string, string> {
   for (const c of model.textSearchConfigurations) put(`text search configuration ${q(c)}`, c);
   for (const c of model.casts) put(`cast (${c.source} AS ${c.target})`, c);
   for (const o of model.operators) put(`operator ${q(o)}(${o.left ?? "NONE"}, ${o.right})`, o);
+  for (const o of model.shellOperators ?? [])
+    put(`shell operator ${q(o)}(${o.left ?? "NONE"}, ${o.right})`, o);
   for (const c of model.operatorClasses) put(`operator class ${q(c)} using ${c.method}`, c);
-  for (const f of model.operatorFamilies) put(`operator family ${q(f)}`, f);
+  for (const f of model.operatorFamilies) put(`operator family ${q(f)} using ${f.method}`, f);
+  for (const a of model.accessMethods) put(`access method "${a.name}"`, a);
+  for (const w of model.foreignDataWrappers ?? []) put(`foreign-data wrapper "${w.name}"`, w);
   for (const s of model.foreignServers) put(`server "${s.name}"`, s);
   for (const t of model.foreignTables) put(`foreign table ${q(t)}`, t);
-  // Only the settings every run copies (src/sql/settings-policy.ts): the others are withheld unless
-  // a profile asks for them, and the tool's own marker and the read-only switch are never copied.
-  for (const d of model.databaseSettings.filter((d) => copiesDatabaseSetting(d.name))) {
-    put(`database setting ${d.name}`, d.value);
+  for (const t of model.transforms ?? []) put(`transform for ${t.type} language ${t.language}`, t);
+  for (const d of model.databaseSettings.filter((s) => settingCompared(s.name, options))) {
+    put(`database setting ${d.name}`, { value: d.value });
   }
+  for (const lo of model.largeObjects ?? []) {
+    put(`large object ${lo.oid}`, {
+      comment: lo.comment,
+      ...(options.privileges ? { owner: lo.owner, grants: lo.grants && sortGrants(lo.grants) } : {}),
+    });
+  }
+  if (options.privileges && model.privileges) describePrivileges(model.privileges, put);
   return out;
+}
+
+/**
+ * The database settings every run copies (src/sql/settings-policy.ts), and with allDatabaseSettings
+ * those it copies when asked to; pgsync-ts's own marker and the read-only switch never travel.
+ */
+export function settingCompared(name: string, options: DescribeOptions): boolean {
+  const verdict = databaseSettingVerdict(name);
+  return verdict.copy === "always" || (verdict.copy === "opt-in" && options.allDatabaseSettings === true);
+}
+
+/**
+ * Owners and grants, in an order of their own (a run grants in its order). Schemas keep the
+ * destination's owner (docs/schema.md), so a schema's owner is not compared; its grants are.
+ */
+function describePrivileges(
+  privileges: NonNullable<CatalogModel["privileges"]>,
+  put: (name: string, value: unknown) => void,
+): void {
+  for (const o of privileges.objects) {
+    put(`privileges on ${o.kind.toLowerCase()} ${o.name}`, {
+      ...(o.kind === "SCHEMA" ? {} : { owner: o.owner }),
+      explicitAcl: o.hasAcl,
+      grants: sortGrants(o.grants),
+    });
+  }
+  for (const c of privileges.columns)
+    put(`privileges on column ${c.name}.${c.column}`, { grants: sortGrants(c.grants) });
+  for (const d of privileges.defaults) {
+    const where = d.schema === null ? "" : ` in schema ${d.schema}`;
+    put(`default privileges of ${d.role} on ${d.objects.toLowerCase()}${where}`, {
+      grants: sortGrants(d.grants),
+    });
+  }
+}
+
+function sortGrants(grants: readonly Grant[]): string[] {
+  return grants
+    .map((g) => `${g.grantee ?? "PUBLIC"}: ${g.privilege}${g.grantable ? " WITH GRANT OPTION" : ""}`)
+    .sort();
 }
 
 function strip(value: unknown): unknown {

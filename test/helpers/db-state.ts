@@ -4,6 +4,7 @@
  * sequence's position. Two captures are equal when the databases hold the same schema and data.
  */
 import type pg from "pg";
+import { catalogFingerprint, dataFingerprint, diffFingerprints, formatDiff } from "../oracle/index.js";
 import { withClient } from "./pg-servers.js";
 
 export interface DatabaseState {
@@ -63,3 +64,32 @@ async function tableRows(c: pg.Client, table: string): Promise<string[]> {
   const result = await c.query<{ r: string }>(`SELECT t::text AS r FROM ONLY ${table} t`);
   return result.rows.map((r) => r.r).sort();
 }
+
+/**
+ * A database's state as the independent oracle (test/oracle) sees it: its catalog and data
+ * fingerprints, read in one REPEATABLE READ snapshot. `peerMajor` is the major of the database it
+ * is compared with (catalog rows only some majors have are left out against an older one);
+ * `withholdSettings` names the database settings a run does not carry.
+ */
+export async function oracleState(
+  url: string,
+  opts: { peerMajor?: number; privileges?: boolean; withholdSettings?: (name: string) => boolean } = {},
+): Promise<string[]> {
+  return withClient(url, async (c) => {
+    await c.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    try {
+      return [...(await catalogFingerprint(c, opts)), ...(await dataFingerprint(c, opts))];
+    } finally {
+      await c.query("ROLLBACK");
+    }
+  });
+}
+
+/** The oracle's report of how two states differ ("" when they are the same). */
+export function stateDifference(a: readonly string[], b: readonly string[]): string {
+  return formatDiff(diffFingerprints(a, b));
+}
+
+/** pgsync-ts's own markers (pgsync.*) belong to each database and are never copied. */
+export const TOOL_SETTINGS = (name: string): boolean =>
+  name.startsWith("pgsync.") || name === "default_transaction_read_only";

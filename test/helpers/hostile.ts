@@ -44,8 +44,22 @@ function domain(name: string): Plant {
 }
 
 const PLANTS: readonly Plant[] = [
-  operator("hostile_name_eq_text", "=", "name", "text", "boolean", "$1::pg_catalog.text OPERATOR(pg_catalog.=) $2"),
-  operator("hostile_name_ne_text", "<>", "name", "text", "boolean", "$1::pg_catalog.text OPERATOR(pg_catalog.<>) $2"),
+  operator(
+    "hostile_name_eq_text",
+    "=",
+    "name",
+    "text",
+    "boolean",
+    "$1::pg_catalog.text OPERATOR(pg_catalog.=) $2",
+  ),
+  operator(
+    "hostile_name_ne_text",
+    "<>",
+    "name",
+    "text",
+    "boolean",
+    "$1::pg_catalog.text OPERATOR(pg_catalog.<>) $2",
+  ),
   operator("hostile_name_eq_name", "=", "name", "name", "boolean", "$1 OPERATOR(pg_catalog.=) $2"),
   operator("hostile_text_eq_text", "=", "text", "text", "boolean", "$1 OPERATOR(pg_catalog.=) $2"),
   operator("hostile_oid_eq_oid", "=", "oid", "oid", "boolean", "$1 OPERATOR(pg_catalog.=) $2"),

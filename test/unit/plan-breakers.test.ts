@@ -96,7 +96,7 @@ describe("planSync's order and loop breakers", () => {
     // The materialized view that needs the key waits for post-data: it cannot be replaced.
     expect(pre.some((s) => s.sql.includes('"m_grouped"'))).toBe(false);
     expect(result.tables.find((x) => x.table.name === "t")?.keys.map((k) => k.sql)).toEqual([
-      `ALTER TABLE ${S}."t" ADD CONSTRAINT "t_pkey" PRIMARY KEY (id)`,
+      `ALTER TABLE ${S}."t" ADD CONSTRAINT "t_pkey" PRIMARY KEY USING INDEX "t_pkey"`,
     ]);
     const post = result.postData;
     expect(post.find((s) => s.object === 'view "app"."v"')?.sql).toBe(

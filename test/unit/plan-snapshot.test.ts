@@ -13,6 +13,8 @@ const OPTIONS = {
   destinationRoles: DESTINATION_ROLES,
   missingFunctions: new Set<string>(),
   destinationSettings: new Set(["work_mem", "search_path"]),
+  // The fixture's app.mode is an application setting, which a run copies only when asked to.
+  copyDatabaseSettings: true,
 };
 
 const script = (statements: readonly Statement[]) =>
@@ -24,8 +26,9 @@ const loads = (plan: SyncPlan) =>
     .map((t) =>
       [
         `${t.staging.schema}.${t.staging.name}: ${t.copyData ? `copy ${t.format} (${t.columns.join(", ")})` : "no data"}`,
-        ...t.keys.map((k) => `  key: ${k.sql}`),
+        ...t.keyIndexes.map((i) => `  key index: ${i.sql}`),
         ...t.indexes.map((i) => `  index: ${i.sql}`),
+        ...t.keys.map((k) => `  key: ${k.sql}`),
         `  analyze: ${t.analyze ? (t.analyzeLast ? "last" : "after load") : "never"}`,
       ].join("\n"),
     )
@@ -43,13 +46,6 @@ describe("planSync for PostgreSQL 14", () => {
       CREATE TYPE "_pgsync_stage_test_1"."status" AS ENUM ('new', 'paid');
       -- domain "app"."code"
       CREATE DOMAIN "_pgsync_stage_test_1"."code" AS character varying(8) CONSTRAINT "code_check" CHECK (((VALUE)::text ~ '^[A-Z]+$'::text));
-      -- function "app"."order_count"(customer integer)
-      CREATE OR REPLACE FUNCTION "_pgsync_stage_test_1".order_count(customer integer)
-       RETURNS bigint
-       LANGUAGE sql
-       STABLE
-      AS $function$SELECT count(*) FROM app.orders WHERE customer_id = customer$function$
-      ;
       -- sequence "app"."customer_id_seq"
       CREATE SEQUENCE "_pgsync_stage_test_1"."customer_id_seq" AS integer START WITH 1 INCREMENT BY 1 MINVALUE 1 MAXVALUE 2147483647 CACHE 1 NO CYCLE;
       -- table "app"."customers"
@@ -74,6 +70,13 @@ describe("planSync for PostgreSQL 14", () => {
         "price" numeric(10,2),
         "total" numeric GENERATED ALWAYS AS (((qty)::numeric * price)) STORED
       );
+      -- function "app"."order_count"(customer integer)
+      CREATE OR REPLACE FUNCTION "_pgsync_stage_test_1".order_count(customer integer)
+       RETURNS bigint
+       LANGUAGE sql
+       STABLE
+      AS $function$SELECT count(*) FROM "_pgsync_stage_test_1".orders WHERE customer_id = customer$function$
+      ;
       -- view "app"."order_totals"
       CREATE VIEW "_pgsync_stage_test_1"."order_totals" ("customer_id", "total") AS
        SELECT customer_id,
@@ -86,17 +89,20 @@ describe("planSync for PostgreSQL 14", () => {
     `);
   });
 
-  it("loads each plain table, then adds its keys and indexes; the partitioned table has none of its own", () => {
+  it("loads each plain table, then builds its indexes (its keys' among them) and adds its keys; the partitioned table has none of its own", () => {
     expect(loads(plan)).toMatchInlineSnapshot(`
       "
       _pgsync_stage_test_1.customers: copy binary (id, email)
-        key: ALTER TABLE "_pgsync_stage_test_1"."customers" ADD CONSTRAINT "customers_email_key" UNIQUE NULLS NOT DISTINCT (email)
-        key: ALTER TABLE "_pgsync_stage_test_1"."customers" ADD CONSTRAINT "customers_pkey" PRIMARY KEY (id)
+        key index: CREATE UNIQUE INDEX "customers_email_key" ON "_pgsync_stage_test_1"."customers" USING btree ("email") NULLS NOT DISTINCT
+        key index: CREATE UNIQUE INDEX "customers_pkey" ON "_pgsync_stage_test_1"."customers" USING btree ("id")
+        key: ALTER TABLE "_pgsync_stage_test_1"."customers" ADD CONSTRAINT "customers_email_key" UNIQUE USING INDEX "customers_email_key"
+        key: ALTER TABLE "_pgsync_stage_test_1"."customers" ADD CONSTRAINT "customers_pkey" PRIMARY KEY USING INDEX "customers_pkey"
         analyze: after load
       _pgsync_stage_test_1.orders: copy text (id, customer_id, status, code, qty, price)
-        key: ALTER TABLE "_pgsync_stage_test_1"."orders" ADD CONSTRAINT "orders_pkey" PRIMARY KEY (id)
-        key: ALTER TABLE "_pgsync_stage_test_1"."orders" ADD CONSTRAINT "orders_qty_check" CHECK ((qty > 0))
+        key index: CREATE UNIQUE INDEX "orders_pkey" ON "_pgsync_stage_test_1"."orders" USING btree ("id")
         index: CREATE INDEX orders_status_idx ON "_pgsync_stage_test_1".orders USING btree (status)
+        key: ALTER TABLE "_pgsync_stage_test_1"."orders" ADD CONSTRAINT "orders_qty_check" CHECK ((qty > 0))
+        key: ALTER TABLE "_pgsync_stage_test_1"."orders" ADD CONSTRAINT "orders_pkey" PRIMARY KEY USING INDEX "orders_pkey"
         analyze: after load
       _pgsync_stage_test_1.events: no data
         analyze: last
@@ -140,6 +146,15 @@ describe("planSync for PostgreSQL 14", () => {
   it("sets the schema comment, database settings and privileges in the cut-over, without MAINTAIN", () => {
     expect(script(plan.cutover)).toMatchInlineSnapshot(`
       "
+      -- function bodies
+      SET LOCAL check_function_bodies = off;
+      -- function "app"."order_count"(customer integer)
+      CREATE OR REPLACE FUNCTION app.order_count(customer integer)
+       RETURNS bigint
+       LANGUAGE sql
+       STABLE
+      AS $function$SELECT count(*) FROM app.orders WHERE customer_id = customer$function$
+      ;
       -- comment on schema app
       DO $pgsync$
       BEGIN
@@ -200,6 +215,15 @@ describe("planSync for PostgreSQL 18", () => {
   it("grants MAINTAIN in the cut-over, and refuses nothing", () => {
     expect(script(plan.cutover)).toMatchInlineSnapshot(`
       "
+      -- function bodies
+      SET LOCAL check_function_bodies = off;
+      -- function "app"."order_count"(customer integer)
+      CREATE OR REPLACE FUNCTION app.order_count(customer integer)
+       RETURNS bigint
+       LANGUAGE sql
+       STABLE
+      AS $function$SELECT count(*) FROM app.orders WHERE customer_id = customer$function$
+      ;
       -- comment on schema app
       DO $pgsync$
       BEGIN

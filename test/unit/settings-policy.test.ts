@@ -46,7 +46,10 @@ describe("the database settings policy", () => {
       { name: "work_mem", value: "12MB" },
     ];
     const plan = databaseSettings(settings, 17);
-    expect(plan.statements.map((s) => s.object)).toEqual(["database setting TimeZone", "database setting work_mem"]);
+    expect(plan.statements.map((s) => s.object)).toEqual([
+      "database setting TimeZone",
+      "database setting work_mem",
+    ]);
     expect(plan.withheld).toEqual(["search_path", "session_preload_libraries"]);
     expect(plan.skipped).toEqual([
       'database setting search_path was withheld: it changes how every session of the destination resolves names; copy it with --with-database-settings (profile "copyDatabaseSettings": true) if the source is trusted',

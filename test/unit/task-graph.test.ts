@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { COST, type ParallelBuilds, parallelBuilds, parallelWorkers } from "../../src/pipeline/load-costs.js";
 import { type GraphTask, runTaskGraph, type TableLock } from "../../src/pipeline/task-graph.js";
 
 /** A task that records when it starts and ends, and holds its worker until released. */
@@ -129,5 +130,60 @@ describe("the load's task graph", () => {
       runTaskGraph([r.task("x", { after: ["y"] }), r.task("y", { after: ["x"] }), r.task("z")], ["w1"]),
     ).rejects.toThrow(/wait for each other .*: (x, y|y, x)/);
     expect(r.log).toEqual(["start z on w1", "end z"]);
+  });
+});
+
+describe("parallel workers for the critical-path build", () => {
+  it("gets none while the other workers have enough beside it, else the idle workers, at least one", () => {
+    expect(parallelWorkers({ workers: 2, idle: 0, weight: 10, beside: 50 })).toBe(0);
+    // The work beside it ends before it does: a core would go idle.
+    expect(parallelWorkers({ workers: 2, idle: 0, weight: 10, beside: 4 })).toBe(1);
+    expect(parallelWorkers({ workers: 4, idle: 2, weight: 10, beside: 500 })).toBe(2);
+    expect(parallelWorkers({ workers: 4, idle: 7, weight: 10, beside: 0 })).toBe(3);
+    expect(parallelWorkers({ workers: 1, idle: 0, weight: 10, beside: 0 })).toBe(0);
+  });
+
+  it("counts as beside a build only the unfinished work that does not wait for it", async () => {
+    const seen: Record<string, number> = {};
+    const parallel: ParallelBuilds = { candidates: new Set(["gin"]) };
+    let running = 0;
+    const task = (id: string, weight: number, after: string[] = []): GraphTask<string> => ({
+      id,
+      after,
+      locks: [],
+      weight,
+      run: async () => {
+        running++;
+        // As a build does: decide once the scheduler has handed out what it can start now.
+        await Promise.resolve();
+        if (parallel.candidates.has(id)) seen[id] = parallel.workersFor?.(id) ?? -1;
+        await new Promise((r) => setTimeout(r, id === "gin" ? 20 : 5));
+        running--;
+      },
+    });
+    const pool = { workers: 2, idle: () => 2 - running };
+    // The GIN (12) against 3 of other work beside it; the foreign key (40) waits for it, so it does not count.
+    const short = parallelBuilds(
+      [task("gin", 12), task("btree", 3), task("fk", 40, ["gin"])],
+      parallel,
+      pool,
+    );
+    await runTaskGraph(short, ["w1", "w2"]);
+    expect(seen.gin).toBe(1);
+
+    const busy: ParallelBuilds = { candidates: new Set(["gin"]) };
+    parallel.candidates.clear();
+    // Every worker busy, and 60 of other work for the other worker: the build stays single-process.
+    parallelBuilds([task("gin", 12), task("other", 30), task("more", 30)], busy, {
+      workers: 2,
+      idle: () => 0,
+    });
+    expect(busy.workersFor?.("gin")).toBe(0);
+  });
+
+  it("ranks a GIN build above the B-tree builds of the same table, and both below its COPY", () => {
+    expect(COST.gin).toBeGreaterThan(COST.btree);
+    expect(COST.btree).toBeLessThan(COST.load);
+    expect(COST.attach).toBeLessThan(COST.check);
   });
 });

@@ -170,6 +170,7 @@ export const catalogObjects = z.strictObject({
   operators: z.array(operator),
   operatorClasses: z.array(operatorClass),
   operatorFamilies: z.array(operatorFamily),
+  familyMembers: z.array(operatorFamily).optional(),
   accessMethods: z.array(accessMethod),
   foreignServers: z.array(foreignServer),
   foreignDataWrappers: z.array(foreignDataWrapper).optional(),

@@ -34,6 +34,7 @@ export const column = z.strictObject({
   type: text,
   typeOid: objectId,
   binarySafe: z.boolean(),
+  regNames: z.enum(["object", "operator", "nested"]).optional(),
   notNull: z.boolean(),
   defaultExpr: text.optional(),
   collation: qualifiedName.optional(),
@@ -96,6 +97,9 @@ export const constraint = z.strictObject({
   indexOptions: texts.optional(),
   nullsNotDistinct: z.boolean().optional(),
   indexAttachedTo: qualifiedName.optional(),
+  inheritedNames: z
+    .array(z.strictObject({ table: qualifiedName, referenced: qualifiedName, name: text }))
+    .optional(),
 });
 
 export const index = z.strictObject({

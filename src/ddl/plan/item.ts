@@ -88,6 +88,12 @@ export interface DdlItem extends SortNode {
   readonly tableOid?: number;
   /** Foreign keys: the referenced table. */
   readonly referencedTableOid?: number;
+  /**
+   * A key whose first statement builds its unique index (CREATE UNIQUE INDEX, SHARE lock) and whose
+   * second attaches it (src/ddl/plan/key-index.ts): in the load, the build runs beside the table's
+   * other index builds. In post-data both run in order.
+   */
+  readonly buildsIndexFirst?: boolean;
 }
 
 export function item(

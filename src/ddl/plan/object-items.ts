@@ -20,6 +20,7 @@ import { createTransform } from "../render/transforms.js";
 import { createComposite, createDomain, createEnum, createRange } from "../render/types.js";
 import { createView } from "../render/views.js";
 import { tableBuilds } from "../table-build.js";
+import { stagedBody } from "./function-bodies.js";
 import { type DdlItem, type ItemKind, item } from "./item.js";
 import { type ModelIndex, parentsOf } from "./model-index.js";
 import { ownSequence } from "./statements.js";
@@ -30,7 +31,9 @@ export const label = (kind: string, o: QualifiedName) => `${kind} ${qualify(o.sc
 export const defaultKey = (relationOid: number, position: number) => `pg_attrdef:${relationOid}.${position}`;
 
 function routineSql(r: Routine, ctx: RenderContext): string {
-  return r.kind === "aggregate" ? createAggregate(r, ctx) : ctx.sql(r.definition);
+  if (r.kind === "aggregate") return createAggregate(r, ctx);
+  // A body that names staged objects reads them while the staging is loaded (function-bodies.ts).
+  return stagedBody(r, ctx)?.staged ?? ctx.sql(r.definition);
 }
 
 function pre(kind: ItemKind, key: string, object: string, sqls: string | readonly string[]): DdlItem {

@@ -86,8 +86,9 @@ function repairBoundaries(b: BreakerContext, refused: Map<DdlItem, string>): voi
 /**
  * Whether the plan's phases put `y` before `x` by construction: an earlier phase, the same phase
  * outside the load (the sort orders them), or, within the load, what the task graph runs first:
- * a table's keys before its indexes, both before its foreign keys, and a foreign key after the
- * referenced table's keys and indexes.
+ * a table's index builds (its keys' unique indexes among them) before its keys (one task, in sort
+ * order), all before its foreign keys, and a foreign key after the referenced table's keys and
+ * indexes.
  */
 function orderedBefore(y: DdlItem, x: DdlItem): boolean {
   if (phaseIndex(y.phase) !== phaseIndex(x.phase)) return phaseIndex(y.phase) < phaseIndex(x.phase);
@@ -95,5 +96,5 @@ function orderedBefore(y: DdlItem, x: DdlItem): boolean {
   if (y.kind === "foreign key") return false;
   if (x.kind === "foreign key") return y.tableOid === x.tableOid || y.tableOid === x.referencedTableOid;
   if (y.tableOid !== x.tableOid) return false;
-  return x.kind === "index" || y.kind === "key";
+  return x.kind === "key";
 }

@@ -3,14 +3,21 @@ import { qualify, quoteIdent, quoteLiteral } from "../../sql/quote.js";
 import { constraintDefinition } from "../render/constraints.js";
 import type { RenderContext } from "../render/context.js";
 import { createView } from "../render/views.js";
+import { indexBuild } from "./index-build.js";
 import type { Statement } from "./types.js";
 
 /** The small statements the plan writes itself, around what the renderers print. */
 
 export function addConstraint(c: Constraint, ctx: RenderContext): Statement {
+  const sql = `ALTER TABLE ${ctx.staged(c.table)} ADD CONSTRAINT ${quoteIdent(c.name)} ${constraintDefinition(c, ctx)}`;
+  const method = c.kind === "exclusion" ? (indexBuild(c.definition)?.method ?? "gist") : "btree";
   return {
     object: `constraint ${quoteIdent(c.name)} on ${qualify(c.table.schema, c.table.name)}`,
-    sql: `ALTER TABLE ${ctx.staged(c.table)} ADD CONSTRAINT ${quoteIdent(c.name)} ${constraintDefinition(c, ctx)}`,
+    sql,
+    ...(c.kind === "check" ? { build: { kind: "check" } } : {}),
+    ...(c.kind === "primary key" || c.kind === "unique" || c.kind === "exclusion"
+      ? { build: { kind: "key", method } }
+      : {}),
   };
 }
 
@@ -18,7 +25,12 @@ export function createIndex(i: Index, ctx: RenderContext): Statement {
   // pg_get_indexdef prints ON ONLY for a partitioned table, which creates the index on it alone: the
   // partitions' own indexes are built and attached to it one by one (index attach items), so each
   // keeps its name, and a partition that has none on the source gets none.
-  return { object: `index ${qualify(i.table.schema, i.name)}`, sql: ctx.sql(i.definition) };
+  const build = indexBuild(i.definition);
+  return {
+    object: `index ${qualify(i.table.schema, i.name)}`,
+    sql: ctx.sql(i.definition),
+    ...(build ? { build } : {}),
+  };
 }
 
 export function setSequenceValue(s: Sequence, ctx: RenderContext): string {

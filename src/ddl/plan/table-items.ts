@@ -1,7 +1,8 @@
-import type { CatalogModel } from "../../introspect/model.js";
+import type { CatalogModel, Constraint } from "../../introspect/model.js";
 import { qualify, quoteIdent } from "../../sql/quote.js";
 import { earlyChecks } from "../early-checks.js";
 import type { RenderContext } from "../render/context.js";
+import { inheritedForeignKeysObject, renameInheritedForeignKeys } from "../render/foreign-key-names.js";
 import { attachIndex, markedIndexKeys, tableIndexMarks } from "../render/index-marks.js";
 import { commentOnCarriedKind } from "../render/kind-comments.js";
 import type { CarriedOperators } from "../render/operators.js";
@@ -10,9 +11,17 @@ import { createRule, createStatistics } from "../render/table-rules.js";
 import { domainChecksAfterLoad } from "../render/types.js";
 import type { PlanGraph } from "./graph.js";
 import { type DdlItem, item } from "./item.js";
+import { keyIndex } from "./key-index.js";
 import type { ModelIndex } from "./model-index.js";
 import { label } from "./object-items.js";
 import { addConstraint, createIndex, setSequenceValue } from "./statements.js";
+import type { Statement } from "./types.js";
+
+/** After a foreign key's ADD CONSTRAINT: its partitions' constraints take the source's names. */
+function inheritedNames(c: Constraint, ctx: RenderContext): Statement[] {
+  const sql = renameInheritedForeignKeys(c, ctx);
+  return sql ? [{ object: inheritedForeignKeysObject(c), sql }] : [];
+}
 
 /**
  * The items built after the rows are in. Keys and indexes of a plain table, and foreign keys
@@ -68,21 +77,26 @@ export function tableItems(
           key: `pg_constraint:${c.oid}`,
           kind: "foreign key",
           phase: plain(c.tableOid) && plain(c.referencedTableOid) ? "data" : "post",
-          statements: [addConstraint(c, ctx)],
+          statements: [addConstraint(c, ctx), ...inheritedNames(c, ctx)],
           tableOid: c.tableOid,
           ...(c.referencedTableOid !== undefined ? { referencedTableOid: c.referencedTableOid } : {}),
           implicit: [tableKey(c.tableOid), ...(c.referencedTableOid ? [tableKey(c.referencedTableOid)] : [])],
         }),
       );
     } else {
+      // A plain table's primary key or unique constraint: its index is built beside the table's
+      // other indexes, then attached (USING INDEX); a partitioned table's keys, and exclusion
+      // constraints, keep ADD CONSTRAINT.
+      const split = plain(c.tableOid) ? keyIndex(c, ctx) : undefined;
       items.push(
         item({
           key: `pg_constraint:${c.oid}`,
           kind: "key",
           phase: plain(c.tableOid) ? "data" : "post",
-          statements: [addConstraint(c, ctx)],
+          statements: split ? [split.index, split.attach] : [addConstraint(c, ctx)],
           tableOid: c.tableOid,
           implicit: [tableKey(c.tableOid)],
+          ...(split ? { buildsIndexFirst: true } : {}),
         }),
       );
     }

@@ -12,7 +12,26 @@ export type { CopyFormat } from "../../sql/copy-statements.js";
 export interface Statement {
   readonly object: string;
   readonly sql: string;
+  /** What a load statement does, for the task graph's cost estimates and build settings. */
+  readonly build?: BuildKind;
 }
+
+/**
+ * The work of a statement the load runs: an index build (by access method), a key attached to its
+ * index (catalog only), a CHECK (reads the table), a key or exclusion constraint that builds its
+ * own index.
+ */
+export type BuildKind =
+  | {
+      readonly kind: "index";
+      readonly method: string;
+      /** The key columns when every key is a plain column, with their operator classes ("" for the default). */
+      readonly columns?: readonly string[];
+      readonly opclasses?: readonly string[];
+    }
+  | { readonly kind: "attach" }
+  | { readonly kind: "check" }
+  | { readonly kind: "key"; readonly method: string };
 
 export interface TablePlan {
   readonly table: Table;
@@ -22,9 +41,19 @@ export interface TablePlan {
   readonly format: CopyFormat;
   /** False for structure-only tables and partitioned tables (their rows live in the partitions). */
   readonly copyData: boolean;
-  /** Primary key, unique, check and exclusion constraints, added after the table's load. */
+  /** The column of a primary key of one integer column: a big table is read in ranges of it. */
+  readonly splitKey?: string;
+  /**
+   * The unique indexes of its primary key and unique constraints (src/ddl/plan/key-index.ts), built
+   * after the load beside its other indexes; `keys` then turns each into its constraint.
+   */
+  readonly keyIndexes: readonly Statement[];
+  /**
+   * Primary key, unique, check and exclusion constraints, added after every index of the table is
+   * built (a key whose index is in `keyIndexes` as ADD CONSTRAINT ... USING INDEX).
+   */
   readonly keys: readonly Statement[];
-  /** Indexes (not those of the keys), built after the keys. */
+  /** Indexes (not those of the keys), built after the load. */
   readonly indexes: readonly Statement[];
   /**
    * False when a partition or inheritance child (at any depth) is a foreign table: ANALYZE of this
@@ -36,6 +65,21 @@ export interface TablePlan {
    * statistics objects (created in post-data) are defined on it and ANALYZE must build them.
    */
   readonly analyzeLast: boolean;
+  /**
+   * Other tables (OIDs) whose rows must be loaded first, because a function that this table's COPY
+   * (`load`: generated columns, domain checks) or its keys and indexes (`builds`) evaluate reads
+   * them (src/ddl/plan/function-bodies.ts).
+   */
+  readonly waitsFor?: { readonly load: readonly number[]; readonly builds: readonly number[] };
+  /**
+   * Columns holding reg* values (true for regoper and regoperator): the COPY points the names in
+   * each value at the staged objects (src/copy/reg-values.ts), so that after the cut-over they name
+   * the new live objects, never the previous copy's in the snapshot.
+   */
+  readonly nameValues?: {
+    readonly columns: ReadonlyMap<string, boolean>;
+    readonly stage: (text: string, operator: boolean) => string;
+  };
 }
 
 /** A foreign key between two plain tables: added during the load, as soon as both tables are built. */

@@ -89,6 +89,19 @@ export function createOperatorFamily(
 }
 
 /**
+ * Members the source added to a family the run does not create (a built-in or an extension's
+ * family): ALTER OPERATOR FAMILY ... ADD on the destination's own family, naming the staged
+ * operators and functions, which carry the members with them when the cut-over moves them.
+ */
+export function addFamilyMembers(f: OperatorFamily, ctx: RenderContext, carried: CarriedOperators): string {
+  const members = [
+    ...f.operators.map((m) => operatorItem(m, ctx, carried)),
+    ...f.functions.map((m) => functionItem(m, ctx)),
+  ];
+  return `ALTER OPERATOR FAMILY ${qualify(f.schema, f.name)} USING ${quoteIdent(f.method)} ADD\n  ${members.join(",\n  ")}`;
+}
+
+/**
  * A shell operator cannot be created on its own: it is declared as the negator of a stand-in
  * operator (over a stand-in function), which is dropped again, leaving the shell as on the source.
  */

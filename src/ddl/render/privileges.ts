@@ -71,12 +71,21 @@ export function renderPrivileges(
       skipped.push(`${object}: role "${d.role}" does not exist on the destination`);
       continue;
     }
+    // A global entry replaces the built-in defaults (PUBLIC's and the role's own): cleared first, so
+    // that what the source revoked (USAGE on types from the role itself) stays revoked. An entry
+    // for a schema only adds to the global one: its grants are all it holds.
+    if (d.schema === null)
+      for (const from of ["PUBLIC", quoteIdent(d.role)])
+        statements.push({
+          object,
+          sql: `ALTER DEFAULT PRIVILEGES ${scope} REVOKE ALL ON ${d.objects} FROM ${from}`,
+        });
     for (const g of d.grants) {
       if (!exists(g.grantee) || !hasPrivilegeOn(g.privilege, targetMajor)) {
         skipped.push(`${g.privilege} in ${object} for role "${g.grantee}": not available on the destination`);
         continue;
       }
-      // Only grants are carried; a default that revokes from PUBLIC is documented as not carried.
+
       statements.push({
         object,
         sql: `ALTER DEFAULT PRIVILEGES ${scope} GRANT ${g.privilege} ON ${d.objects} TO ${who(g.grantee)}${g.grantable ? " WITH GRANT OPTION" : ""}`,

@@ -249,6 +249,11 @@ export interface CatalogModel {
   readonly operators: readonly Operator[];
   readonly operatorClasses: readonly OperatorClass[];
   readonly operatorFamilies: readonly OperatorFamily[];
+  /**
+   * Members the source added to families the run does not create (a built-in family, an
+   * extension's), whose operators and functions it does: each family with those members only.
+   */
+  readonly familyMembers?: readonly OperatorFamily[];
   /** Access methods created with CREATE ACCESS METHOD (not by an extension). */
   readonly accessMethods: readonly AccessMethod[];
   readonly foreignServers: readonly ForeignServer[];

@@ -29,6 +29,12 @@ export interface Column {
   readonly typeOid: number;
   /** True when COPY's binary format is the same on every server for this column (core types only). */
   readonly binarySafe: boolean;
+  /**
+   * The column holds reg* values that name objects (regclass, regtype, regproc, ...; "operator" for
+   * regoper and regoperator), directly, in arrays or through domains; "nested" inside a composite or
+   * range type. Absent otherwise (regnamespace and regrole name schemas and roles, never staged).
+   */
+  readonly regNames?: "object" | "operator" | "nested";
   readonly notNull: boolean;
   /** Default expression text (pg_get_expr), absent for identity and generated columns. */
   readonly defaultExpr?: string;
@@ -110,6 +116,16 @@ export interface Constraint {
   readonly nullsNotDistinct?: boolean;
   /** A partition's key whose index is attached to a plain index of the partitioned table. */
   readonly indexAttachedTo?: QualifiedName;
+  /**
+   * A foreign key's constraints that the server makes for partitions (conparentid, at any depth):
+   * on each partition of its table and for each partition of the referenced table, with the names
+   * the source gave them.
+   */
+  readonly inheritedNames?: readonly {
+    readonly table: QualifiedName;
+    readonly referenced: QualifiedName;
+    readonly name: string;
+  }[];
 }
 
 export interface Index {

@@ -4,10 +4,62 @@ import { columnStatisticsTarget, negativeNumericScale } from "../../sql/catalog-
 import type { Column, Sequence, StorageKind } from "../model.js";
 import { catalogError, int, oid, queryRows, text, textArray, textOrNull } from "../rows.js";
 
+const oids = (names: readonly string[]) =>
+  `ARRAY[${names.map((n) => `'pg_catalog.${n}'::pg_catalog.regtype::pg_catalog.oid`).join(", ")}]`;
+
+/** reg* types that name an object the run may stage; regoper and regoperator name operators. */
+const NAME_TYPES = [
+  "regclass",
+  "regtype",
+  "regproc",
+  "regprocedure",
+  "regconfig",
+  "regdictionary",
+  "regcollation",
+];
+const OPERATOR_TYPES = ["regoper", "regoperator"];
+
+/**
+ * Core types whose binary form does not come back the same on every server: reg* values travel as
+ * the source's OIDs; tsquery, int2vector and oidvector have values (the empty ones) that their
+ * receive functions reject although their send functions wrote them.
+ */
+const NOT_BINARY = oids([
+  ...NAME_TYPES,
+  ...OPERATOR_TYPES,
+  "regnamespace",
+  "regrole",
+  "tsquery",
+  "int2vector",
+  "oidvector",
+]);
+
+/** The reg* types a column's values hold, through domains and arrays (and, "nested", composites and ranges). */
+const REG_NAMES = `(WITH RECURSIVE walk(type_oid, nested, depth) AS (
+    SELECT a.atttypid, false, 0
+    UNION ALL
+    SELECT n.next, w.nested OR n.nests, w.depth + 1
+    FROM walk w JOIN pg_catalog.pg_type wt ON wt.oid = w.type_oid
+    CROSS JOIN LATERAL (
+      SELECT wt.typbasetype AS next, false AS nests WHERE wt.typtype = 'd'
+      UNION ALL SELECT wt.typelem, false WHERE wt.typtype = 'b' AND wt.typlen = -1 AND wt.typelem <> 0
+      UNION ALL SELECT r.rngsubtype, true FROM pg_catalog.pg_range r WHERE r.rngtypid = wt.oid
+      UNION ALL SELECT r.rngtypid, true FROM pg_catalog.pg_range r WHERE r.rngmultitypid = wt.oid
+      UNION ALL SELECT ca.atttypid, true FROM pg_catalog.pg_attribute ca
+                 WHERE wt.typtype = 'c' AND ca.attrelid = wt.typrelid AND ca.attnum > 0 AND NOT ca.attisdropped) n
+    WHERE w.depth < 10)
+  SELECT CASE WHEN bool_or(w.nested) THEN 'nested'
+              WHEN bool_or(w.type_oid = ANY (${oids(OPERATOR_TYPES)})) THEN 'operator' ELSE 'object' END
+  FROM walk w WHERE w.type_oid = ANY (${oids([...NAME_TYPES, ...OPERATOR_TYPES])})
+  HAVING count(*) > 0)`;
+
 // binary_safe: COPY's binary format embeds type OIDs in arrays and composites, which differ between
 // databases for user types. Core base types (OID below 16384) with send/receive functions, arrays
 // of them, built-in ranges and multiranges (sent as their bounds), and enums (sent as their label)
-// read back identically on any server.
+// read back identically on any server, except those in NOT_BINARY (test/fidelity-binary.test.ts).
+//
+// reg_names: whether the column holds reg* values that name objects the run may stage (directly, in
+// an array, through a domain; "nested" inside a composite or range type), and of which kind.
 const sql = (major: number) => `
 SELECT a.attrelid AS table_oid, a.attnum AS position, a.attname AS name,
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, a.atttypid AS type_oid,
@@ -19,9 +71,12 @@ SELECT a.attrelid AS table_oid, a.attnum AS position, a.attname AS name,
            AND d.classid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'i' LIMIT 1) AS identity_sequence_oid,
        (t.typtype = 'e'
         OR (t.oid < 16384 AND t.typtype IN ('b', 'r', 'm') AND t.typsend <> 0 AND t.typreceive <> 0
+            AND t.oid <> ALL (${NOT_BINARY})
             AND (t.typelem = 0 OR EXISTS (SELECT 1 FROM pg_catalog.pg_type e
-                   WHERE e.oid = t.typelem AND e.oid < 16384 AND e.typtype = 'b' AND e.typsend <> 0 AND e.typreceive <> 0)))
+                   WHERE e.oid = t.typelem AND e.oid < 16384 AND e.typtype IN ('b', 'r', 'm') AND e.typsend <> 0 AND e.typreceive <> 0
+                     AND e.oid <> ALL (${NOT_BINARY}))))
        ) AS binary_safe,
+       ${REG_NAMES} AS reg_names,
        a.attstorage::text AS storage, t.typstorage::text AS type_storage, a.attcompression::text AS compression,
        ${columnStatisticsTarget(major, "a")} AS statistics_target,
        coalesce(a.attoptions, '{}')::text[] AS options,
@@ -51,6 +106,7 @@ export const ColumnRow = z.object({
   collation_name: textOrNull,
   identity_sequence_oid: oid.nullable(),
   binary_safe: z.boolean(),
+  reg_names: z.enum(["object", "operator", "nested"]).nullable().default(null),
   // Defaults: what a column has unless it was changed (rows built by hand may leave them out).
   storage: Storage.default("x"),
   type_storage: Storage.default("x"),
@@ -87,6 +143,7 @@ export function parseColumn(
     type: c.type,
     typeOid: c.type_oid,
     binarySafe: c.binary_safe,
+    ...(c.reg_names !== null ? { regNames: c.reg_names } : {}),
     notNull: c.not_null,
     ...(c.collation_schema !== null && c.collation_name !== null
       ? { collation: { schema: c.collation_schema, name: c.collation_name } }

@@ -8,6 +8,24 @@ import { oid, queryRows, text, textArray, textOrNull } from "../rows.js";
 // Table NOT NULL constraints (contype 'n', 18+) are carried by the columns' NOT NULL. A primary key,
 // unique or exclusion constraint names its index (conindid), whose storage parameters
 // pg_get_constraintdef() leaves out.
+// The constraints the server makes for partitions of a foreign key's table and of its referenced
+// table (conparentid, at any depth), with their names: the source's names are history, not rules.
+// One pass for every constraint's descendants (a correlated recursive query per foreign key would
+// scan pg_constraint once per foreign key: pg_constraint has no index on conparentid).
+const INHERITED_NAMES = `
+  WITH RECURSIVE tree(top, oid) AS (
+    SELECT ch.conparentid, ch.oid FROM pg_catalog.pg_constraint ch WHERE ch.conparentid <> 0
+    UNION ALL
+    SELECT tree.top, ch.oid FROM pg_catalog.pg_constraint ch JOIN tree ON ch.conparentid = tree.oid)
+  SELECT tree.top,
+         json_agg(json_build_object('table_schema', rn.nspname, 'table', r.relname,
+                                    'referenced_schema', fn.nspname, 'referenced', f.relname, 'name', ch.conname)
+                  ORDER BY rn.nspname, r.relname, fn.nspname, f.relname, ch.conname) AS names
+  FROM tree JOIN pg_catalog.pg_constraint ch ON ch.oid = tree.oid
+  JOIN pg_catalog.pg_class r ON r.oid = ch.conrelid JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+  JOIN pg_catalog.pg_class f ON f.oid = ch.confrelid JOIN pg_catalog.pg_namespace fn ON fn.oid = f.relnamespace
+  GROUP BY tree.top`;
+
 const sql = (major: number) => `
 SELECT co.oid, co.conrelid AS table_oid, n.nspname AS schema, c.relname AS table_name, co.conname AS name,
        co.contype::text AS kind, pg_catalog.pg_get_constraintdef(co.oid) AS definition,
@@ -20,11 +38,13 @@ SELECT co.oid, co.conrelid AS table_oid, n.nspname AS schema, c.relname AS table
           FROM pg_catalog.pg_inherits ih JOIN pg_catalog.pg_class pic ON pic.oid = ih.inhparent
           JOIN pg_catalog.pg_namespace pn ON pn.oid = pic.relnamespace
          WHERE co.contype IN ('p', 'u', 'x') AND ih.inhrelid = co.conindid
-           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint pc WHERE pc.conindid = ih.inhparent)) AS index_attached_to
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint pc WHERE pc.conindid = ih.inhparent)) AS index_attached_to,
+       CASE WHEN co.contype = 'f' THEN inherited.names END AS inherited_names
 FROM pg_catalog.pg_constraint co
 JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_class ic ON ic.oid = co.conindid
+LEFT JOIN (${INHERITED_NAMES}) inherited ON inherited.top = co.oid
 WHERE co.conrelid = ANY($1::oid[]) AND co.contype IN ('p', 'u', 'c', 'f', 'x') AND co.conislocal AND co.conparentid = 0
 ORDER BY n.nspname, c.relname, co.conname`;
 
@@ -43,6 +63,12 @@ export const ConstraintRow = z.object({
   index_options: textArray.default([]),
   nulls_not_distinct: z.boolean().default(false),
   index_attached_to: z.object({ schema: text, name: text }).nullable().default(null),
+  inherited_names: z
+    .array(
+      z.object({ table_schema: text, table: text, referenced_schema: text, referenced: text, name: text }),
+    )
+    .nullable()
+    .default(null),
 });
 export type ConstraintRow = z.infer<typeof ConstraintRow>;
 
@@ -76,5 +102,14 @@ export function parseConstraint(r: ConstraintRow): Constraint {
     ...(r.index_options.length > 0 ? { indexOptions: r.index_options } : {}),
     ...(r.nulls_not_distinct ? { nullsNotDistinct: true } : {}),
     ...(r.index_attached_to !== null ? { indexAttachedTo: r.index_attached_to } : {}),
+    ...(r.inherited_names && r.inherited_names.length > 0
+      ? {
+          inheritedNames: r.inherited_names.map((i) => ({
+            table: { schema: i.table_schema, name: i.table },
+            referenced: { schema: i.referenced_schema, name: i.referenced },
+            name: i.name,
+          })),
+        }
+      : {}),
   };
 }

@@ -184,7 +184,10 @@ const EffectiveGrantRow = z.object({
 export type EffectiveGrant = z.infer<typeof EffectiveGrantRow>;
 
 /** Every grant to someone other than the owner, on every object of these schemas (see above). */
-export function readEffectiveGrants(client: pg.Client, schemas: readonly string[]): Promise<EffectiveGrant[]> {
+export function readEffectiveGrants(
+  client: pg.Client,
+  schemas: readonly string[],
+): Promise<EffectiveGrant[]> {
   return queryRows(client, "effective grants", EFFECTIVE_GRANTS_SQL, [schemas], EffectiveGrantRow);
 }
 

@@ -6,7 +6,11 @@ import { analyzedByWorker } from "../load-tasks.js";
 import type { Endpoints } from "./connect.js";
 
 /** Step "analyze": tables with partitions or children, once all of them are loaded (workers did the rest). */
-export async function analyzeStep(ctx: RunContext, ends: Endpoints, plan: SyncPlan): Promise<void> {
+export async function analyzeStep(
+  ctx: RunContext,
+  ends: Pick<Endpoints, "destination">,
+  plan: SyncPlan,
+): Promise<void> {
   const dst = ends.destination.client;
   const targets = plan.tables
     .filter((t) => t.analyze && !analyzedByWorker(t))

@@ -3,7 +3,10 @@ import type { RunContext } from "../context.js";
 import type { Endpoints } from "./connect.js";
 
 /** Step "clean-leftovers": drops staging schemas an interrupted run left; returns their names. */
-export async function cleanLeftoversStep(ctx: RunContext, ends: Endpoints): Promise<string[]> {
+export async function cleanLeftoversStep(
+  ctx: RunContext,
+  ends: Pick<Endpoints, "destination">,
+): Promise<string[]> {
   const found = await cleanLeftovers(ends.destination.client, ctx.timeouts.statementSeconds);
   const dropped = [...found.dropped];
   if (dropped.length > 0)

@@ -1,25 +1,36 @@
+import type pg from "pg";
+import { DEFAULT_SPLIT_TABLES_LARGER_THAN } from "../../config/profile.js";
 import { explainStandbyConflict, reportSnapshotAge } from "../../copy/source-health.js";
 import type { SyncPlan } from "../../ddl/plan.js";
+import { errorMessage } from "../../errors.js";
 import { qualify } from "../../sql/quote.js";
+import { readColumnWidths } from "../column-widths.js";
 import type { RunContext } from "../context.js";
 import type { LargeObjectSync } from "../large-objects.js";
-import { type LoadContext, loadTasks, type TableReport, type WorkerPair } from "../load-tasks.js";
+import { type LoadContext, type LoadWorker, loadTasks, type TableReport } from "../load-tasks.js";
+import { planTableParts, type TablePart } from "../split-table.js";
 import type { FaultPoint } from "../step-runner.js";
 import { type GraphTask, runTaskGraph, type TaskKind } from "../task-graph.js";
 import type { Endpoints } from "./connect.js";
 import type { SourceSnapshot } from "./snapshot-source.js";
 
 export interface CopyInput {
-  readonly ends: Endpoints;
+  readonly ends: Pick<Endpoints, "sourceInfo">;
   readonly plan: SyncPlan;
-  readonly snapshot: SourceSnapshot;
+  /** The source snapshot (its age is reported); absent in a restore from an archive. */
+  readonly snapshot?: SourceSnapshot;
   /** The worker pairs, their sources inside the snapshot (opened by the snapshot-source step: open-workers.ts). */
-  readonly workers: readonly WorkerPair[];
+  readonly workers: readonly LoadWorker[];
   readonly largeObjects: LargeObjectSync | undefined;
   /** Called as each table is loaded and counted (so a failed run still reports what was copied). */
   readonly onTable: (report: TableReport) => void;
   /** Masked columns and subsets (src/pipeline/shaping.ts). */
   readonly shaping?: Pick<LoadContext, "rows" | "explainFailure">;
+  /** A restore's rows and large objects, read from an archive instead of the workers' sources. */
+  readonly archive?: {
+    readonly tables: NonNullable<LoadContext["tables"]>;
+    readonly largeObjects: (worker: LoadWorker) => Promise<void>;
+  };
 }
 
 /**
@@ -41,9 +52,10 @@ export async function copyDataStep(ctx: RunContext, input: CopyInput): Promise<v
     }
     return hook;
   };
-  const stopAgeReports = reportSnapshotAge(input.snapshot.takenAt, 60, (seconds) =>
-    ctx.emit({ type: "snapshot-age", seconds }),
-  );
+  const { snapshot } = input;
+  const stopAgeReports = snapshot
+    ? reportSnapshotAge(snapshot.takenAt, 60, (seconds) => ctx.emit({ type: "snapshot-age", seconds }))
+    : () => {};
   const progress = throttledProgress(ctx);
   try {
     const onTable = (report: TableReport) => {
@@ -51,13 +63,31 @@ export async function copyDataStep(ctx: RunContext, input: CopyInput): Promise<v
       progress.done(report.table);
       ctx.emit({ type: "table", ...report });
     };
-    const tasks = loadTasks(plan, {
+    let running = 0;
+    const parallelWorkers = new Map<string, number>();
+    // The first worker's source exported the snapshot: what the estimates read is read there.
+    const exporter = input.archive ? undefined : workers[0]?.source;
+    const tasks = loadTasks<LoadWorker>(plan, {
       timeouts: ctx.timeouts,
       onChunk: () => fault("copy:mid-stream"),
       fault,
       onTable,
       onProgress: progress.report,
       ...input.shaping,
+      ...(input.archive ? { tables: input.archive.tables } : {}),
+      parts: await optional(ctx, exporter?.client, "splitting big tables", () => splitTables(ctx, input)),
+      ...(exporter
+        ? {
+            columnWidths: await optional(ctx, exporter.client, "reading column widths", () =>
+              readColumnWidths(exporter.client, plan),
+            ),
+          }
+        : {}),
+      ...(ctx.options.parallelBuilds === "off"
+        ? {}
+        : { pool: { workers: workers.length, idle: () => workers.length - running } }),
+      warn: (message) => ctx.warn(message),
+      onParallelBuild: (id, n) => parallelWorkers.set(id, n),
     });
     // Large objects are database-wide: staged apart from the schemas, on a free worker of the snapshot.
     const los = input.largeObjects;
@@ -68,7 +98,10 @@ export async function copyDataStep(ctx: RunContext, input: CopyInput): Promise<v
         after: [],
         locks: [],
         weight: los.estimatedBytes,
-        run: (w) => los.copy(w.source.client, w.destination.client, ctx.timeouts.stallSeconds),
+        run: (w) =>
+          input.archive
+            ? input.archive.largeObjects(w)
+            : los.copy(sourceOf(w).client, w.destination.client, ctx.timeouts.stallSeconds),
       });
     ctx.emit({
       type: "copy-start",
@@ -83,16 +116,70 @@ export async function copyDataStep(ctx: RunContext, input: CopyInput): Promise<v
     });
     await runTaskGraph(tasks, workers, {
       started: (t) => {
+        running++;
         if (t.kind) ctx.emit({ type: "task", phase: "started", kind: t.kind, ...label(t) });
       },
       finished: (t, outcome) => {
-        if (t.kind) ctx.emit({ type: "task", phase: "finished", kind: t.kind, ...label(t), ...outcome });
+        running--;
+        if (t.kind)
+          ctx.emit({
+            type: "task",
+            phase: "finished",
+            kind: t.kind,
+            ...label(t),
+            ...outcome,
+            estimate: t.weight,
+            ...(parallelWorkers.has(t.id) ? { parallelWorkers: parallelWorkers.get(t.id) } : {}),
+          });
       },
     });
   } catch (error) {
     throw explainStandbyConflict(error, ends.sourceInfo.inRecovery);
   } finally {
     stopAgeReports();
+  }
+}
+
+/**
+ * The parts of the tables to split (src/pipeline/split-table.ts), planned on the exporting source
+ * connection, inside the snapshot. None in a restore (its rows come from an archive's files), and
+ * none of a subset's tables (its rows are a chosen few).
+ */
+async function splitTables(
+  ctx: RunContext,
+  input: CopyInput,
+): Promise<ReadonlyMap<number, readonly TablePart[]> | undefined> {
+  const exporter = input.workers[0]?.source;
+  if (input.archive || !exporter || input.workers.length < 2) return undefined;
+  const parts = await planTableParts(exporter.client, input.plan, {
+    largerThan: ctx.options.splitTablesLargerThan ?? DEFAULT_SPLIT_TABLES_LARGER_THAN,
+    workers: input.workers.length,
+    eligible: (t) => input.shaping?.rows?.(t.table.oid)?.reads === undefined,
+  });
+  return parts.size > 0 ? parts : undefined;
+}
+
+/**
+ * Runs what only sharpens the load's plan (split ranges, estimates) on the exporting connection,
+ * behind a savepoint: a failure there must not abort the snapshot's transaction. It is reported,
+ * and the load goes on without it (tables whole, default estimates).
+ */
+async function optional<T>(
+  ctx: RunContext,
+  client: pg.Client | undefined,
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T | undefined> {
+  if (!client) return undefined;
+  await client.query("SAVEPOINT pgsync_load_plan");
+  try {
+    const result = await fn();
+    await client.query("RELEASE SAVEPOINT pgsync_load_plan");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK TO SAVEPOINT pgsync_load_plan");
+    ctx.warn(`${what} failed on the source, the load goes on without it: ${errorMessage(error)}`);
+    return undefined;
   }
 }
 
@@ -122,12 +209,17 @@ function throttledProgress(ctx: RunContext): {
   };
 }
 
-function countByKind(tasks: readonly GraphTask<WorkerPair>[]): Partial<Record<TaskKind, number>> {
+function countByKind(tasks: readonly GraphTask<LoadWorker>[]): Partial<Record<TaskKind, number>> {
   const counts: Partial<Record<TaskKind, number>> = {};
   for (const t of tasks) if (t.kind) counts[t.kind] = (counts[t.kind] ?? 0) + 1;
   return counts;
 }
 
-function label(t: GraphTask<WorkerPair>): { table?: string; object?: string } {
+function label(t: GraphTask<LoadWorker>): { table?: string; object?: string } {
   return { ...(t.table ? { table: t.table } : {}), ...(t.object ? { object: t.object } : {}) };
+}
+
+function sourceOf(w: LoadWorker): NonNullable<LoadWorker["source"]> {
+  if (!w.source) throw new Error("a worker without a source connection was given the large objects to copy");
+  return w.source;
 }

@@ -8,17 +8,41 @@ import type { Endpoints } from "./connect.js";
 /**
  * Step "create-staging", the run's first write (every guard and privilege check has passed): the
  * tool's metadata schema, the extensions, then the staging schemas with their types, sequences and
- * tables, in one transaction.
+ * tables, in transactions of `batch` statements (see stagingBatch).
  */
-export async function createStagingStep(ctx: RunContext, ends: Endpoints, plan: SyncPlan): Promise<void> {
+export async function createStagingStep(
+  ctx: RunContext,
+  ends: Pick<Endpoints, "destination">,
+  plan: SyncPlan,
+  batch: number = STAGING_BATCH,
+): Promise<void> {
   const dst = ends.destination.client;
   await ensureMetaSchema(dst, ctx.timeouts.statementSeconds);
   // In one pinned transaction: the lookups and CREATE EXTENSION never run under the database's search_path.
   await pinned(dst, () => ensureExtensions(dst, plan.extensions, ctx.warn));
   ctx.markStagingCreated(true);
-  await inTransaction(dst, stagingSettings(ctx), async () => {
-    for (const s of plan.preData) await execute(dst, s.sql, s.object);
-  });
+  for (let from = 0; from < plan.preData.length; from += batch) {
+    await inTransaction(dst, { ...stagingSettings(ctx), synchronous_commit: "off" }, async () => {
+      for (const s of plan.preData.slice(from, from + batch)) await execute(dst, s.sql, s.object);
+    });
+  }
+}
+
+/**
+ * Statements per staging transaction, at most. Staging is invisible until the cut-over and dropped
+ * whole if the run fails, so it need not be one transaction; one would hold a lock on every relation
+ * it creates (four for a table with a TOAST table: measured), and 10,000 tables would need 40,000
+ * lock slots at once. In batches the cut-over is the run's largest transaction. The commits need not
+ * wait for the disk: the cut-over's commit flushes them.
+ */
+export const STAGING_BATCH = 1000;
+/** Locks one staging statement takes at most: a table, its TOAST table and index, its row type. */
+const LOCKS_PER_STAGING_STATEMENT = 4;
+
+/** A batch whose locks take at most half of a lock table of `slots` (between 25 and STAGING_BATCH statements). */
+export function stagingBatch(slots: number, catalogLocks: number): number {
+  const fits = Math.floor((slots / 2 - catalogLocks) / LOCKS_PER_STAGING_STATEMENT);
+  return Math.max(25, Math.min(STAGING_BATCH, fits));
 }
 
 /** The staging transaction's settings (the plan's trial uses them too). */

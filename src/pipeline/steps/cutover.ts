@@ -2,6 +2,7 @@ import { z } from "zod";
 import { queryRows, text } from "../../db/rows.js";
 import { baseSettings, execute, inTransaction } from "../../db/session.js";
 import type { SyncPlan } from "../../ddl/plan.js";
+import type { EffectiveGrant } from "../../introspect/queries/privileges.js";
 import { swapSchemas } from "../../restore/cutover.js";
 import { saveDatabaseSettings } from "../../restore/database-settings.js";
 import type { GuardResult } from "../../restore/guards.js";
@@ -20,8 +21,14 @@ import type { Endpoints } from "./connect.js";
  */
 export async function cutoverStep(
   ctx: RunContext,
-  ends: Endpoints,
-  input: { readonly plan: SyncPlan; readonly guard: GuardResult; readonly largeObjects?: LargeObjectSync },
+  ends: Pick<Endpoints, "destination" | "sourceInfo"> & { readonly source?: Endpoints["source"] },
+  input: {
+    readonly plan: SyncPlan;
+    readonly guard: GuardResult;
+    readonly largeObjects?: LargeObjectSync;
+    /** The source's grants as an archive recorded them (a restore has no source connection). */
+    readonly sourceGrants?: readonly EffectiveGrant[];
+  },
 ): Promise<SnapshotResult> {
   const dst = ends.destination.client;
   const { plan, guard, largeObjects } = input;
@@ -34,7 +41,10 @@ export async function cutoverStep(
   for (const h of hazards) ctx.warn(h);
   // No role may get more on the new objects than a role of its name had on the source's (the
   // destination's defaults grant PUBLIC EXECUTE on functions, and ALTER DEFAULT PRIVILEGES more).
-  const grants = await WidenedGrants.read(ends.source.client, plan);
+  const grants =
+    input.sourceGrants || !ends.source
+      ? WidenedGrants.fromGrants(input.sourceGrants ?? [], plan)
+      : await WidenedGrants.read(ends.source.client, plan);
   await grants.tightenStaged(dst, plan);
   const existing = new Set(
     (

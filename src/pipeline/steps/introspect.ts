@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { lockSourceTables } from "../../copy/source-snapshot.js";
+import { CATALOG_LOCKS_PER_SESSION, lockTableShortfall, readLockTable } from "../../db/capacity.js";
 import { pinned } from "../../db/session.js";
 import { checkSelection, type SelectionNames } from "../../ddl/select.js";
 import { PgsyncError } from "../../errors.js";
@@ -58,6 +59,7 @@ export async function introspectStep(
   const largeObjects = LargeObjectSync.forRun(model, ctx.stagingPrefix, options.includePrivileges === true);
   problems.push(...((await pinned(dst, async () => largeObjects?.problems(src, dst))) ?? []));
   if (problems.length > 0) throw new PgsyncError("guard", describeMissing(problems));
+  await refuseSmallSourceLockTable(src, model.tables.length, readers.length + 1);
   await lockSourceTables(src, model.tables, ctx.timeouts.lockSeconds);
   return { model, largeObjects };
 }
@@ -82,3 +84,20 @@ export async function checkSourceNames(source: pg.Client, selection: SelectionNa
   );
   checkSelection(selection, { schemas: schemas.map((s) => s.name), relations });
 }
+
+/**
+ * Refuses a run whose source sessions would not fit the source's lock table together: the snapshot
+ * transaction locks every table, and each other worker's transaction keeps a lock on every table it
+ * reads until the run ends, so each table is locked by up to two sessions at once. Checked before
+ * the tables are locked: the LOCK TABLE itself would otherwise fail with "out of shared memory".
+ */
+async function refuseSmallSourceLockTable(source: pg.Client, tables: number, sessions: number): Promise<void> {
+  const table = await readLockTable(source, "source");
+  const read = sessions > 1 ? tables : 0;
+  const problem = lockTableShortfall(table, {
+    locks: tables + read + CATALOG_LOCKS_PER_SESSION * sessions,
+    what: `its snapshot transaction locks ${tables} tables and its ${sessions} worker sessions keep a lock on each table they read`,
+  });
+  if (problem) throw new PgsyncError("guard", `${problem}; nothing was written`, { side: "source" });
+}
+

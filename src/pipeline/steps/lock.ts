@@ -17,7 +17,10 @@ export interface LockResult {
  * Step "lock": the run's advisory lock, on a destination connection of its own (transaction-level,
  * so it is safe behind a transaction pooler), held until the run ends; then the pool is sized.
  */
-export async function lockStep(ctx: RunContext, ends: Endpoints): Promise<LockResult> {
+export async function lockStep(
+  ctx: RunContext,
+  ends: Pick<Endpoints, "destination"> & { readonly source?: Endpoints["source"] },
+): Promise<LockResult> {
   const lockConnection = await ctx.open("destination");
   const started = Date.now();
   const holders = () => describeRunLockHolders(ends.destination.client).catch(() => "");
@@ -33,11 +36,15 @@ export async function lockStep(ctx: RunContext, ends: Endpoints): Promise<LockRe
     throw new PgsyncError(error.kind, `${error.message}; held by ${who}`, error.context, { cause: error });
   });
   const waitedSeconds = Math.round((Date.now() - started) / 100) / 10;
-  // Fit the worker pool to max_connections and the roles' connection limits on both sides.
+  // Fit the worker pool to max_connections and the roles' connection limits on both sides (a
+  // restore from an archive has no source: nothing limits that side).
+  const source = ends.source?.client;
   const sizing = sizeWorkers(
     ctx.parallelism,
     {
-      source: await pinned(ends.source.client, () => readConnectionRoom(ends.source.client, "source")),
+      source: source
+        ? await pinned(source, () => readConnectionRoom(source, "source"))
+        : { side: "source", server: "(an archive)", role: "", database: "", limits: [] },
       destination: await pinned(ends.destination.client, () =>
         readConnectionRoom(ends.destination.client, "destination"),
       ),

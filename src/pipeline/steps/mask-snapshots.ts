@@ -9,7 +9,7 @@ import type { Endpoints } from "./connect.js";
  */
 export async function maskSnapshotsStep(
   ctx: RunContext,
-  ends: Endpoints,
+  ends: Pick<Endpoints, "destination">,
   fingerprint: string | null,
 ): Promise<string[]> {
   const outcome = await settleMaskedSnapshots(ends.destination.client, {

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { z } from "zod";
-import { queryRows, text } from "../../db/rows.js";
+import { CATALOG_LOCKS_PER_SESSION, lockTableShortfall, readLockTable } from "../../db/capacity.js";
+import { int, queryRows, text } from "../../db/rows.js";
 import { baseSettings, inTransaction } from "../../db/session.js";
 import { planSync, type SyncPlan } from "../../ddl/plan.js";
 import { PgsyncError } from "../../errors.js";
@@ -11,12 +12,17 @@ import { destinationForeignServers } from "../../introspect/queries/foreign-serv
 import { destinationRanges } from "../../introspect/queries/live-ranges.js";
 import type { RunContext } from "../context.js";
 import type { Endpoints } from "./connect.js";
+import { stagingBatch } from "./create-staging.js";
 
 /**
  * Step "plan": DDL rendered for the destination's version; whatever it cannot hold is refused here,
  * in one error naming every object, before anything is written.
  */
-export async function planStep(ctx: RunContext, ends: Endpoints, model: CatalogModel): Promise<SyncPlan> {
+export async function planStep(
+  ctx: RunContext,
+  ends: Pick<Endpoints, "destination" | "destinationInfo">,
+  model: CatalogModel,
+): Promise<SyncPlan> {
   const plan = await renderPlan(ctx, ends, model);
   refuseUnportable(plan, model);
   for (const w of plan.warnings) ctx.warn(w);
@@ -25,7 +31,11 @@ export async function planStep(ctx: RunContext, ends: Endpoints, model: CatalogM
 }
 
 /** The plan step's rendering, refusals listed in the plan instead of thrown (`plan` reports them). */
-export async function renderPlan(ctx: RunContext, ends: Endpoints, model: CatalogModel): Promise<SyncPlan> {
+export async function renderPlan(
+  ctx: RunContext,
+  ends: Pick<Endpoints, "destination" | "destinationInfo">,
+  model: CatalogModel,
+): Promise<SyncPlan> {
   const { options } = ctx;
   return planSync(model, {
     targetMajor: ends.destinationInfo.major,
@@ -104,4 +114,37 @@ function refuseUnportable(plan: SyncPlan, model: CatalogModel): void {
       `the destination (PostgreSQL ${plan.targetMajor}) cannot receive ${lines.length} object(s); nothing was changed:\n  ${lines.join("\n  ")}`,
     );
   }
+}
+
+/**
+ * Refuses, before anything is written, a run whose largest destination transaction would not fit
+ * the destination's lock table: the cut-over locks every table, view and sequence it moves out of
+ * the live schemas and into them, in one transaction. Failing there would come after the whole copy,
+ * with "out of shared memory". Returns the staging batch that fits the same lock table.
+ */
+export async function refuseSmallDestinationLockTable(
+  ends: Pick<Endpoints, "destination">,
+  plan: SyncPlan,
+  model: CatalogModel,
+): Promise<{ readonly stagingBatch: number }> {
+  const dst = ends.destination.client;
+  const table = await readLockTable(dst, "destination");
+  const [live] = await queryRows(
+    dst,
+    "relations of the live schemas",
+    `SELECT count(*)::int AS n FROM pg_catalog.pg_class c
+      WHERE c.relnamespace OPERATOR(pg_catalog.=) ANY (
+              SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1::text[]))
+        AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,v,m,S,f}'::"char"[])`,
+    [plan.schemas.map((s) => s.name)],
+    z.object({ n: int }),
+  );
+  const liveRelations = live?.n ?? 0;
+  const staged = plan.tables.length + model.views.length + model.sequences.length + model.foreignTables.length;
+  const problem = lockTableShortfall(table, {
+    locks: liveRelations + staged + CATALOG_LOCKS_PER_SESSION,
+    what: `its cut-over moves ${staged} staged and ${liveRelations} live tables, views and sequences in one transaction`,
+  });
+  if (problem) throw new PgsyncError("guard", `${problem}; nothing was written`, { side: "destination" });
+  return { stagingBatch: stagingBatch(table.slots, CATALOG_LOCKS_PER_SESSION) };
 }

@@ -7,7 +7,11 @@ import type { Endpoints } from "./connect.js";
  * Step "post-data": what needs every table loaded (keys of partitioned tables and their foreign keys,
  * materialized views, triggers, rules, policies, comments, sequence values), in one transaction.
  */
-export async function postDataStep(ctx: RunContext, ends: Endpoints, plan: SyncPlan): Promise<void> {
+export async function postDataStep(
+  ctx: RunContext,
+  ends: Pick<Endpoints, "destination">,
+  plan: SyncPlan,
+): Promise<void> {
   const dst = ends.destination.client;
   // Each statement (a foreign key's validation, a materialized view's refresh) gets statementSeconds.
   const ddl = baseSettings(ctx.timeouts.statementSeconds, ctx.timeouts.lockSeconds);

@@ -14,7 +14,10 @@ export interface PruneOutcome {
  * Step "prune", after the cut-over: snapshots past the retention are dropped. A failure here does not
  * fail the run (the new state is live and verified); the next run or `snapshots --prune` retries.
  */
-export async function pruneStep(ctx: RunContext, ends: Endpoints): Promise<PruneOutcome> {
+export async function pruneStep(
+  ctx: RunContext,
+  ends: Pick<Endpoints, "destination">,
+): Promise<PruneOutcome> {
   const dst = ends.destination.client;
   let pruned: string[] = [];
   const retention = ctx.options.retention;

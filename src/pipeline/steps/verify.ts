@@ -3,12 +3,16 @@ import { baseSettings, inTransaction, pinned } from "../../db/session.js";
 import type { SyncPlan, TablePlan } from "../../ddl/plan.js";
 import { PgsyncError } from "../../errors.js";
 import { qualify } from "../../sql/quote.js";
-import { DIGEST_VERSION, digestSourceRows, digestTable } from "../../verify/digest.js";
+import { DIGEST_VERSION, type DigestVersion, digestSourceRows, digestTable } from "../../verify/digest.js";
 import type { RunContext } from "../context.js";
 import type { LargeObjectSync } from "../large-objects.js";
 import type { TableReport } from "../load-tasks.js";
 import type { Verification } from "../options.js";
+import { stagedNameReads } from "../staged-name-digest.js";
 import type { Endpoints } from "./connect.js";
+
+/** A restore from an archive verifies against the manifest: it has no source connection. */
+type VerifyEnds = Pick<Endpoints, "destination"> & { readonly source?: Endpoints["source"] };
 
 export interface VerifyInput {
   readonly plan: SyncPlan;
@@ -18,6 +22,13 @@ export interface VerifyInput {
   readonly onResult: (verification: Verification) => void;
   /** What the source sent of a table (masked columns, a subset's rows): its digest reads the same. */
   readonly rows?: (tableOid: number) => SourceRows | undefined;
+  /**
+   * A table's content digest as recorded at the snapshot (an archive's manifest), instead of one
+   * computed on the source: a restore has no source connection.
+   */
+  readonly recordedDigest?: (
+    t: TablePlan,
+  ) => { readonly version: number; readonly checksum: string } | undefined;
 }
 
 /**
@@ -28,7 +39,7 @@ export interface VerifyInput {
  */
 export async function verifyStep(
   ctx: RunContext,
-  ends: Endpoints,
+  ends: VerifyEnds,
   input: VerifyInput,
 ): Promise<Verification> {
   const mismatches = input.tables
@@ -38,7 +49,7 @@ export async function verifyStep(
   const withChecksum = ctx.options.verify === "checksum";
   if (withChecksum) {
     checks.push("table content checksums");
-    mismatches.push(...(await checksumMismatches(ctx, ends, input.plan, input.rows)));
+    mismatches.push(...(await checksumMismatches(ctx, ends, input)));
   }
   const dst = ends.destination.client;
   mismatches.push(...((await pinned(dst, async () => input.largeObjects?.verify(dst))) ?? []));
@@ -60,12 +71,8 @@ export async function verifyStep(
  * Each copied table's digest on the source (the exporting connection, still inside the snapshot)
  * and in staging, over every column (generated ones included: the destination computes them).
  */
-async function checksumMismatches(
-  ctx: RunContext,
-  ends: Endpoints,
-  plan: SyncPlan,
-  rows: VerifyInput["rows"],
-): Promise<string[]> {
+async function checksumMismatches(ctx: RunContext, ends: VerifyEnds, input: VerifyInput): Promise<string[]> {
+  const { plan, rows } = input;
   const copied = plan.tables.filter((t: TablePlan) => t.copyData);
   const settings = baseSettings(ctx.timeouts.statementSeconds, ctx.timeouts.lockSeconds);
   return inTransaction(ends.destination.client, settings, async () => {
@@ -76,11 +83,26 @@ async function checksumMismatches(
       const columns = t.table.allColumns
         .filter((c) => !(shaped?.expressions && c.generated))
         .map((c) => c.name);
+      // A recorded digest is compared with one of its own version (an older archive's, say).
+      const recorded = input.recordedDigest?.(t);
+      const sourceChecksum = async () => {
+        if (input.recordedDigest) return recorded?.checksum;
+        if (!ends.source) throw new Error("a checksum verification without a source nor recorded digests");
+        return (await digestSourceRows(ends.source.client, t.table, columns, shaped, { checksum: true }))
+          .checksum;
+      };
       const [source, staged] = await Promise.all([
-        digestSourceRows(ends.source.client, t.table, columns, shaped, { checksum: true }),
-        digestTable(ends.destination.client, t.staging, columns, { checksum: true }),
+        sourceChecksum(),
+        recorded
+          ? digestTable(ends.destination.client, t.staging, columns, {
+              checksum: true,
+              version: recorded.version as DigestVersion,
+            })
+          : digestSourceRows(ends.destination.client, t.staging, columns, stagedNameReads(plan, t), {
+              checksum: true,
+            }),
       ]);
-      if (source.checksum !== staged.checksum)
+      if (source !== staged.checksum)
         out.push(`${qualify(t.table.schema, t.table.name)}: content differs (checksums do not match)`);
     }
     return out;

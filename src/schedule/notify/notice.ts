@@ -6,7 +6,7 @@ import type { RunStatus, RunTrigger } from "../history-store.js";
 
 /** What every notifier is told about one run (or one skipped scheduled run). URLs are masked. */
 export interface RunNotice {
-  readonly event: "run.succeeded" | "run.failed" | "run.interrupted" | "run.skipped";
+  readonly event: "run.succeeded" | "run.failed" | "run.interrupted" | "run.skipped" | "run.archive-failed";
   readonly profile: string;
   readonly status: Exclude<RunStatus, "running" | "abandoned">;
   readonly trigger: RunTrigger;

