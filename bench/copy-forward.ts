@@ -58,6 +58,7 @@ async function copyOnce(way: Way, source: pg.Client, destination: pg.Client): Pr
 
 const pair = await startPair(15);
 try {
+  await resetDatabase(pair.source, pair.password);
   await withDb(pair.source, pair.password, BENCH_DB, async (c) => {
     await c.query(TABLE);
     await c.query(FILL(Math.round((scaleMb * 1e6) / 300)));

@@ -26,6 +26,7 @@ PACKAGES=(
   "zstd|/usr/bin/zstd|test|the archive tests read an archive file by hand, as docs/archives.md shows"
   "time|/usr/bin/time|bench|GNU time, which reads each timed process's peak RSS"
   "pgcopydb|/usr/bin/pgcopydb|bench|pgcopydb clone, a benchmark peer"
+  "hyperfine|/usr/bin/hyperfine|bench|hyperfine, which times the fixed costs (start-up, --help, the 1 MB run) as medians of many runs"
 )
 
 missing=()

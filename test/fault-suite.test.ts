@@ -17,6 +17,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { runSync } from "../src/pipeline/run.js";
 import { FAULT_POINTS, type FaultPoint } from "../src/pipeline/step-runner.js";
+import { stateDifference } from "./helpers/db-state.js";
 import { pairState } from "./helpers/oracle-compare.js";
 import {
   type FreshDatabase,
@@ -134,7 +135,9 @@ async function classify(destination: FreshDatabase, old: DatabaseState, fresh: D
   tally.injected++;
   const outcome = sameState(state, old) ? "old" : sameState(state, fresh) ? "new" : "partial";
   tally[outcome]++;
-  return { state, outcome };
+  // A partial state says how it differs from the old one, as the oracle sees it.
+  const how = outcome === "partial" ? `\nagainst the old state:\n${stateDifference(old, state)}` : "";
+  return { state, outcome, how };
 }
 
 function sameState(a: DatabaseState, b: DatabaseState): boolean {
@@ -195,8 +198,8 @@ describe.each(KINDS)(`a run (PostgreSQL ${from} -> ${to}) hit by %s`, (kind) => 
       cli.resume();
     }
     const exit = await exitOf(cli);
-    const { outcome } = await classify(p.destination, old, fresh);
-    expect(outcome, `${kind} at ${point}: ${cli.stderr()}`).not.toBe("partial");
+    const { outcome, how } = await classify(p.destination, old, fresh);
+    expect(outcome, `${kind} at ${point}: ${cli.stderr()}${how}`).not.toBe("partial");
 
     if (kind === "SIGKILL") {
       expect(exit.signal).toBe("SIGKILL");
@@ -254,8 +257,8 @@ describe(`statement failures and a stalled source (PostgreSQL ${from} -> ${to})`
     const release = await inject(p, cli);
     cli.resume();
     const exit = await exitOf(cli).finally(() => release?.());
-    const { outcome } = await classify(p.destination, old, fresh);
-    expect(outcome, cli.stderr()).toBe("old");
+    const { outcome, how } = await classify(p.destination, old, fresh);
+    expect(outcome, `${cli.stderr()}${how}`).toBe("old");
     expect(exit.code).toBe(1);
     const last = cli.stderr().trim().split("\n").at(-1) ?? "";
     expect(last).toMatch(/^pgsync-ts: error: /);
@@ -390,7 +393,7 @@ describe(`statement failures and a stalled source (PostgreSQL ${from} -> ${to})`
         expect(next.ok).toBe(true);
         expect(next.warnings).toContainEqual(
           expect.stringMatching(
-            /^leftover not cleaned: schema .* was not dropped, because dropping it would also drop .*extension citext/,
+            /^leftover not cleaned: schema .* was not dropped, because dropping it would also drop .*extension "citext"/,
           ),
         );
         expect(

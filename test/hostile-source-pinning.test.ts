@@ -3,14 +3,14 @@
  * set `search_path` with a user schema before pg_catalog, holding operators, functions and domains
  * named like the built-in ones (test/helpers/hostile.ts). Every command runs against them: run,
  * plan, verify, snapshots (with --prune), rollback, history and serve (with its status page), plus
- * the progress estimates an interactive run reads. None of the planted functions may run, on either
+ * a run through the library that reports the estimates an interactive run's progress shows. None of the planted functions may run, on either
  * side: the statistics (track_functions = 'pl') count their calls.
  *
  * Roles: the source and the destination are each owned by a role that is not a superuser. One pair,
  * the newest version onto the oldest of the run.
  */
 import { describe, expect, it } from "vitest";
-import { estimateTables } from "../src/cli/progress.js";
+import { type RunEvent, runSync } from "../src/pipeline/run.js";
 import { runCli } from "./helpers/cli.js";
 import { PLANTED_FUNCTIONS, pinnedClient, plantedCalls, plantSql } from "./helpers/hostile.js";
 import { databasesForThisFile, newestToOldest } from "./helpers/pairs.js";
@@ -111,9 +111,19 @@ describe(`a hostile search_path on both sides (PostgreSQL ${from} -> ${to})`, ()
         expect(await serve.stop()).toBe(0);
       }
 
-      // What an interactive run reads for its progress lines, on a session of its own.
-      const estimates = await estimateTables(source.url, 10);
-      expect(estimates.get('"public"."items"')?.bytes).toBeGreaterThan(0);
+      // What an interactive run shows its progress against: the estimates its copy-start event
+      // carries, read on the run's own sessions.
+      const events: RunEvent[] = [];
+      const report = await runSync({
+        sourceUrl: source.url,
+        destinationUrl: destination.url,
+        onEvent: (e) => events.push(e),
+      });
+      expect(report.error).toBeUndefined();
+      const start = events.find((e) => e.type === "copy-start");
+      const items =
+        start?.type === "copy-start" ? start.tables.find((t) => t.table === '"public"."items"') : undefined;
+      expect(items?.estimatedBytes).toBeGreaterThan(0);
 
       const calls = {
         source: await plantedCalls(source.url, "public"),

@@ -222,6 +222,10 @@ describe.each(testMajors())("metadata migrations on PostgreSQL %i", (major) => {
       const after = await metaState(c);
       const added = after.columns?.filter((col) => !before.columns?.includes(col)) ?? [];
       expect(added.map((col) => col.replace(/ -- .*/, ""))).toEqual([
+        // Version 5: the masking rules' fingerprint of each masked run (a table of its own).
+        "masking_runs.fingerprint text false",
+        "masking_runs.recorded_at timestamp with time zone true default now()",
+        "masking_runs.run_id text true",
         "runs.kept_snapshot text false",
         "runs.kind text true default 'sync'::text",
         "runs.lock_wait_seconds double precision false",

@@ -80,7 +80,7 @@ describe(`plan runs the run's guards (PostgreSQL ${from} onto ${to})`, () => {
     const refused = await planRun({ sourceUrl: source.url, destinationUrl: destination.url });
     expect(refused.ok).toBe(false);
     expect(refused.guards.find((g) => g.name === "destination")).toMatchObject({ ok: false });
-    expect(refused.refused).toEqual([expect.stringContaining("table public.precious. Pass --force")]);
+    expect(refused.refused).toEqual([expect.stringContaining('table "public"."precious". Pass --force')]);
     expect(refused.trial).toMatchObject({ ran: false, skipped: "a run would be refused" });
 
     // The flags `run` takes: --force adopts, --exclude-schema leaves audit out, --with-privileges adds owners.

@@ -152,7 +152,7 @@ describe.each(majors)("guards on PostgreSQL %i", (major) => {
     await expectRefused(
       source,
       destination,
-      `the destination database "${destination.name}" already holds 1 object(s) that pgsync-ts did not create, which a run would replace: table public.mine. Pass --force`,
+      `the destination database "${destination.name}" already holds 1 object(s) that pgsync-ts did not create, which a run would replace: table "public"."mine". Pass --force`,
     );
 
     const forced = await runCli([

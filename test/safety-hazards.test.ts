@@ -185,22 +185,22 @@ describe(`hazards (PostgreSQL ${from} -> ${to})`, () => {
       onEvent: (e) => events.push(e),
     });
     const expected = [
-      "view reports.user_count",
-      "constraint visits_user_id_fkey on table reports.visits",
-      ...(atomic ? ["function reports.first_name()"] : []),
+      'view "reports"."user_count"',
+      'constraint "visits_user_id_fkey" on "reports"."visits"',
+      ...(atomic ? ['function "reports"."first_name"()'] : []),
     ];
     for (const object of expected) {
       const warning = report.warnings.find((w) =>
         w.startsWith(`${object} is not part of the sync but depends on `),
       );
       expect(warning, `${object} in ${report.warnings.join("\n")}`).toBeDefined();
-      expect(warning).toContain("table app.users");
+      expect(warning).toContain('table "app"."users"');
       expect(warning).toContain("it will keep using the previous copy");
     }
     // Reported before the swap: the warnings come before the cut-over step's outcome.
     const cutoverDone = events.findIndex((e) => e.type === "step" && e.report.name === "cutover");
     const firstWarning = events.findIndex(
-      (e) => e.type === "warning" && e.message.startsWith("view reports.user_count"),
+      (e) => e.type === "warning" && e.message.startsWith('view "reports"."user_count"'),
     );
     expect(firstWarning).toBeGreaterThan(-1);
     expect(firstWarning).toBeLessThan(cutoverDone);
@@ -219,8 +219,8 @@ describe(`hazards (PostgreSQL ${from} -> ${to})`, () => {
     expect(pruned.stdout).not.toContain(`pruned ${snapshotId}`);
     expect(pruned.code).toBe(1);
     expect(pruned.stdout).toContain(`kept ${snapshotId}: schema`);
-    expect(pruned.stdout).toContain("view reports.user_count (depends on table _pgsync_snap_");
-    expect(pruned.stdout).toContain("constraint visits_user_id_fkey on table reports.visits");
+    expect(pruned.stdout).toContain('view "reports"."user_count" (depends on table "_pgsync_snap_');
+    expect(pruned.stdout).toContain('constraint "visits_user_id_fkey" on "reports"."visits"');
     expect((await withClient(destination.url, (c) => listSnapshots(c))).map((s) => s.snapshotId)).toContain(
       snapshotId,
     );
@@ -339,7 +339,7 @@ describe(`hazards (PostgreSQL ${from} -> ${to})`, () => {
     const partial = await sync(source, destination, { schemas: ["crm"] });
     expect(partial.warnings).toContainEqual(
       expect.stringMatching(
-        /^constraint orders_customer_id_fkey on table sales\.orders is not part of the sync but depends on .*table crm\.customers/,
+        /^constraint "orders_customer_id_fkey" on "sales"\."orders" is not part of the sync but depends on .*table "crm"\."customers"/,
       ),
     );
   });
@@ -474,26 +474,26 @@ describe(`pruning never cascades into live objects (PostgreSQL ${to})`, () => {
     [
       "a view",
       (s) => `CREATE VIEW public.v AS SELECT * FROM "${s}".users`,
-      "view public.v",
+      'view "public"."v"',
       "SELECT count(*) FROM public.v",
     ],
     [
       "a foreign key",
       (s) =>
         `CREATE TABLE public.refs (id int REFERENCES "${s}".users (id)); INSERT INTO public.refs VALUES (1)`,
-      "constraint refs_id_fkey on table public.refs",
+      'constraint "refs_id_fkey" on "public"."refs"',
       "SELECT count(*) FROM public.refs",
     ],
     [
       "a function over a type",
       (s) => `CREATE FUNCTION public.mood_of(m "${s}".mood) RETURNS text LANGUAGE sql AS 'SELECT m::text'`,
-      "function public.mood_of(",
+      'function "public"."mood_of"(',
       "SELECT count(*) FROM pg_proc WHERE proname = 'mood_of'",
     ],
     [
       "an extension created in the snapshot schema",
       (s) => `CREATE EXTENSION citext SCHEMA "${s}"`,
-      "extension citext",
+      'extension "citext"',
       "SELECT count(*) FROM pg_extension WHERE extname = 'citext'",
     ],
   ];

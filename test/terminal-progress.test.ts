@@ -68,10 +68,10 @@ describe(`a run on a terminal (${from} -> ${to})`, () => {
     const warnings = summary.filter((l) => l.startsWith("  warning "));
     expect(warnings.length).toBeGreaterThanOrEqual(3);
     expect(warnings.join("\n")).toContain("publication demo_all");
-    expect(warnings.join("\n")).toContain("table public.dev_notes");
+    expect(warnings.join("\n")).toContain('table "public"."dev_notes"');
     expect(summary.length).toBeLessThanOrEqual(25);
     expect(summary).toContainEqual(
-      expect.stringMatching(/^ {2}adopted {6}1 object\(s\) .* table public\.dev_notes$/),
+      expect.stringMatching(/^ {2}adopted {6}1 object\(s\) .* table "public"\."dev_notes"$/),
     );
     expect(summary).toContainEqual(
       expect.stringMatching(

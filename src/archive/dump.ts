@@ -1,18 +1,16 @@
-import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type pg from "pg";
-import { to as copyTo } from "pg-copy-streams";
 import { LARGE_OBJECT_CHUNKS_SQL, LARGE_OBJECT_ROWS_SQL } from "../copy/large-objects.js";
-import { PgsyncError, wrapError } from "../errors.js";
-import type { CatalogModel, ServerInfo, Table } from "../introspect/model.js";
+import { PgsyncError } from "../errors.js";
+import type { CatalogModel, ServerInfo } from "../introspect/model.js";
 import { readEffectiveGrants } from "../introspect/queries/privileges.js";
 import { snapshotIdFor } from "../restore/meta.js";
-import { buildCopySource, type RowFilter } from "../sql/copy-statements.js";
 import { qualify } from "../sql/quote.js";
 import { DIGEST_VERSION, digestTable } from "../verify/digest.js";
 import type { Compression } from "./compression.js";
+import { blockRanges, copyOut, copyToFile, pad, runPool, type Task, toolVersion } from "./dump-parts.js";
 import { type ArchiveKey, encryptBytes } from "./encryption.js";
-import { fileName, type WrittenFile, writeArchiveFile } from "./file-writer.js";
+import { fileName, type WrittenFile } from "./file-writer.js";
 import {
   type ArchiveContents,
   MANIFEST_FORMAT,
@@ -29,8 +27,6 @@ import type { ArchiveStore } from "./store.js";
 export const ARCHIVE_FAULT_POINTS = ["archive:mid-table", "archive:before-manifest"] as const;
 export type ArchiveFaultPoint = (typeof ARCHIVE_FAULT_POINTS)[number];
 
-/** A big table is split into parts of about this much heap, each a file of its own, dumped in parallel. */
-export const PART_BYTES = 256 * 1024 * 1024;
 /** How often a running dump says it is alive (so `archives --prune` never removes it). */
 const HEARTBEAT_MS = 60_000;
 
@@ -70,19 +66,6 @@ export interface ArchiveResult {
   readonly manifest: Manifest;
   readonly seconds: number;
 }
-
-interface PartTask {
-  readonly kind: "part";
-  readonly table: Table;
-  readonly index: number;
-  readonly part: number;
-  readonly filter?: RowFilter;
-  readonly weight: number;
-}
-type Task =
-  | PartTask
-  | { readonly kind: "digest"; readonly table: Table; readonly index: number; readonly weight: number }
-  | { readonly kind: "large-objects"; readonly weight: number };
 
 /**
  * Writes one archive of `model` from the source's snapshot: every table's rows as COPY text, a
@@ -219,7 +202,7 @@ async function dump(
       largeObjects = { objects: objects.file, chunks: chunks.file };
     }
   };
-  await runPool(source, options.parallelism, tasks, run);
+  await runPool(source.exporter, source.join, options.parallelism, tasks, run);
   await options.fault?.("archive:before-manifest");
 
   const files: WrittenFile[] = [];
@@ -315,109 +298,4 @@ async function dump(
   );
   await store.put(id, MANIFEST_NAME, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
   return manifest;
-}
-
-/** Heap block ranges of a big table (one open range for the others). */
-async function blockRanges(client: pg.Client, t: Table): Promise<(RowFilter | undefined)[]> {
-  if (t.bytes <= PART_BYTES) return [undefined];
-  const r = await client.query<{ heap: string; block: string }>(
-    "SELECT pg_catalog.pg_relation_size($1::pg_catalog.oid)::text AS heap, pg_catalog.current_setting('block_size') AS block",
-    [t.oid],
-  );
-  const heap = Number(r.rows[0]?.heap ?? 0);
-  const blocks = Math.ceil(heap / Number(r.rows[0]?.block ?? 8192));
-  const count = Math.ceil(heap / PART_BYTES);
-  if (count <= 1) return [undefined];
-  const per = Math.ceil(blocks / count);
-  return Array.from(
-    { length: count },
-    (_, i): RowFilter => ({
-      kind: "block-range",
-      fromBlock: i * per,
-      ...(i < count - 1 ? { toBlock: (i + 1) * per } : {}),
-    }),
-  );
-}
-
-async function copyToFile(
-  client: pg.Client,
-  store: ArchiveStore,
-  id: string,
-  path: string,
-  task: PartTask,
-  options: Parameters<typeof writeArchiveFile>[4] extends infer O ? Omit<O, "describeSource"> : never,
-): Promise<{ file: WrittenFile; rows: number }> {
-  const { table } = task;
-  const read = buildCopySource({
-    table,
-    columns: table.allColumns.filter((c) => !c.generated).map((c) => ({ name: c.name, binarySafe: false })),
-    forceText: true,
-    ...(task.filter ? { filters: [task.filter] } : {}),
-  });
-  return copyOut(client, store, id, path, read.sql, `table ${qualify(table.schema, table.name)}`, options);
-}
-
-async function copyOut(
-  client: pg.Client,
-  store: ArchiveStore,
-  id: string,
-  path: string,
-  sql: string,
-  object: string,
-  options: Omit<Parameters<typeof writeArchiveFile>[4], "describeSource">,
-): Promise<{ file: WrittenFile; rows: number }> {
-  const reader = client.query(copyTo(sql));
-  const file = await writeArchiveFile(store, id, path, reader, {
-    ...options,
-    describeSource: (error) =>
-      wrapError("copy", `reading ${object} for the archive`, error, { object, side: "source", sql }),
-  });
-  return { file, rows: reader.rowCount };
-}
-
-/** Runs the tasks on the exporter and up to `parallelism - 1` joined connections, biggest first. */
-async function runPool(
-  source: DumpSource,
-  parallelism: number,
-  tasks: readonly Task[],
-  run: (client: pg.Client, task: Task) => Promise<void>,
-): Promise<void> {
-  const queue = [...tasks];
-  const wanted = Math.max(1, Math.min(parallelism, queue.length));
-  const clients: pg.Client[] = [source.exporter];
-  for (let i = 1; i < wanted; i++) {
-    const c = await source.join();
-    if (!c) break;
-    clients.push(c);
-  }
-  let failure: unknown;
-  await Promise.all(
-    clients.map(async (client) => {
-      while (failure === undefined) {
-        const task = queue.shift();
-        if (!task) return;
-        try {
-          await run(client, task);
-        } catch (error) {
-          failure ??= error;
-        }
-      }
-    }),
-  );
-  if (failure !== undefined) throw failure;
-}
-
-function pad(n: number, width: number): string {
-  return String(n).padStart(width, "0");
-}
-
-function toolVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-      version?: unknown;
-    };
-    return typeof pkg.version === "string" ? pkg.version : "unknown";
-  } catch {
-    return "unknown";
-  }
 }

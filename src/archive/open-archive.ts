@@ -3,6 +3,7 @@ import { PassThrough, type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { PgsyncError } from "../errors.js";
 import type { CatalogModel, ServerInfo } from "../introspect/model.js";
+import { listArchives } from "./archives.js";
 import { decompressor } from "./compression.js";
 import { type ArchiveKey, decryptBytes, decryptor } from "./encryption.js";
 import {
@@ -14,7 +15,6 @@ import {
   parseManifest,
 } from "./manifest.js";
 import { fromCatalogDocument } from "./model-format.js";
-import { archiveState } from "./partials.js";
 import { type ArchiveStore, openStore } from "./store.js";
 
 /** An archive opened for reading: its manifest checked, its contents decrypted, its model rebuilt. */
@@ -52,9 +52,9 @@ export function splitArchiveLocation(location: string): { store: string; id: str
 
 /** The newest complete archive of a store. */
 export async function latestArchive(store: ArchiveStore): Promise<string> {
-  const now = new Date();
-  const ids = (await store.listArchives()).reverse();
-  for (const id of ids) if ((await archiveState(store, id, now)).kind === "complete") return id;
+  const complete = (await listArchives(store)).filter((a) => a.state === "complete");
+  const newest = complete.at(-1);
+  if (newest) return newest.id;
   throw new PgsyncError("archive", `the store ${store.location} holds no complete archive`, {
     object: store.location,
   });

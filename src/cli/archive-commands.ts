@@ -1,4 +1,4 @@
-import { type ArchiveListing, listArchives, pruneArchives, verifyArchive } from "../archive/archives.js";
+import { type ArchiveListing, listArchives, pruneArchives } from "../archive/archives.js";
 import { type Compression, DEFAULT_COMPRESSION } from "../archive/compression.js";
 import { ARCHIVE_FAULT_POINTS } from "../archive/dump.js";
 import { dumpDatabase } from "../archive/dump-database.js";
@@ -10,6 +10,7 @@ import {
 } from "../archive/encryption.js";
 import { openArchive } from "../archive/open-archive.js";
 import { openStore } from "../archive/store.js";
+import { verifyArchive } from "../archive/verify-archive.js";
 import { AD_HOC_RETENTION_DAYS, loadConfig, resolveProfile } from "../config/index.js";
 import type { ArchiveConfig } from "../config/types.js";
 import { PgsyncError } from "../errors.js";

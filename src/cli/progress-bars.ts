@@ -2,6 +2,7 @@ import cliProgress from "cli-progress";
 import type { RunEvent } from "../pipeline/run.js";
 import { formatBytes } from "../util/format-bytes.js";
 import { CopyMeter, type Measure } from "./copy-meter.js";
+import { TaskLines } from "./task-lines.js";
 
 type Bar = cliProgress.SingleBar;
 /** Draws the bar glyphs for a fraction (0..1). */
@@ -29,7 +30,7 @@ const n = (value: number) => value.toLocaleString("en-US");
 export class ProgressBars {
   private multibar: cliProgress.MultiBar | undefined;
   private meter: CopyMeter | undefined;
-  private readonly bars = new Map<string, { bar: Bar; startedAt: number }>();
+  private readonly bars = new TaskLines<Bar>();
 
   constructor(
     private readonly stream: NodeJS.WriteStream = process.stderr,
@@ -108,11 +109,14 @@ export class ProgressBars {
     const meter = this.meter;
     if (!multibar || !meter) return;
     const at = this.now();
-    const key = taskKey(e);
+    this.bars.started(e, () => this.taskLine(multibar, meter, e, at));
+  }
+
+  private taskLine(multibar: cliProgress.MultiBar, meter: CopyMeter, e: TaskEvent, at: number): Bar {
     if (e.kind === "load" && e.table) {
       const table = e.table;
       meter.progress(table, 0, at);
-      const bar = multibar.create(1, 0, {
+      return multibar.create(1, 0, {
         render: (bar: Glyphs) => {
           const m = meter.table(table, this.now());
           const rows =
@@ -122,28 +126,18 @@ export class ProgressBars {
           return `  ${fitWidth(table, 32)} ${bar(m.fraction)} ${percent(m.fraction)}${rows} | ${formatBytes(m.bytes)} | ${rate(m)} | ${eta(m)}`;
         },
       });
-      this.bars.set(key, { bar, startedAt: at });
-      return;
     }
     const doing = e.kind === "load" ? "copying" : DOING[e.kind];
     const what = e.kind === "large objects" ? "" : ` ${e.object ?? e.table ?? ""}`;
-    const bar = multibar.create(1, 0, {
+    return multibar.create(1, 0, {
       render: () => `  ${doing}${what}  ${duration(this.now() - at)}`,
     });
-    this.bars.set(key, { bar, startedAt: at });
   }
 
   private taskFinished(e: TaskEvent): void {
-    const key = taskKey(e);
-    const entry = this.bars.get(key);
-    if (!entry) return;
-    this.bars.delete(key);
-    this.multibar?.remove(entry.bar);
+    const bar = this.bars.finished(e);
+    if (bar) this.multibar?.remove(bar);
   }
-}
-
-function taskKey(e: TaskEvent): string {
-  return `${e.kind}\u0000${e.table ?? ""}\u0000${e.object ?? ""}`;
 }
 
 function percent(fraction: number): string {

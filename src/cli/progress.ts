@@ -1,45 +1,12 @@
-import { connect } from "../db/connect.js";
-import { pinnedQuery } from "../db/session.js";
 import type { Logger } from "../output/logger.js";
 import { logRunEvent } from "../output/run-events.js";
 import type { RunEvent } from "../pipeline/run.js";
 import { formatBytes } from "../util/format-bytes.js";
 
+/** The source's estimates for a table, as the run's `copy-start` event reports them. */
 export interface TableEstimate {
   readonly rows: number;
   readonly bytes: number;
-}
-
-/**
- * The planner's estimates for every user table of the source, on a session of its own: rows
- * (pg_class.reltuples, as of the last ANALYZE or autovacuum) and size on disk. Keyed like the run's
- * table events: `"schema"."table"`. A run no longer needs it (its `copy-start` event carries the
- * estimates it read at its snapshot); kept for callers that want them without a run.
- */
-export async function estimateTables(
-  sourceUrl: string,
-  connectSeconds: number,
-): Promise<Map<string, TableEstimate>> {
-  const c = await connect({
-    url: sourceUrl,
-    side: "source",
-    connectSeconds,
-    applicationName: "pgsync-ts progress",
-  });
-  try {
-    // Pinned (search_path = pg_catalog): the source's own search_path must not pick its operators.
-    const result = await pinnedQuery<{ name: string; rows: string; bytes: string }>(
-      c.client,
-      `SELECT '"' || replace(n.nspname, '"', '""') || '"."' || replace(t.relname, '"', '""') || '"' AS name,
-              greatest(t.reltuples, 0)::bigint AS rows, pg_catalog.pg_total_relation_size(t.oid) AS bytes
-       FROM pg_catalog.pg_class t JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
-       WHERE t.relkind IN ('r', 'p', 'm') AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
-         AND n.nspname NOT LIKE '\\_pgsync%'`,
-    );
-    return new Map(result.rows.map((r) => [r.name, { rows: Number(r.rows), bytes: Number(r.bytes) }]));
-  } finally {
-    await c.close();
-  }
 }
 
 /**

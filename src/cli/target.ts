@@ -23,9 +23,7 @@ export interface TargetFlags {
 }
 
 /** The command line's overrides of a profile's settings (`--parallel`, `--connect-timeout`). */
-function overridden<
-  P extends { readonly parallelism: number; readonly timeouts: ResolvedProfile["timeouts"] },
->(profile: P, flags: TargetFlags): P {
+function overridden<P extends Parameters<typeof describeProfile>[0]>(profile: P, flags: TargetFlags): P {
   if (flags.parallel === undefined && flags.connectTimeout === undefined) return profile;
   const copy = {
     ...profile,
@@ -35,7 +33,7 @@ function overridden<
       : {}),
   };
   // Like the resolved profile: printing or logging the object by mistake shows no password.
-  const describe = () => describeProfile(copy as unknown as Parameters<typeof describeProfile>[0]);
+  const describe = () => describeProfile(copy);
   Object.defineProperties(copy, {
     toJSON: { value: describe, enumerable: false },
     [inspect.custom]: { value: describe, enumerable: false },

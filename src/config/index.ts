@@ -11,6 +11,7 @@ export {
   DEFAULT_TIMEZONE,
   DEFAULT_VERIFY,
 } from "./builtins.js";
+export { endpointProblem, PROFILE_NAME, SMTP_SCHEMES, WEB_SCHEMES } from "./fields.js";
 export {
   CONFIG_ENV_VAR,
   CONFIG_FILE_NAMES,
@@ -30,7 +31,6 @@ export {
   maskEndpointUrl,
   resolveProfile,
 } from "./resolve.js";
-export { endpointProblem, PROFILE_NAME, SMTP_SCHEMES, WEB_SCHEMES } from "./schema.js";
 export type {
   ConnectionSpec,
   DestinationProfile,

@@ -5,8 +5,9 @@ import { pathToFileURL } from "node:url";
 import { PgsyncError } from "../errors.js";
 import { registerSecret } from "../util/redact.js";
 import { BUILTIN_PROFILES, DEFAULT_HTTP_HOST, DEFAULT_SHUTDOWN_GRACE_SECONDS } from "./builtins.js";
+import { errorMap, formatIssues, typeName } from "./issues.js";
 import { completeProfile, deepFreeze, mergeProfile } from "./profile.js";
-import { configFileSchema, errorMap, formatIssues, typeName } from "./schema.js";
+import { configFileSchema } from "./schema.js";
 import type { LoadedConfig, ProfileConfig, ProfileInput } from "./types.js";
 import { checkPostgresUrl } from "./url.js";
 

@@ -5,7 +5,7 @@ import {
   DEFAULT_TIMEOUTS,
   DEFAULT_VERIFY,
 } from "./builtins.js";
-import { formatPath } from "./schema.js";
+import { formatPath } from "./issues.js";
 
 /**
  * A table with more data than this (heap and TOAST) is copied in ranges, one per worker

@@ -2,8 +2,9 @@ import { inspect } from "node:util";
 import { PgsyncError } from "../errors.js";
 import { maskConnectionString, redactDeep } from "../util/redact.js";
 import { AD_HOC_RETENTION_DAYS } from "./builtins.js";
+import { errorMap, formatIssues, formatPath } from "./issues.js";
 import { completeProfile, mergeProfile } from "./profile.js";
-import { errorMap, formatIssues, formatPath, profileInputSchema } from "./schema.js";
+import { profileInputSchema } from "./schema.js";
 import type {
   ConnectionSpec,
   DestinationProfile,

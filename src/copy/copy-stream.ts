@@ -17,6 +17,13 @@ const COPY_DONE = 0x63; // 'c'
 /** Sent before or between CopyData, to be passed over: CopyOutResponse, NoticeResponse, ParameterStatus, NotificationResponse. */
 const PASSED_OVER = new Set([0x48, 0x4e, 0x53, 0x41]); // 'H' 'N' 'S' 'A'
 
+/**
+ * For each buffer CopyOutFrames forwards, the payload bytes its last frame still owes after it (0:
+ * the buffer ends on a frame boundary). A writer given the same buffer (streams pass chunks on as
+ * they are) need not walk its frames again; any other buffer it walks itself (CopyInFrames.advance).
+ */
+export const owedAfter = new WeakMap<Buffer, number>();
+
 export interface CopyOutEnd {
   /** "done": the backend sent CopyDone; "other": another message ended the data (an ErrorResponse). */
   readonly reason: "done" | "other";
@@ -56,7 +63,11 @@ export class CopyOutFrames {
     // Start of the run of forwardable bytes in this chunk, or -1 when not in one.
     let run = -1;
     const closeRun = (at: number) => {
-      if (run >= 0 && at > run) forward.push(chunk.subarray(run, at));
+      if (run >= 0 && at > run) {
+        const piece = chunk.subarray(run, at);
+        owedAfter.set(piece, this.type === COPY_DATA ? this.bodyLeft : 0);
+        forward.push(piece);
+      }
       run = -1;
     };
     let i = 0;
@@ -69,7 +80,8 @@ export class CopyOutFrames {
         }
         i += n;
         this.bodyLeft -= n;
-        if (this.bodyLeft === 0 && this.type === COPY_DONE) return this.finish(forward, payloadBytes, "done", chunk.subarray(i));
+        if (this.bodyLeft === 0 && this.type === COPY_DONE)
+          return this.finish(forward, payloadBytes, "done", chunk.subarray(i));
         continue;
       }
       let headerStart: number;
@@ -94,8 +106,11 @@ export class CopyOutFrames {
       }
       if (this.bodyLeft < 0) throw new Error(`CopyOutFrames: invalid message length ${this.bodyLeft + 4}`);
       if (this.type === COPY_DATA) {
-        if (headerStart < 0) forward.push(Buffer.from(this.header));
-        else if (run < 0) run = headerStart;
+        if (headerStart < 0) {
+          const header = Buffer.from(this.header);
+          owedAfter.set(header, this.bodyLeft);
+          forward.push(header);
+        } else if (run < 0) run = headerStart;
         continue;
       }
       closeRun(headerStart < 0 ? i : headerStart);
@@ -146,6 +161,12 @@ export class CopyInFrames {
 
   /** Takes note of bytes about to be written; throws on anything that is not a CopyData frame. */
   advance(chunk: Buffer): void {
+    const owed = owedAfter.get(chunk);
+    if (owed !== undefined && this.headerFill === 0) {
+      // Framed by CopyOutFrames, which walked its headers already: only where it ends matters.
+      this.bodyLeft = owed;
+      return;
+    }
     let i = 0;
     while (i < chunk.length) {
       if (this.bodyLeft > 0) {
@@ -154,15 +175,25 @@ export class CopyInFrames {
         this.bodyLeft -= n;
         continue;
       }
-      const n = Math.min(HEADER - this.headerFill, chunk.length - i);
-      chunk.copy(this.header, this.headerFill, i, i + n);
-      this.headerFill += n;
-      i += n;
-      if (this.headerFill < HEADER) return;
-      this.headerFill = 0;
-      if (this.header[0] !== COPY_DATA)
-        throw new Error(`only CopyData frames may be forwarded, got message type ${this.header[0]}`);
-      const length = this.header.readUInt32BE(1);
+      let type: number;
+      let length: number;
+      if (this.headerFill === 0 && chunk.length - i >= HEADER) {
+        // The common case, read in place (a copy per frame costs more than the frame's forwarding).
+        type = chunk[i] as number;
+        length = chunk.readUInt32BE(i + 1);
+        i += HEADER;
+      } else {
+        const n = Math.min(HEADER - this.headerFill, chunk.length - i);
+        chunk.copy(this.header, this.headerFill, i, i + n);
+        this.headerFill += n;
+        i += n;
+        if (this.headerFill < HEADER) return;
+        this.headerFill = 0;
+        type = this.header[0] as number;
+        length = this.header.readUInt32BE(1);
+      }
+      if (type !== COPY_DATA)
+        throw new Error(`only CopyData frames may be forwarded, got message type ${type}`);
       if (length < 4) throw new Error(`CopyInFrames: invalid CopyData length ${length}`);
       this.bodyLeft = length - 4;
     }

@@ -178,12 +178,16 @@ export async function streamCopy(
   return { rows: reader.rowCount, bytes: reader.payloadBytes };
 }
 
-/** The reg* columns of a text COPY, their names pointed at the staged objects. */
-function stagedNameValues(plan: TablePlan): Transform {
+/**
+ * The reg* columns of a text COPY, their names pointed at the staged objects: of CopyData frames as
+ * a source sends them, or (`framed` false) of plain COPY text as an archive holds it.
+ */
+export function stagedNameValues(plan: TablePlan, framed = true): Transform {
   const values = plan.nameValues as NonNullable<TablePlan["nameValues"]>;
   return new StagedNameValues(
     plan.columns.map((c) => values.columns.get(c)),
     values.stage,
+    framed,
   );
 }
 

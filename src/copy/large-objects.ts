@@ -1,4 +1,6 @@
 import type pg from "pg";
+import { z } from "zod";
+import { int, num, queryOne } from "../db/rows.js";
 import { baseSettings, execute, inTransaction } from "../db/session.js";
 import { type PgsyncError, wrapError } from "../errors.js";
 import { LARGE_OBJECT_CHUNK, LARGE_OBJECT_SIZES } from "../introspect/queries/large-objects.js";
@@ -91,10 +93,14 @@ export async function createLargeObjectStage(destination: pg.Client, stage: stri
 
 /** How many large objects the stage holds, and their size. */
 export async function stagedTotals(destination: pg.Client, schema: string): Promise<StagedLargeObjects> {
-  const totals = await destination.query<{ objects: string; bytes: string }>(
-    `SELECT count(*)::text AS objects, coalesce(sum(size), 0)::text AS bytes FROM ${schema}.objects`,
+  return queryOne(
+    destination,
+    "staged large objects",
+    `SELECT count(*) AS objects, coalesce(sum(size), 0) AS bytes FROM ${schema}.objects`,
+    [],
+    z.object({ objects: int, bytes: num }),
+    "destination",
   );
-  return { objects: Number(totals.rows[0]?.objects ?? 0), bytes: Number(totals.rows[0]?.bytes ?? 0) };
 }
 
 /** One COPY from the source into the stage (see streamCopy: backpressure, stall detector, counts). */

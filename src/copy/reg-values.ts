@@ -37,11 +37,19 @@ export class StagedNameValues extends Transform {
   constructor(
     private readonly columns: readonly (boolean | undefined)[],
     private readonly stage: StageNames,
+    /** False for plain COPY text (an archive's file), true for CopyData frames from a source. */
+    private readonly framed = true,
   ) {
     super();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    if (!this.framed) {
+      const rows = this.completeRows([chunk]);
+      if (rows.length > 0) this.push(rows);
+      done();
+      return;
+    }
     try {
       const payload: Buffer[] = [];
       let i = 0;

@@ -1,5 +1,7 @@
 import type pg from "pg";
+import { z } from "zod";
 import { DIRECT_ENDPOINT_HINT, queryWithin } from "../db/pooler.js";
+import { validRow } from "../db/rows.js";
 import { baseSettings, begin, setLocalSql, transactionSettings } from "../db/session.js";
 import { PgsyncError, serverFields, wrapError } from "../errors.js";
 import type { QualifiedName } from "../introspect/model.js";
@@ -14,12 +16,14 @@ import { qualify, quoteLiteral } from "../sql/quote.js";
 export async function exportSnapshot(client: pg.Client): Promise<string> {
   try {
     await begin(client, readerSettings(client), "ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    const result = await client.query<{ snapshot: string }>(
-      "SELECT pg_catalog.pg_export_snapshot() AS snapshot",
-    );
-    const snapshot = result.rows[0]?.snapshot;
-    if (!snapshot) throw new Error("pg_export_snapshot() returned nothing");
-    return snapshot;
+    const sql = "SELECT pg_catalog.pg_export_snapshot() AS snapshot";
+    const row = validRow(await client.query(sql), z.object({ snapshot: z.string().min(1) }), {
+      name: "snapshot export",
+      sql,
+      side: "source",
+      kind: "copy",
+    });
+    return row.snapshot;
   } catch (error) {
     throw wrapError("copy", "exporting a snapshot of the source", error, { side: "source" });
   }

@@ -1,7 +1,12 @@
 import type pg from "pg";
+import { z } from "zod";
+import { validRows } from "../db/rows.js";
 import type { Closure } from "./subset-closure.js";
 import { anyNullSql, columnTuple, leafSql, relationSql, type SubsetRelation } from "./subset-graph.js";
 import { packedTidSql, tidArrayText } from "./tid-set.js";
+
+/** A row's ctid packed into one number (packedTidSql). */
+const PackedTid = z.object({ k: z.number() });
 
 /**
  * The SQL condition that keeps a restricted relation's rows: for each foreign key into a
@@ -71,11 +76,10 @@ export class Conditions {
           if (!set || set.size === 0) continue;
           const gone: number[] = [];
           for (const chunk of set.chunks(50_000)) {
-            const result = await client.query<{ k: number }>(
-              `SELECT ${packedTidSql("t")} AS k FROM ${leafSql(leaf)} AS t WHERE t.ctid = ANY($1::pg_catalog.tid[]) AND NOT ${holds}`,
-              [tidArrayText(chunk)],
-            );
-            for (const row of result.rows) gone.push(row.k);
+            const sql = `SELECT ${packedTidSql("t")} AS k FROM ${leafSql(leaf)} AS t WHERE t.ctid = ANY($1::pg_catalog.tid[]) AND NOT ${holds}`;
+            const result = await client.query(sql, [tidArrayText(chunk)]);
+            const origin = { name: "subset: rows whose reference went", sql, side: "source" as const };
+            for (const row of validRows(result, PackedTid, origin)) gone.push(row.k);
           }
           removed += set.delete(gone);
           if (gone.length > 0) this.texts.delete(leaf.oid);

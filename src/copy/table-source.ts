@@ -6,7 +6,7 @@ import type { TablePlan } from "../ddl/plan.js";
 import { PgsyncError, wrapError } from "../errors.js";
 import { buildCopyTarget, type CopyFormat } from "../sql/copy-statements.js";
 import { qualify } from "../sql/quote.js";
-import type { CopyResult, TableCopyOptions } from "./copy-table.js";
+import { type CopyResult, stagedNameValues, type TableCopyOptions } from "./copy-table.js";
 
 /**
  * The table-reader seam of the load: where a table's rows come from when they do not come from a
@@ -88,7 +88,9 @@ export async function copyTableFrom(
       Math.min(5000, options.stallSeconds * 250),
     );
     try {
-      await pipeline(read.stream, meter, writer);
+      // reg* values name objects: pointed at the staged ones, as a load from a source does (12.1).
+      if (plan.nameValues) await pipeline(read.stream, stagedNameValues(plan, false), meter, writer);
+      else await pipeline(read.stream, meter, writer);
     } catch (error) {
       // A failure of the file (changed, cut short, the store gone) names the file itself.
       if (error instanceof PgsyncError) throw error;

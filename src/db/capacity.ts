@@ -1,7 +1,10 @@
 import type pg from "pg";
+import { z } from "zod";
 import { wrapError } from "../errors.js";
 import { reservedConnectionSlots } from "../sql/catalog-variants.js";
 import type { Side } from "./connect.js";
+import { int, text, validRow } from "./rows.js";
+import { pinnedQuery } from "./session.js";
 
 /**
  * How many more connections a side can open: the server's max_connections (less the slots reserved
@@ -50,30 +53,24 @@ SELECT pg_catalog.current_setting('max_connections')::int AS max_connections,
   FROM pg_catalog.pg_roles r, pg_catalog.pg_database d
  WHERE r.rolname = current_user AND d.datname = current_database()`;
 
-interface Row {
-  max_connections: number;
-  superuser_reserved: number;
-  reserved: number;
-  may_use_reserved: boolean;
-  superuser: boolean;
-  role_limit: number;
-  database_limit: number;
-  role: string;
-  database: string;
-  server: string;
-  server_in_use: number;
-  role_in_use: number;
-  database_in_use: number;
-}
+const Row = z.object({
+  max_connections: int,
+  superuser_reserved: int,
+  reserved: int,
+  may_use_reserved: z.boolean(),
+  superuser: z.boolean(),
+  role_limit: int,
+  database_limit: int,
+  role: text,
+  database: text,
+  server: text,
+  server_in_use: int,
+  role_in_use: int,
+  database_in_use: int,
+});
 
 export async function readConnectionRoom(client: pg.Client, side: Side): Promise<ConnectionRoom> {
-  let row: Row | undefined;
-  try {
-    row = (await client.query<Row>(SQL)).rows[0];
-  } catch (error) {
-    throw wrapError("connection", `reading the connection limits of the ${side}`, error, { side });
-  }
-  if (!row) throw wrapError("connection", `reading the connection limits of the ${side}`, "no row", { side });
+  const row = await readOne(client, side, "connection limits", SQL, Row);
   const limits: ConnectionLimit[] = [];
   const reserved = row.superuser ? 0 : row.superuser_reserved + (row.may_use_reserved ? 0 : row.reserved);
   limits.push({
@@ -172,14 +169,10 @@ SELECT pg_catalog.current_setting('max_locks_per_transaction')::int AS per_trans
        pg_catalog.current_setting('max_connections')::int AS connections,
        pg_catalog.current_setting('max_prepared_transactions')::int AS prepared`;
 
+const LockTableRow = z.object({ per_transaction: int, connections: int, prepared: int });
+
 export async function readLockTable(client: pg.Client, side: Side): Promise<LockTable> {
-  let row: { per_transaction: number; connections: number; prepared: number } | undefined;
-  try {
-    row = (await client.query(LOCK_TABLE_SQL)).rows[0];
-  } catch (error) {
-    throw wrapError("connection", `reading the lock table size of the ${side}`, error, { side });
-  }
-  if (!row) throw wrapError("connection", `reading the lock table size of the ${side}`, "no row", { side });
+  const row = await readOne(client, side, "lock table size", LOCK_TABLE_SQL, LockTableRow);
   const { per_transaction: perTransaction, connections, prepared } = row;
   return { side, perTransaction, connections, prepared, slots: perTransaction * (connections + prepared) };
 }
@@ -211,4 +204,21 @@ export function lockTableShortfall(table: LockTable, need: LockNeed): string | u
     `max_prepared_transactions = ${table.prepared}) gives ${table.slots}. Raise max_locks_per_transaction on the ` +
     `${table.side} to at least ${enough} (it takes effect after a restart of the server), or sync fewer tables at a time`
   );
+}
+
+/** One row of the server's settings; a failure is the side's connection problem, naming what was read. */
+async function readOne<S extends z.ZodType>(
+  client: pg.Client,
+  side: Side,
+  name: string,
+  sql: string,
+  schema: S,
+): Promise<z.infer<S>> {
+  let result: pg.QueryResult;
+  try {
+    result = await pinnedQuery(client, sql);
+  } catch (error) {
+    throw wrapError("connection", `reading the ${name} of the ${side}`, error, { side, sql });
+  }
+  return validRow(result, schema, { name, sql, side, kind: "connection" });
 }

@@ -1,10 +1,13 @@
 import pg from "pg";
+import { z } from "zod";
 import { PgsyncError, serverFields } from "../errors.js";
 import { maskConnectionString, registerConnectionString } from "../util/redact.js";
 import { type ConnectTarget, connectTarget } from "./client-config.js";
 import { markConnectFailure, rememberErrorSide } from "./lost-connection.js";
-import { DIRECT_ENDPOINT_HINT, isPooled, startupParameterRejected } from "./pooler.js";
+import { onParameterStatus } from "./pg-internals.js";
+import { backendPid, DIRECT_ENDPOINT_HINT, isPooled, startupParameterRejected } from "./pooler.js";
 import { classifyConnectError, RetriesExhausted, type RetryInfo, retryTransient } from "./retry.js";
+import { int, validRow } from "./rows.js";
 import { rememberSession } from "./session.js";
 import { type SslMode, type SslSetting, tlsHint } from "./tls.js";
 
@@ -84,9 +87,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     maskedUrl,
     serverMajor,
     isPooled() {
-      pooled ??= client
-        .query<{ pid: number }>("SELECT pg_catalog.pg_backend_pid() AS pid")
-        .then((r) => isPooled(client, r.rows[0]?.pid ?? -1));
+      pooled ??= backendPid(client).then((pid) => isPooled(client, pid));
       return pooled;
     },
     tls: { encrypted, mode: target.tls.mode },
@@ -143,12 +144,9 @@ async function openWith(
   client.on("error", () => {});
   // The server reports its version at login (PgBouncer passes it on): no query is needed for it.
   let serverVersion: string | undefined;
-  (client as unknown as { connection: NodeJS.EventEmitter }).connection.on(
-    "parameterStatus",
-    (msg: { parameterName: string; parameterValue: string }) => {
-      if (msg.parameterName === "server_version") serverVersion = msg.parameterValue;
-    },
-  );
+  onParameterStatus(client, (name, value) => {
+    if (name === "server_version") serverVersion = value;
+  });
   try {
     await client.connect();
     return { client, serverMajor: await majorOf(client, serverVersion), encrypted: ssl !== false };
@@ -162,8 +160,11 @@ async function openWith(
 async function majorOf(client: pg.Client, serverVersion: string | undefined): Promise<number> {
   const major = Number(/^(\d+)/.exec(serverVersion ?? "")?.[1]);
   if (major >= 10) return major;
-  const r = await client.query<{ n: string }>("SELECT pg_catalog.current_setting('server_version_num') AS n");
-  return Math.floor(Number(r.rows[0]?.n) / 10000);
+  // Not pinned: the session is not the tool's yet (rememberSession comes after the login), and the
+  // statement names every object with its schema.
+  const sql = "SELECT pg_catalog.current_setting('server_version_num')::int AS n";
+  const { n } = validRow(await client.query(sql), z.object({ n: int }), { name: "server version", sql });
+  return Math.floor(n / 10000);
 }
 
 function connectionError(

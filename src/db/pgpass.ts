@@ -145,6 +145,7 @@ export function passwordFromEnvironment(host: string): (parameters?: EffectivePa
       registerSecret(lookup.password, "password");
       return lookup.password;
     }
+    // A plain Error: connect() wraps it (connectionError), naming the side and the masked URL.
     throw new Error(
       `the server asks for a password, and none is given: the connection string has none, PGPASSWORD is not set, and ${lookup.reason}`,
     );

@@ -1,4 +1,7 @@
 import type pg from "pg";
+import { z } from "zod";
+import { announcedProcessId } from "./pg-internals.js";
+import { int, queryOne } from "./rows.js";
 
 /**
  * Connection poolers (PgBouncer, Supavisor, RDS Proxy, ...) between the tool and the server.
@@ -13,8 +16,20 @@ import type pg from "pg";
  * waits and clearer messages; a pooler that passes the id through is still handled correctly.
  */
 export function isPooled(client: pg.Client, backendPid: number): boolean {
-  const announced = (client as unknown as { processID?: number | null }).processID;
-  return typeof announced === "number" && announced !== backendPid;
+  const announced = announcedProcessId(client);
+  return announced !== undefined && announced !== backendPid;
+}
+
+/** pg_backend_pid() of the server process the session (or, behind a pooler, its transaction) runs on. */
+export async function backendPid(client: pg.Client): Promise<number> {
+  const row = await queryOne(
+    client,
+    "backend process id",
+    "SELECT pg_catalog.pg_backend_pid() AS pid",
+    [],
+    z.object({ pid: int }),
+  );
+  return row.pid;
 }
 
 export const DIRECT_ENDPOINT_HINT =
@@ -32,16 +47,16 @@ export function startupParameterRejected(error: unknown): string | undefined {
  * On timeout the client is ended, which also drops the queued request at the pooler, and
  * `undefined` is returned.
  */
-export async function queryWithin<T extends pg.QueryResultRow>(
+export async function queryWithin(
   client: pg.Client,
   sql: string,
   seconds: number,
-): Promise<pg.QueryResult<T> | undefined> {
+): Promise<pg.QueryResult | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), seconds * 1000);
   });
-  const query = client.query<T>(sql);
+  const query = client.query(sql);
   try {
     const result = await Promise.race([query, timedOut]);
     if (result === undefined) {

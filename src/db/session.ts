@@ -4,6 +4,7 @@ import { wrapError } from "../errors.js";
 import { hasFeature } from "../sql/features.js";
 import { quoteLiteral } from "../sql/quote.js";
 import { markCommitInDoubt } from "./lost-connection.js";
+import { onTransactionStatus } from "./pg-internals.js";
 
 /** What connect() learned about a session. */
 export interface SessionFacts {
@@ -28,10 +29,7 @@ const status = new WeakMap<pg.Client, string>();
 export function rememberSession(client: pg.Client, sessionFacts: SessionFacts): void {
   facts.set(client, sessionFacts);
   status.set(client, "I");
-  const connection = (client as unknown as { connection?: NodeJS.EventEmitter }).connection;
-  connection?.on("readyForQuery", (msg: { status?: string }) => {
-    if (typeof msg.status === "string") status.set(client, msg.status);
-  });
+  onTransactionStatus(client, (s) => status.set(client, s));
 }
 
 /** The facts connect() recorded for this client; undefined for a client opened some other way. */
@@ -164,13 +162,13 @@ export async function pinned<T>(client: pg.Client, fn: () => Promise<T>): Promis
   return inTransaction(client, {}, fn);
 }
 
-/** One statement, pinned (see pinned()). */
-export function pinnedQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(
+/** One statement, pinned (see pinned()). Its rows are unchecked: read them with validRows() (rows.ts). */
+export function pinnedQuery(
   client: pg.Client,
   sql: string,
   params?: readonly unknown[],
-): Promise<pg.QueryResult<R>> {
-  return pinned(client, () => client.query<R>(sql, params ? [...params] : undefined));
+): Promise<pg.QueryResult> {
+  return pinned(client, () => client.query(sql, params ? [...params] : undefined));
 }
 
 /** Runs one statement and turns a failure into an error that names the object and carries the SQL. */

@@ -1,5 +1,6 @@
 import type { CatalogModel } from "../introspect/model.js";
-import { qualify, quoteIdent } from "../sql/quote.js";
+import { describeObject } from "../sql/describe.js";
+import { quoteIdent } from "../sql/quote.js";
 import { baseTypeRefusals } from "./plan/base-type-refusals.js";
 import { familyMemberItems, familyMemberRefusals } from "./plan/family-members.js";
 import {
@@ -77,7 +78,7 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
 
   const preData: Statement[] = [
     ...schemas.map((s) => ({
-      object: `schema ${quoteIdent(s.name)}`,
+      object: describeObject("schema", s.name),
       sql: `CREATE SCHEMA ${quoteIdent(s.staging)}`,
     })),
     ...ordered.pre.flatMap((i) => i.statements),
@@ -94,7 +95,7 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
   const cutover = [
     ...restoredBodies(model, bodies),
     ...(model.shellTypes ?? []).map((t) => ({
-      object: `type ${qualify(t.schema, t.name)}`,
+      object: describeObject("type", t),
       sql: createShellTypeLive(t),
     })),
     ...model.comments
@@ -154,9 +155,7 @@ function stagedBodies(model: CatalogModel, ctx: RenderContext): Map<number, Stag
 function restoredBodies(model: CatalogModel, bodies: ReadonlyMap<number, StagedBody>): Statement[] {
   const restored = model.routines.flatMap((r) => {
     const body = bodies.get(r.oid);
-    return body
-      ? [{ object: `${r.kind} ${qualify(r.schema, r.name)}(${r.identityArgs})`, sql: body.restore }]
-      : [];
+    return body ? [{ object: describeObject(r.kind, r, { args: r.identityArgs }), sql: body.restore }] : [];
   });
   if (restored.length === 0) return [];
   return [{ object: "function bodies", sql: "SET LOCAL check_function_bodies = off" }, ...restored];
@@ -209,7 +208,7 @@ function nestedNameValues(model: CatalogModel): Refusal[] {
     t.allColumns
       .filter((c) => c.regNames === "nested" && !c.generated)
       .map((c) => ({
-        object: `column ${qualify(t.schema, t.name)}.${quoteIdent(c.name)}`,
+        object: describeObject("column", [t.schema, t.name, c.name]),
         reason: `its type (${c.type}) holds reg* values inside a composite or range value, whose object names the copy cannot point at the new objects`,
       })),
   );
@@ -221,7 +220,7 @@ function missingRoles(model: CatalogModel, roles: ReadonlySet<string> | undefine
     p.roleNames
       .filter((r) => !roles.has(r))
       .map((r) => ({
-        object: `policy ${quoteIdent(p.name)} on ${qualify(p.table.schema, p.table.name)}`,
+        object: describeObject("policy", p.name, { on: p.table }),
         reason: `it names role "${r}", which does not exist on the destination`,
       })),
   );

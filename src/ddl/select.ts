@@ -1,6 +1,7 @@
 import { PgsyncError } from "../errors.js";
 import type { CatalogModel, QualifiedName } from "../introspect/model.js";
 import type { RelationName } from "../introspect/queries/relation-names.js";
+import { describeObject } from "../sql/describe.js";
 import { qualify } from "../sql/quote.js";
 import { closestNames } from "../util/closest.js";
 import type { Refusal } from "./version-rules.js";
@@ -60,7 +61,7 @@ export function selectTables(
       !out(c.tableOid)
     ) {
       refusals.push({
-        object: `constraint "${c.name}" on ${qualify(c.table.schema, c.table.name)}`,
+        object: describeObject("constraint", c.name, { on: c.table }),
         reason: `it references ${tableName(c.referencedTableOid)}, which the selection leaves out`,
       });
     }
@@ -69,7 +70,7 @@ export function selectTables(
     for (const d of model.dependencies) {
       if (d.dependent === `pg_class:${v.oid}` && outKeys.has(d.referenced)) {
         refusals.push({
-          object: `view ${qualify(v.schema, v.name)}`,
+          object: describeObject("view", v),
           reason: `it reads ${tableName(Number(d.referenced.split(":")[1]))}, which the selection leaves out`,
         });
       }

@@ -1,4 +1,5 @@
 import type { CatalogModel, Column, QualifiedName, Table } from "../introspect/model.js";
+import { describeObject } from "../sql/describe.js";
 import { type Feature, featureRequirement, hasFeature } from "../sql/features.js";
 import { deparsedTexts } from "./deparsed-texts.js";
 import { usesXmlIndent } from "./xml-serialize.js";
@@ -19,8 +20,8 @@ interface FeatureRule {
   readonly find: (model: CatalogModel) => string[];
 }
 
-const q = (o: QualifiedName) => `"${o.schema}"."${o.name}"`;
-const column = (t: QualifiedName, c: { name: string }) => `column ${q(t)}."${c.name}"`;
+const column = (t: QualifiedName, c: { name: string }) =>
+  describeObject("column", [t.schema, t.name, c.name]);
 
 const FEATURE_RULES: readonly FeatureRule[] = [
   {
@@ -35,7 +36,7 @@ const FEATURE_RULES: readonly FeatureRule[] = [
     find: (m) =>
       m.views
         .filter((v) => v.options.some((o) => /^security_invoker=(true|on|1)$/i.test(o)))
-        .map((v) => `view ${q(v)}`),
+        .map((v) => describeObject("view", v)),
   },
   {
     // Read from pg_index.indnullsnotdistinct, never from the deparsed text (a CHECK's string
@@ -44,8 +45,10 @@ const FEATURE_RULES: readonly FeatureRule[] = [
     find: (m) => [
       ...m.constraints
         .filter((c) => c.nullsNotDistinct)
-        .map((c) => `constraint "${c.name}" on ${q(c.table)}`),
-      ...m.indexes.filter((i) => i.nullsNotDistinct).map((i) => `index "${i.table.schema}"."${i.name}"`),
+        .map((c) => describeObject("constraint", c.name, { on: c.table })),
+      ...m.indexes
+        .filter((i) => i.nullsNotDistinct)
+        .map((i) => describeObject("index", [i.table.schema, i.name])),
     ],
   },
   {
@@ -53,8 +56,10 @@ const FEATURE_RULES: readonly FeatureRule[] = [
     find: (m) => [
       ...m.tables.flatMap((t) => t.columns.filter((c) => c.negativeScale).map((c) => column(t, c))),
       ...m.foreignTables.flatMap((t) => t.columns.filter((c) => c.negativeScale).map((c) => column(t, c))),
-      ...m.domains.filter((d) => d.negativeScale).map((d) => `domain ${q(d)}`),
-      ...m.composites.filter((t) => t.attributes.some((a) => a.negativeScale)).map((t) => `type ${q(t)}`),
+      ...m.domains.filter((d) => d.negativeScale).map((d) => describeObject("domain", d)),
+      ...m.composites
+        .filter((t) => t.attributes.some((a) => a.negativeScale))
+        .map((t) => describeObject("type", t)),
     ],
   },
   {
@@ -64,7 +69,7 @@ const FEATURE_RULES: readonly FeatureRule[] = [
     find: (m) =>
       m.sequences
         .filter((s) => s.persistence === "unlogged" && !ofUnloggedTable(m, s.ownedBy?.table))
-        .map((s) => `sequence ${q(s)}`),
+        .map((s) => describeObject("sequence", s)),
   },
   {
     feature: "XMLSERIALIZE ... [NO] INDENT",
@@ -94,7 +99,8 @@ const FEATURE_RULES: readonly FeatureRule[] = [
   },
   {
     feature: "table access methods on partitioned tables",
-    find: (m) => m.tables.filter((t) => t.partitionKey && t.accessMethod).map((t) => `table ${q(t)}`),
+    find: (m) =>
+      m.tables.filter((t) => t.partitionKey && t.accessMethod).map((t) => describeObject("table", t)),
   },
 ];
 

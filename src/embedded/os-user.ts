@@ -29,6 +29,7 @@ export function serverOsUser(): Promise<ServerOsUser> {
     const lookup = async (flag: string) => {
       const { stdout } = await execFileAsync("id", [flag, SERVER_USER_WHEN_ROOT]);
       const id = Number.parseInt(stdout.trim(), 10);
+      // A plain Error: wrapped just below, naming the user that could not be looked up.
       if (!Number.isInteger(id)) throw new Error(`unexpected output of id ${flag}: ${stdout}`);
       return id;
     };

@@ -1,5 +1,7 @@
 /** Waiting for a freshly spawned postmaster to accept logins. */
 import pg from "pg";
+import { z } from "zod";
+import { int, text, validRow } from "../db/rows.js";
 import { PgsyncError, serverFields } from "../errors.js";
 import type { PgMajor } from "./majors.js";
 import { describeError, settlesWithin } from "./process.js";
@@ -75,12 +77,19 @@ async function askVersion(probe: ReadinessProbe, object: string): Promise<string
   client.on("error", () => {}); // a server going away must not crash the process
   try {
     await client.connect();
-    const result = await client.query<{ server_version: string; server_version_num: string }>(
-      "SELECT current_setting('server_version') AS server_version, current_setting('server_version_num') AS server_version_num",
+    const sql =
+      "SELECT pg_catalog.current_setting('server_version') AS server_version, pg_catalog.current_setting('server_version_num')::int AS server_version_num";
+    const row = validRow(
+      await client.query(sql),
+      z.object({ server_version: text, server_version_num: int }),
+      {
+        name: "server version",
+        sql,
+        kind: "connection",
+        object,
+      },
     );
-    const row = result.rows[0];
-    if (!row) throw new PgsyncError("connection", "SELECT current_setting returned no row", { object });
-    const actualMajor = Math.floor(Number(row.server_version_num) / 10_000);
+    const actualMajor = Math.floor(row.server_version_num / 10_000);
     if (actualMajor !== probe.major) {
       throw new WrongServer(
         "connection",

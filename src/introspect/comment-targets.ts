@@ -1,6 +1,10 @@
 import type pg from "pg";
+import { z } from "zod";
 import type { Comment } from "./model.js";
 import { readComments } from "./queries/comments.js";
+import { oid, queryRows } from "./rows.js";
+
+const Oid = z.object({ oid });
 
 type CommentedKind =
   | "schemas"
@@ -36,16 +40,19 @@ type Commented = { readonly [K in CommentedKind]: readonly { readonly oid: numbe
  * index (COMMENT ON INDEX), apart from its constraint; a domain's constraints are found through it.
  */
 export async function readModelComments(client: pg.Client, m: Commented): Promise<Comment[]> {
-  const constraintIndexes = await client.query<{ oid: number }>(
+  const constraintIndexes = await queryRows(
+    client,
+    "indexes of constraints",
     "SELECT conindid AS oid FROM pg_catalog.pg_constraint WHERE oid = ANY($1::oid[]) AND contype IN ('p', 'u', 'x')",
     [m.constraints.map((c) => c.oid)],
+    Oid,
   );
   const on = (classid: string, objects: readonly { oid: number }[]) =>
     objects.map((o) => ({ classid: `pg_catalog.${classid}`, oid: o.oid }));
   const targets = [
     ...on("pg_namespace", m.schemas),
     ...on("pg_class", [...m.tables, ...m.views, ...m.sequences, ...m.indexes, ...m.foreignTables]),
-    ...on("pg_class", constraintIndexes.rows),
+    ...on("pg_class", constraintIndexes),
     ...on("pg_type", [...m.enums, ...m.domains, ...m.composites, ...m.ranges]),
     ...on("pg_proc", m.routines),
     ...on("pg_constraint", m.constraints),
@@ -79,13 +86,16 @@ async function readDomainConstraintComments(
   domainOids: readonly number[],
 ): Promise<Comment[]> {
   if (domainOids.length === 0) return [];
-  const result = await client.query<{ oid: number }>(
+  const constraints = await queryRows(
+    client,
+    "constraints of domains",
     "SELECT oid FROM pg_catalog.pg_constraint WHERE contypid = ANY($1::oid[])",
     [domainOids],
+    Oid,
   );
   const rows = await readComments(
     client,
-    result.rows.map((r) => ({ classid: "pg_catalog.pg_constraint", oid: r.oid })),
+    constraints.map((r) => ({ classid: "pg_catalog.pg_constraint", oid: r.oid })),
   );
   return rows.map((c) => ({
     kind: c.kind,

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { PgsyncError } from "../errors.js";
 
 /** Runs one catalog read on a free connection of the pool (see readerPool). */
 export type ReadOn = <T>(read: (client: pg.Client) => Promise<T>) => Promise<T>;
@@ -14,7 +15,8 @@ export type ReadOn = <T>(read: (client: pg.Client) => Promise<T>) => Promise<T>;
  * read may fail first and end the introspection).
  */
 export function readerPool(clients: readonly pg.Client[]): ReadOn {
-  if (clients.length === 0) throw new Error("readerPool: no connections");
+  if (clients.length === 0)
+    throw new PgsyncError("internal", "introspection was given no connection to read the catalog with");
   const idle = [...clients];
   const waiting: ((client: pg.Client) => void)[] = [];
   const release = (client: pg.Client) => {

@@ -1,5 +1,7 @@
 import { createHmac } from "node:crypto";
 import type pg from "pg";
+import { z } from "zod";
+import { queryOne } from "../db/rows.js";
 import { sessionFacts } from "../db/session.js";
 import { registerSecret } from "../util/redact.js";
 
@@ -101,11 +103,13 @@ export async function hideBoundValues(client: pg.Client): Promise<void> {
     const major = sessionFacts(client)?.serverMajor ?? 14;
     const granted =
       major >= 15 ? " OR pg_catalog.has_parameter_privilege('log_parameter_max_length', 'SET')" : "";
-    allowed = client
-      .query<{ ok: boolean }>(
-        `SELECT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = CURRENT_USER)${granted} AS ok`,
-      )
-      .then((r) => r.rows[0]?.ok === true);
+    allowed = queryOne(
+      client,
+      "masking: may hide bound values",
+      `SELECT coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = CURRENT_USER)${granted}, false) AS ok`,
+      [],
+      z.object({ ok: z.boolean() }),
+    ).then((r) => r.ok);
     mayHide.set(client, allowed);
   }
   if (await allowed) await client.query("SET LOCAL log_parameter_max_length = 0");

@@ -1,6 +1,9 @@
 import type pg from "pg";
+import { z } from "zod";
+import { queryRows, text } from "../db/rows.js";
 import { PgsyncError, wrapError } from "../errors.js";
 import type { Extension } from "../introspect/model.js";
+import { describeObject } from "../sql/describe.js";
 import { quoteIdent, quoteLiteral } from "../sql/quote.js";
 
 /**
@@ -16,50 +19,54 @@ export async function ensureExtensions(
   warn: (message: string) => void,
 ): Promise<void> {
   for (const ext of extensions) {
-    const installed = await client.query<{ schema: string; version: string }>(
+    const object = describeObject("extension", ext.name);
+    const [current] = await queryRows(
+      client,
+      "installed extension",
       `SELECT n.nspname AS schema, e.extversion AS version FROM pg_catalog.pg_extension e
        JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = $1`,
       [ext.name],
+      z.object({ schema: text, version: text }),
+      "destination",
     );
-    const current = installed.rows[0];
     if (current) {
       if (current.schema !== ext.schema) {
         throw new PgsyncError(
           "unportable",
-          `extension "${ext.name}" is installed in schema "${current.schema}" on the destination but in "${ext.schema}" on the source; objects that use it would not resolve`,
-          { object: `extension "${ext.name}"`, side: "destination" },
+          `${object} is installed in ${describeObject("schema", current.schema)} on the destination but in ${describeObject("schema", ext.schema)} on the source; objects that use it would not resolve`,
+          { object, side: "destination" },
         );
       }
       if (current.version !== ext.version) {
-        warn(
-          `extension "${ext.name}" is at version ${current.version} on the destination, ${ext.version} on the source`,
-        );
+        warn(`${object} is at version ${current.version} on the destination, ${ext.version} on the source`);
       }
       continue;
     }
-    const available = await client.query<{ version: string }>(
+    const available = await queryRows(
+      client,
+      "available extension versions",
       "SELECT version FROM pg_catalog.pg_available_extension_versions WHERE name = $1",
       [ext.name],
+      z.object({ version: text }),
+      "destination",
     );
-    if (available.rows.length === 0) {
+    if (available.length === 0) {
       throw new PgsyncError(
         "unportable",
-        `extension "${ext.name}" (used by the source) is not available on the destination server`,
-        { object: `extension "${ext.name}"`, side: "destination" },
+        `${object} (used by the source) is not available on the destination server`,
+        { object, side: "destination" },
       );
     }
-    const sameVersion = available.rows.some((r) => r.version === ext.version);
+    const sameVersion = available.some((r) => r.version === ext.version);
     if (!sameVersion) {
-      warn(
-        `extension "${ext.name}" ${ext.version} is not available on the destination; installing its default version`,
-      );
+      warn(`${object} ${ext.version} is not available on the destination; installing its default version`);
     }
     const sql = `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(ext.schema)}; CREATE EXTENSION IF NOT EXISTS ${quoteIdent(ext.name)} WITH SCHEMA ${quoteIdent(ext.schema)}${sameVersion ? ` VERSION ${quoteLiteral(ext.version)}` : ""}`;
     try {
       await client.query(sql);
     } catch (error) {
-      throw wrapError("ddl", `creating extension "${ext.name}" on the destination`, error, {
-        object: `extension "${ext.name}"`,
+      throw wrapError("ddl", `creating ${object} on the destination`, error, {
+        object,
         sql,
         side: "destination",
       });

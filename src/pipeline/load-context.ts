@@ -1,8 +1,12 @@
+import type pg from "pg";
+import { z } from "zod";
 import type { TimeoutsConfig } from "../config/types.js";
 import type { SourceRows } from "../copy/source-rows.js";
 import type { TableSource } from "../copy/table-source.js";
 import type { Connection } from "../db/connect.js";
+import { int, queryOne } from "../db/rows.js";
 import type { TablePlan } from "../ddl/plan.js";
+import { PgsyncError } from "../errors.js";
 import type { ColumnWidths } from "./column-widths.js";
 import type { TablePart } from "./split-table.js";
 import type { FaultPoint } from "./step-runner.js";
@@ -87,7 +91,32 @@ export async function explained<T>(ctx: LoadContext, t: TablePlan, fn: () => Pro
   }
 }
 
-export function sourceOf(worker: LoadWorker) {
-  if (!worker.source) throw new Error("a worker without a source connection was given a table to copy");
-  return worker.source.client;
+/** The worker's source connection, for a copy from the source (a restore's workers have none). */
+export function sourceOf(worker: LoadWorker, object: string): Connection {
+  if (worker.source) return worker.source;
+  throw new PgsyncError("internal", `${object} was given to copy to a worker without a source connection`, {
+    object,
+    side: "source",
+  });
+}
+
+/**
+ * The rows a staged table holds, counted on the destination in the caller's transaction (or in one
+ * of its own, pinned), for the run's count check.
+ */
+export async function countStagedRows(
+  destination: pg.Client,
+  staged: string,
+  table: string,
+): Promise<number> {
+  const sql = `SELECT count(*) AS n FROM ONLY ${staged}`;
+  const { n } = await queryOne(
+    destination,
+    `row count of ${table}`,
+    sql,
+    [],
+    z.object({ n: int }),
+    "destination",
+  );
+  return n;
 }

@@ -3,6 +3,7 @@ import { baseSettings, inTransaction } from "../db/session.js";
 import type { TablePlan } from "../ddl/plan.js";
 import { qualify } from "../sql/quote.js";
 import {
+  countStagedRows,
   explained,
   type LoadContext,
   type LoadWorker,
@@ -100,7 +101,7 @@ export function partLoad(
       const shaped = ctx.rows?.(t.table.oid);
       const attempt = (forceText: boolean) =>
         inTransaction(worker.destination.client, { ...baseSettings(0), ...STAGING_COMMIT }, () =>
-          copyTable(sourceOf(worker), worker.destination.client, t, {
+          copyTable(sourceOf(worker, `table ${name}`).client, worker.destination.client, t, {
             stallSeconds: ctx.timeouts.stallSeconds,
             onChunk: ctx.onChunk,
             onProgress: onBytes,
@@ -125,9 +126,8 @@ export function partLoad(
     },
     finish: async (worker, parts, seconds) => {
       const dst = worker.destination.client;
-      const counted = await inTransaction(dst, baseSettings(0), () =>
-        dst.query<{ n: string }>(`SELECT count(*) AS n FROM ONLY ${staged}`),
-      );
+      // statement_timeout = 0: the table may be big, and the parts' transactions are over.
+      const counted = await inTransaction(dst, baseSettings(0), () => countStagedRows(dst, staged, name));
       const empty = parts.filter((p) => p.rows === 0);
       if (empty.length > 0)
         ctx.warn?.(
@@ -138,7 +138,7 @@ export function partLoad(
         format: t.format,
         rows: parts.reduce((n, p) => n + p.rows, 0),
         bytes: parts.reduce((n, p) => n + p.bytes, 0),
-        destinationRows: Number(counted.rows[0]?.n ?? 0),
+        destinationRows: counted,
         seconds: seconds(),
         parts,
         ...(retried ? { format: "text" as const, retriedInText: true as const } : {}),

@@ -6,6 +6,7 @@ import { baseSettings, execute, inTransaction } from "../db/session.js";
 import type { ForeignKeyPlan, Statement, SyncPlan, TablePlan } from "../ddl/plan.js";
 import { qualify } from "../sql/quote.js";
 import {
+  countStagedRows,
   explained,
   type LoadContext,
   type LoadWorker,
@@ -201,7 +202,7 @@ async function loadTable(worker: LoadWorker, t: TablePlan, ctx: LoadContext): Pr
         if (freeze) await dst.query(`TRUNCATE ONLY ${staged}`);
         return ctx.tables
           ? copyTableFrom(ctx.tables, dst, t, options)
-          : copyTable(sourceOf(worker), dst, t, {
+          : copyTable(sourceOf(worker, `table ${name}`).client, dst, t, {
               ...options,
               ...(shaped ? { rows: shaped } : {}),
               ...(forceText ? { forceText } : {}),
@@ -220,8 +221,7 @@ async function loadTable(worker: LoadWorker, t: TablePlan, ctx: LoadContext): Pr
         ctx.warn?.(retryWarning(name, error));
       }
     }
-    const counted = await dst.query<{ n: string }>(`SELECT count(*) AS n FROM ONLY ${staged}`);
-    destinationRows = Number(counted.rows[0]?.n ?? 0);
+    destinationRows = await countStagedRows(dst, staged, name);
   });
   await ctx.fault("copy:table-loaded");
   return {

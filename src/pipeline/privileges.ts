@@ -1,5 +1,10 @@
 import type pg from "pg";
+import { z } from "zod";
+import { queryRows, text } from "../db/rows.js";
 import type { CatalogModel, Extension } from "../introspect/model.js";
+
+/** One missing privilege, worded by the query (naming the object and the privilege). */
+const Problem = z.object({ problem: text });
 
 /**
  * Checks, before anything is written, every privilege a run needs on both sides, and returns every
@@ -22,7 +27,9 @@ async function sourceProblems(client: pg.Client, model: CatalogModel): Promise<s
   const sequenceOids = model.sequences.map((s) => s.oid);
   // Row-level security filters rows for a role that is not a superuser and lacks BYPASSRLS, when it
   // does not own the table or the table forces RLS on its owner: the copy would be partial.
-  const result = await client.query<{ problem: string }>(
+  const rows = await queryRows(
+    client,
+    "source privileges",
     `WITH me AS (SELECT rolsuper, rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = current_user)
      SELECT format('source table %s: SELECT privilege is missing', pg_catalog.format('%I.%I', (SELECT nspname FROM pg_catalog.pg_namespace WHERE oid = c.relnamespace), c.relname)) AS problem
        FROM pg_catalog.pg_class c WHERE c.oid = ANY($1::oid[]) AND NOT pg_catalog.has_table_privilege(c.oid, 'SELECT')
@@ -38,8 +45,10 @@ async function sourceProblems(client: pg.Client, model: CatalogModel): Promise<s
         AND CASE WHEN c.relkind = 'S' THEN NOT pg_catalog.has_sequence_privilege(c.oid, 'SELECT')
                                        AND NOT pg_catalog.has_sequence_privilege(c.oid, 'USAGE') ELSE false END`,
     [tableOids, sequenceOids],
+    Problem,
+    "source",
   );
-  return result.rows.map((r) => r.problem);
+  return rows.map((r) => r.problem);
 }
 
 async function destinationProblems(
@@ -49,7 +58,9 @@ async function destinationProblems(
 ): Promise<string[]> {
   // Moving the live objects into a snapshot needs ownership of each; moving the new ones in needs
   // CREATE on the live schema. Extension members stay in place and are not checked.
-  const result = await client.query<{ problem: string }>(
+  const rows = await queryRows(
+    client,
+    "destination privileges",
     `WITH me AS (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)
      SELECT format('destination database %I: CREATE privilege is missing (needed for the staging schemas)', current_database()) AS problem
       WHERE NOT pg_catalog.has_database_privilege(current_database(), 'CREATE')
@@ -71,8 +82,10 @@ async function destinationProblems(
         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension e WHERE e.extname = x.name)
         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extension_versions v WHERE v.name = x.name AND v.trusted)`,
     [liveSchemas, extensions.map((e) => e.name), extensions.map((e) => e.schema)],
+    Problem,
+    "destination",
   );
-  return result.rows.map((r) => r.problem);
+  return rows.map((r) => r.problem);
 }
 
 export function describeMissing(problems: readonly string[]): string {

@@ -1,7 +1,10 @@
 import type pg from "pg";
+import { z } from "zod";
+import { oid, queryRows } from "../db/rows.js";
 import { baseSettings, execute, inTransaction } from "../db/session.js";
 import { PgsyncError, serverFields } from "../errors.js";
-import { qualify, quoteIdent, quoteLiteral } from "../sql/quote.js";
+import { quoteIdent, quoteLiteral } from "../sql/quote.js";
+import { lockSchemaRelations } from "./lock-relations.js";
 import { META_SCHEMA, SNAPSHOT_PREFIX } from "./meta.js";
 import { listMovable } from "./movable.js";
 import { describeLockHolders, waitForOlderSnapshots } from "./readers.js";
@@ -111,9 +114,11 @@ function isLockTimeout(error: unknown): boolean {
 }
 
 async function swapInTransaction(client: pg.Client, options: SwapOptions): Promise<SwapResult> {
-  await lockRelations(
+  await lockSchemaRelations(
     client,
     options.schemas.flatMap((s) => [s.live, s.incoming]),
+    "locking the swapped tables",
+    "cutover",
   );
   await options.fault?.("cutover:locked");
   const snapshotSchemas: { original: string; snapshot: string }[] = [];
@@ -183,28 +188,6 @@ async function swapInTransaction(client: pg.Client, options: SwapOptions): Promi
   return { snapshotSchemas, movedOut, movedIn };
 }
 
-/**
- * Takes ACCESS EXCLUSIVE on every table and view of the schemas in one statement, before anything
- * moves: the swap then either holds everything it needs or (after lock_timeout) nothing at all.
- */
-async function lockRelations(client: pg.Client, schemas: readonly string[]): Promise<void> {
-  const result = await client.query<{ schema: string; name: string }>(
-    `SELECT n.nspname AS schema, c.relname AS name
-     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'v') AND NOT c.relispartition
-     ORDER BY c.oid`,
-    [schemas],
-  );
-  if (result.rows.length === 0) return;
-  const names = result.rows.map((r) => qualify(r.schema, r.name));
-  await execute(
-    client,
-    `LOCK TABLE ${names.join(", ")} IN ACCESS EXCLUSIVE MODE`,
-    "locking the swapped tables",
-    "cutover",
-  );
-}
-
 /** Drops a live schema that a rollback emptied, unless something (an extension's objects) is still in it. */
 async function dropIfEmpty(client: pg.Client, schema: string): Promise<void> {
   await client.query("SAVEPOINT pgsync_drop_schema");
@@ -217,9 +200,13 @@ async function dropIfEmpty(client: pg.Client, schema: string): Promise<void> {
 }
 
 async function schemaOid(client: pg.Client, name: string): Promise<number | undefined> {
-  const result = await client.query<{ oid: number }>(
+  const [found] = await queryRows(
+    client,
+    "schema oid",
     "SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1",
     [name],
+    z.object({ oid }),
+    "destination",
   );
-  return result.rows[0]?.oid;
+  return found?.oid;
 }

@@ -3,6 +3,7 @@ import { baseSettings, inTransaction } from "../db/session.js";
 import { PgsyncError } from "../errors.js";
 import { quoteIdent } from "../sql/quote.js";
 import { describeDependent, findOutsideDependents } from "./hazards.js";
+import { lockSchemaRelations } from "./lock-relations.js";
 import { SNAPSHOT_PREFIX, STAGING_PREFIX } from "./meta.js";
 
 const DEFAULT_STATEMENT_SECONDS = 300;
@@ -34,16 +35,7 @@ export async function dropToolSchemas(
   // Check and drop in one transaction, with the schemas' tables and views locked first, so that no
   // new view or foreign key can start depending on them in between.
   await inTransaction(client, baseSettings(statementSeconds), async () => {
-    const relations = await client.query<{ name: string }>(
-      `SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) AS name
-       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'v') AND NOT c.relispartition`,
-      [names],
-    );
-    if (relations.rows.length > 0)
-      await client.query(
-        `LOCK TABLE ${relations.rows.map((r) => r.name).join(", ")} IN ACCESS EXCLUSIVE MODE`,
-      );
+    await lockSchemaRelations(client, names, `locking the tables of schema ${list}`, "ddl");
     const outside = await findOutsideDependents(client, names, "drop");
     if (outside.length > 0) {
       const shown = outside.slice(0, 10).map(describeDependent);

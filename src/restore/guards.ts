@@ -1,7 +1,10 @@
 import type pg from "pg";
+import { z } from "zod";
+import { int, oid, queryOne, queryRows, text, textOrNull } from "../db/rows.js";
 import { PgsyncError } from "../errors.js";
 import type { ServerInfo } from "../introspect/model.js";
 import { readSchemas } from "../introspect/queries/schemas.js";
+import { describeObject } from "../sql/describe.js";
 import { destinationOnlyObjects } from "./destination-only.js";
 import { readManaged } from "./meta.js";
 import { listMovable } from "./movable.js";
@@ -78,7 +81,7 @@ export async function guardDestination(
   destinationInfo: ServerInfo,
   options: GuardOptions,
 ): Promise<GuardResult> {
-  const db = `destination database "${destinationInfo.database}"`;
+  const db = `destination ${describeObject("database", destinationInfo.database)}`;
   // Server identity (system identifier, or start time and port) and database oid: two spellings of
   // one URL (localhost / 127.0.0.1, a DNS alias) are still the same database.
   if (sourceInfo.identity === destinationInfo.identity) {
@@ -93,19 +96,18 @@ export async function guardDestination(
       side: "destination",
     });
   }
-  const settings = await destination.query<{
-    read_only: string;
-    marker: string | null;
-    comment: string | null;
-  }>(
+  const s = await queryOne(
+    destination,
+    "destination markers",
     `SELECT pg_catalog.current_setting('default_transaction_read_only') AS read_only,
             pg_catalog.current_setting($1, true) AS marker,
             (SELECT pg_catalog.shobj_description(d.oid, 'pg_database') FROM pg_catalog.pg_database d
-              WHERE d.datname = current_database()) AS comment`,
+              WHERE d.datname = pg_catalog.current_database()) AS comment`,
     [PRODUCTION_SETTING],
+    z.object({ read_only: text, marker: textOrNull, comment: textOrNull }),
+    "destination",
   );
-  const s = settings.rows[0];
-  if (s?.read_only === "on") {
+  if (s.read_only === "on") {
     throw new PgsyncError(
       "guard",
       `the ${db} is read-only (default_transaction_read_only = on for this database or role); nothing was changed`,
@@ -113,9 +115,9 @@ export async function guardDestination(
     );
   }
   const marked =
-    s?.marker?.trim().toLowerCase() === PRODUCTION_VALUE
+    s.marker?.trim().toLowerCase() === PRODUCTION_VALUE
       ? `${PRODUCTION_SETTING} = '${PRODUCTION_VALUE}'`
-      : s?.comment && PRODUCTION_COMMENT.test(s.comment)
+      : s.comment && PRODUCTION_COMMENT.test(s.comment)
         ? "its comment says pgsync:production"
         : undefined;
   if (marked && !options.allowProduction) {
@@ -130,23 +132,30 @@ export async function guardDestination(
   ).filter(
     (name) => (!options.schemas || options.schemas.includes(name)) && !options.excludeSchemas?.includes(name),
   );
-  const present = await destination.query<{ oid: number; name: string }>(
-    `SELECT oid, nspname AS name FROM pg_catalog.pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY nspname`,
+  const present = await queryRows(
+    destination,
+    "replaced schemas",
+    "SELECT oid, nspname AS name FROM pg_catalog.pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY nspname",
     [replaced],
+    z.object({ oid, name: text }),
+    "destination",
   );
   // Missing privileges (CREATE, ownership of what moves) are checked with everything else the run
   // needs, in one list, before anything is written (src/pipeline/privileges.ts).
   if (await readManaged(destination)) return { replaced };
   const existing: string[] = [];
-  for (const r of present.rows)
-    existing.push(...(await listMovable(destination, r.oid)).map((m) => m.object));
+  for (const r of present) existing.push(...(await listMovable(destination, r.oid)).map((m) => m.object));
   const movable = [...existing];
   if (options.replacesLargeObjects) {
     // Database-wide, in no schema: a run of the whole database replaces them too.
-    const los = await destination.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM pg_catalog.pg_largeobject_metadata",
+    const { n } = await queryOne(
+      destination,
+      "large objects",
+      "SELECT count(*) AS n FROM pg_catalog.pg_largeobject_metadata",
+      [],
+      z.object({ n: int }),
+      "destination",
     );
-    const n = los.rows[0]?.n ?? 0;
     if (n > 0) existing.push(`${n} large object(s)`);
   }
   if (existing.length === 0) return { adopt: "empty", replaced };

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { z } from "zod";
-import { queryRows, text } from "../db/rows.js";
+import { queryRows, text, textArray } from "../db/rows.js";
+import { describeAddress, objectAddressSql } from "../sql/describe.js";
 
 /**
  * Which schema each catalog object lives in. Objects without a schema of their own (rules,
@@ -39,50 +40,61 @@ owner(classid, objid, nsp) AS (
             FROM pg_catalog.pg_amproc a JOIN pg_catalog.pg_opfamily f ON f.oid = a.amprocfamily
 )`;
 
-// A view is described by its name, not by its "_RETURN" rule.
-const DESCRIBE_DEPENDENT = `
-CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::regclass AND rw.rulename = '_RETURN'
-     THEN pg_catalog.pg_describe_object('pg_catalog.pg_class'::regclass, rw.ev_class, 0)
-     ELSE pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) END`;
-
 /**
  * Objects outside a set of schemas that depend on an object inside it (normal and automatic
  * dependencies: exactly what DROP ... CASCADE would follow out of the set), and objects inside the
  * set that belong to an extension (dropping one drops the whole extension, wherever its other
  * members are). With $2 = true ("move" mode) only dependencies on objects that a schema swap moves
  * count: extension members and the schemas themselves stay where they are, and older snapshots
- * (which only the tool reads) do not count as outside.
+ * (which only the tool reads) do not count as outside. Each side comes back as its catalog address
+ * (type, name parts, argument types), which describeAddress() words; a view is its own object, not
+ * its "_RETURN" rule.
  */
 const SQL = `
 WITH inside AS (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ANY($1::text[])),
-${OBJECT_SCHEMA}
-SELECT DISTINCT ${DESCRIBE_DEPENDENT} AS object,
-       pg_catalog.pg_describe_object(d.refclassid, d.refobjid, 0) AS depends_on,
-       'depends' AS relation
-FROM pg_catalog.pg_depend d
-JOIN owner r ON r.classid = d.refclassid AND r.objid = d.refobjid AND r.nsp IN (SELECT oid FROM inside)
-LEFT JOIN owner o ON o.classid = d.classid AND o.objid = d.objid
-LEFT JOIN pg_catalog.pg_rewrite rw ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND rw.oid = d.objid
-WHERE d.deptype IN ('n', 'a')
-  AND (o.nsp IS NULL OR o.nsp NOT IN (SELECT oid FROM inside))
-  AND NOT ($2 AND o.nsp IN (SELECT oid FROM pg_catalog.pg_namespace WHERE starts_with(nspname, '_pgsync_snap_')))
-  AND NOT ($2 AND (d.refclassid = 'pg_catalog.pg_namespace'::regclass OR EXISTS (
-        SELECT 1 FROM pg_catalog.pg_depend e
-        WHERE e.classid = d.refclassid AND e.objid = d.refobjid AND e.deptype = 'e')))
-UNION
-SELECT pg_catalog.pg_describe_object(d.classid, d.objid, 0), pg_catalog.pg_describe_object(d.refclassid, d.refobjid, 0),
-       'member' AS relation
-FROM pg_catalog.pg_depend d
-JOIN owner o ON o.classid = d.classid AND o.objid = d.objid AND o.nsp IN (SELECT oid FROM inside)
-WHERE d.deptype = 'e' AND NOT $2
-ORDER BY 1, 2`;
+${OBJECT_SCHEMA},
+found(classid, objid, objsubid, refclassid, refobjid, relation) AS (
+  SELECT DISTINCT
+         CASE WHEN rw.rulename = '_RETURN' THEN 'pg_catalog.pg_class'::regclass ELSE d.classid END,
+         CASE WHEN rw.rulename = '_RETURN' THEN rw.ev_class ELSE d.objid END,
+         CASE WHEN rw.rulename = '_RETURN' THEN 0 ELSE d.objsubid END,
+         d.refclassid, d.refobjid, 'depends'
+  FROM pg_catalog.pg_depend d
+  JOIN owner r ON r.classid = d.refclassid AND r.objid = d.refobjid AND r.nsp IN (SELECT oid FROM inside)
+  LEFT JOIN owner o ON o.classid = d.classid AND o.objid = d.objid
+  LEFT JOIN pg_catalog.pg_rewrite rw ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND rw.oid = d.objid
+  WHERE d.deptype IN ('n', 'a')
+    AND (o.nsp IS NULL OR o.nsp NOT IN (SELECT oid FROM inside))
+    AND NOT ($2 AND o.nsp IN (SELECT oid FROM pg_catalog.pg_namespace WHERE pg_catalog.starts_with(nspname, '_pgsync_snap_')))
+    AND NOT ($2 AND (d.refclassid = 'pg_catalog.pg_namespace'::regclass OR EXISTS (
+          SELECT 1 FROM pg_catalog.pg_depend e
+          WHERE e.classid = d.refclassid AND e.objid = d.refobjid AND e.deptype = 'e')))
+  UNION
+  SELECT d.classid, d.objid, 0, d.refclassid, d.refobjid, 'member'
+  FROM pg_catalog.pg_depend d
+  JOIN owner o ON o.classid = d.classid AND o.objid = d.objid AND o.nsp IN (SELECT oid FROM inside)
+  WHERE d.deptype = 'e' AND NOT $2
+)
+SELECT a.type, a.names, a.args, ra.type AS ref_type, ra.names AS ref_names, ra.args AS ref_args, f.relation
+FROM found f
+CROSS JOIN LATERAL ${objectAddressSql("f.classid", "f.objid", "f.objsubid")} a
+CROSS JOIN LATERAL ${objectAddressSql("f.refclassid", "f.refobjid", "0")} ra
+ORDER BY f.classid, f.objid, f.objsubid, f.refclassid, f.refobjid`;
 
-const Row = z.object({ object: text, depends_on: text, relation: z.enum(["depends", "member"]) });
+const Row = z.object({
+  type: text,
+  names: textArray,
+  args: textArray,
+  ref_type: text,
+  ref_names: textArray,
+  ref_args: textArray,
+  relation: z.enum(["depends", "member"]),
+});
 
 export interface OutsideDependent {
-  /** The object outside the schemas, e.g. `view reports.active_users`. */
+  /** The object outside the schemas, e.g. `view "reports"."active_users"`. */
   readonly object: string;
-  /** What it depends on inside them, e.g. `table public.users` (several, for a view over a join). */
+  /** What it depends on inside them, e.g. `table "public"."users"` (several, for a view over a join). */
   readonly dependsOn: readonly string[];
   /** "depends": object is outside and depends on something inside; "member": object is inside and belongs to an extension. */
   readonly relation: "depends" | "member";
@@ -92,25 +104,31 @@ export interface OutsideDependent {
  * Lists what ties a set of schemas to the rest of the database. `mode: "drop"` answers "would DROP
  * SCHEMA ... CASCADE of these schemas reach anything else?"; `mode: "move"` answers "which objects
  * outside would stay bound to the moved contents of these schemas?". The client must be in a
- * transaction with search_path = pg_catalog, so the descriptions come out schema-qualified.
+ * transaction with search_path = pg_catalog, so that argument types come out schema-qualified.
+ * `rename` maps schema names in the descriptions (staging schemas shown as their live names).
  */
 export async function findOutsideDependents(
   client: pg.Client,
   schemas: readonly string[],
   mode: "drop" | "move",
+  rename?: (schema: string) => string,
 ): Promise<OutsideDependent[]> {
   if (schemas.length === 0) return [];
   const rows = await queryRows(client, "outside dependents", SQL, [schemas, mode === "move"], Row);
   const byObject = new Map<string, { dependsOn: string[]; relation: "depends" | "member" }>();
   for (const r of rows) {
-    const entry = byObject.get(r.object) ?? { dependsOn: [], relation: r.relation };
-    entry.dependsOn.push(r.depends_on);
-    byObject.set(r.object, entry);
+    const object = describeAddress(r, rename);
+    const entry = byObject.get(object) ?? { dependsOn: [], relation: r.relation };
+    const dependsOn = describeAddress({ type: r.ref_type, names: r.ref_names, args: r.ref_args }, rename);
+    if (!entry.dependsOn.includes(dependsOn)) entry.dependsOn.push(dependsOn);
+    byObject.set(object, entry);
   }
-  return [...byObject].map(([object, e]) => ({ object, dependsOn: e.dependsOn, relation: e.relation }));
+  return [...byObject]
+    .map(([object, e]) => ({ object, dependsOn: e.dependsOn, relation: e.relation }))
+    .sort((a, b) => (a.object < b.object ? -1 : a.object > b.object ? 1 : 0));
 }
 
-/** `view reports.v (depends on table public.users)`, for error messages and warnings. */
+/** `view "reports"."v" (depends on table "public"."users")`, for error messages and warnings. */
 export function describeDependent(d: OutsideDependent): string {
   return d.relation === "member"
     ? `${d.object} (a member of ${d.dependsOn.join(", ")})`
@@ -127,16 +145,16 @@ export async function cutoverHazards(
   client: pg.Client,
   schemas: readonly { readonly live: string; readonly incoming: string }[],
 ): Promise<string[]> {
+  const live = new Map(schemas.map((s) => [s.incoming, s.live]));
   const dependents = await findOutsideDependents(
     client,
     schemas.map((s) => s.live),
     "move",
+    (schema) => live.get(schema) ?? schema,
   );
-  const rename = (text: string) =>
-    schemas.reduce((t, s) => t.replaceAll(`${s.incoming}.`, `${s.live}.`), text);
   return dependents.map(
     (d) =>
-      `${rename(d.object)} is not part of the sync but depends on ${d.dependsOn.join(", ")}; ` +
+      `${d.object} is not part of the sync but depends on ${d.dependsOn.join(", ")}; ` +
       "the cut-over moves that into the snapshot, so it will keep using the previous copy " +
       "(recreate it after the run; the snapshot cannot be pruned while it exists)",
   );

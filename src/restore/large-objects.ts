@@ -1,8 +1,8 @@
 import type pg from "pg";
 import { z } from "zod";
-import { num, oid, text } from "../db/rows.js";
+import { num, oid, text, validRows } from "../db/rows.js";
 import { execute } from "../db/session.js";
-import { PgsyncError, wrapError } from "../errors.js";
+import { wrapError } from "../errors.js";
 import type { LargeObject } from "../introspect/model.js";
 import {
   GRANTS_JSON,
@@ -282,15 +282,5 @@ async function query(
 
 /** The rows a statement of the swap returned, validated (its failure is the cut-over's, as the statement's). */
 function validated<S extends z.ZodType>(result: pg.QueryResult, schema: S, what: string): z.infer<S>[] {
-  return result.rows.map((row, i) => {
-    const parsed = schema.safeParse(row);
-    if (parsed.success) return parsed.data;
-    throw new PgsyncError(
-      "cutover",
-      `${what}: unexpected row ${i} on the destination: ${parsed.error.message}`,
-      {
-        side: "destination",
-      },
-    );
-  });
+  return validRows(result, schema, { name: what, side: "destination", kind: "cutover" });
 }

@@ -1,5 +1,7 @@
 import type pg from "pg";
-import { DIRECT_ENDPOINT_HINT, isPooled } from "../db/pooler.js";
+import { z } from "zod";
+import { backendPid, DIRECT_ENDPOINT_HINT, isPooled } from "../db/pooler.js";
+import { validRow } from "../db/rows.js";
 import { begin } from "../db/session.js";
 import { PgsyncError, wrapError } from "../errors.js";
 
@@ -57,8 +59,7 @@ export async function holdDestinationLock(client: pg.Client, options: LockOption
  * a dedicated connection, or the direct endpoint.
  */
 export async function acquireDestinationLock(client: pg.Client, options: LockOptions): Promise<void> {
-  const pid = await client.query<{ pid: number }>("SELECT pg_catalog.pg_backend_pid() AS pid");
-  if (isPooled(client, pid.rows[0]?.pid ?? -1)) {
+  if (isPooled(client, await backendPid(client))) {
     throw new PgsyncError(
       "guard",
       `the destination URL goes through a connection pooler, where the session-level destination lock cannot be held safely; ${DIRECT_ENDPOINT_HINT}`,
@@ -67,6 +68,8 @@ export async function acquireDestinationLock(client: pg.Client, options: LockOpt
   }
   await pollLock(client, options, "pg_try_advisory_lock", async () => {});
 }
+
+const LockTaken = z.object({ ok: z.boolean() });
 
 async function pollLock(
   client: pg.Client,
@@ -78,13 +81,18 @@ async function pollLock(
   const deadline = started + options.waitSeconds * 1000;
   let nextReport = started;
   for (;;) {
-    let ok: boolean | undefined;
+    let ok: boolean;
+    const sql = `SELECT pg_catalog.${fn}(${LOCK_KEY_SQL}) AS ok`;
     try {
-      const result = await client.query<{ ok: boolean }>(`SELECT pg_catalog.${fn}(${LOCK_KEY_SQL}) AS ok`);
-      ok = result.rows[0]?.ok;
+      // Sent as is, not pinned: every name in it is qualified (LOCK_KEY_SQL).
+      ({ ok } = validRow(await client.query(sql), LockTaken, {
+        name: "destination lock",
+        sql,
+        side: "destination",
+      }));
     } catch (error) {
       await giveUp();
-      throw wrapError("connection", "taking the destination lock", error, { side: "destination" });
+      throw wrapError("connection", "taking the destination lock", error, { side: "destination", sql });
     }
     if (ok) return;
     if (!options.wait || Date.now() >= deadline) {

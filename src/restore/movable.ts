@@ -1,7 +1,8 @@
 import type pg from "pg";
 import { z } from "zod";
-import { queryRows, text } from "../db/rows.js";
+import { queryRows, text, textArray } from "../db/rows.js";
 import { PgsyncError } from "../errors.js";
+import { describeAddress, objectAddressSql } from "../sql/describe.js";
 
 /**
  * The objects a schema swap moves: everything in the schema that can be moved with
@@ -40,17 +41,23 @@ WITH objs(classid, objid) AS (
   UNION ALL SELECT 'pg_catalog.pg_ts_dict'::regclass, o.oid FROM pg_catalog.pg_ts_dict o WHERE o.dictnamespace = $1::oid
   UNION ALL SELECT 'pg_catalog.pg_statistic_ext'::regclass, o.oid FROM pg_catalog.pg_statistic_ext o WHERE o.stxnamespace = $1::oid
 )
-SELECT ident.type AS kind, ident.identity AS identity,
-       (o.classid = 'pg_catalog.pg_type'::regclass AND EXISTS (
-          SELECT 1 FROM pg_catalog.pg_type t WHERE t.oid = o.objid AND t.typtype = 'd')) AS is_domain
+SELECT ident.type AS kind, ident.identity AS identity, address.type AS address_type,
+       address.names AS address_names, address.args AS address_args
 FROM objs o
 CROSS JOIN LATERAL pg_catalog.pg_identify_object(o.classid, o.objid, 0) ident
+CROSS JOIN LATERAL ${objectAddressSql("o.classid", "o.objid", "0")} address
 WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = o.classid AND d.objid = o.objid AND d.deptype = 'e')
 -- Routines and operators first: their identities name argument types, which must still be where the
 -- identities were read when the routine moves; types, tables and the rest follow.
 ORDER BY CASE WHEN o.classid IN ('pg_catalog.pg_proc'::regclass, 'pg_catalog.pg_operator'::regclass) THEN 0 ELSE 1 END, 1, 2`;
 
-const Row = z.object({ kind: text, identity: text, is_domain: z.boolean() });
+const Row = z.object({
+  kind: text,
+  identity: text,
+  address_type: text,
+  address_names: textArray,
+  address_args: textArray,
+});
 
 const ALTER_KEYWORD: Record<string, string> = {
   table: "TABLE",
@@ -82,19 +89,16 @@ export interface MoveStatement {
 export async function listMovable(client: pg.Client, schemaOid: number): Promise<MoveStatement[]> {
   const rows = await queryRows(client, "movable objects", SQL, [schemaOid], Row);
   return rows.map((r) => {
-    const keyword = r.is_domain ? "DOMAIN" : ALTER_KEYWORD[r.kind];
+    const object = describeAddress({ type: r.address_type, names: r.address_names, args: r.address_args });
+    const keyword = r.address_type === "domain" ? "DOMAIN" : ALTER_KEYWORD[r.kind];
     if (!keyword) {
-      throw new PgsyncError(
-        "cutover",
-        `cannot move ${r.kind} ${r.identity}: this object kind is not supported`,
-        {
-          object: `${r.kind} ${r.identity}`,
-          side: "destination",
-        },
-      );
+      throw new PgsyncError("cutover", `cannot move ${object}: this object kind is not supported`, {
+        object,
+        side: "destination",
+      });
     }
     // pg_identify_object prints an aggregate without arguments as agg(); ALTER AGGREGATE wants agg(*).
     const identity = r.kind === "aggregate" ? r.identity.replace(/\(\)$/, "(*)") : r.identity;
-    return { object: `${r.kind} ${r.identity}`, alterPrefix: `ALTER ${keyword} ${identity} SET SCHEMA ` };
+    return { object, alterPrefix: `ALTER ${keyword} ${identity} SET SCHEMA ` };
   });
 }

@@ -3,6 +3,7 @@ import type pg from "pg";
 import { z } from "zod";
 import { int, text } from "../db/rows.js";
 import { begin, pinnedQuery } from "../db/session.js";
+import { PgsyncError } from "../errors.js";
 import type { StepReport } from "../pipeline/step-runner.js";
 import { migrateMetaSchema, readDestination } from "../restore/migrations.js";
 import { maskConnectionString } from "../util/redact.js";
@@ -47,7 +48,8 @@ export {
 function rowLockArgs(id: number): string {
   // A literal, not a bind parameter: a statement run through the extended protocol would leave the
   // guard transaction holding a snapshot (backend_xmin), which the cut-over waits for.
-  if (!Number.isSafeInteger(id)) throw new Error(`invalid run id ${id}`);
+  if (!Number.isSafeInteger(id))
+    throw new PgsyncError("internal", `invalid run id ${id}`, { object: `run ${id}`, side: "destination" });
   return `pg_catalog.hashtext('pgsync-ts:runs'), ${id % 2147483647}`;
 }
 /** The guard transaction may sit idle for as long as the run takes. */

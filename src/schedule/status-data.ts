@@ -1,6 +1,6 @@
 import type { ConnectionSpec, LoadedConfig, ResolvedProfile } from "../config/index.js";
 import { resolveProfile } from "../config/index.js";
-import { errorMessage } from "../errors.js";
+import { errorMessage, PgsyncError } from "../errors.js";
 import { listSnapshots, type SnapshotRecord } from "../restore/meta.js";
 import { maskConnectionString } from "../util/redact.js";
 import { summarizeRuns } from "./history-stats.js";
@@ -65,7 +65,10 @@ async function unservedView(
   name: string,
 ): Promise<ProfileView> {
   const spec = config.profiles.get(name);
-  if (!spec) throw new Error(`unknown profile ${name}`);
+  if (!spec)
+    throw new PgsyncError("config", `profile "${name}" is not in the configuration`, {
+      object: `profile "${name}"`,
+    });
   const problems = [
     unsetVariable(spec.source, "source", env),
     unsetVariable(spec.destination, "destination", env),

@@ -68,6 +68,13 @@ export const COMPARED_EXTRAS: readonly ExtraQuery[] = [
 /** Read only to be listed: a run does not carry these kinds (docs/schema.md). */
 export const NOT_CARRIED_EXTRAS: readonly ExtraQuery[] = [
   {
+    name: "extension versions",
+    // A run creates an extension at the destination's default version (another major may not
+    // have the source's): listed, not a difference of the copy.
+    sql: `SELECT pg_catalog.format('extension "%s"', x.extname) AS object, 'version' AS property, x.extversion AS value
+          FROM pg_catalog.pg_extension x`,
+  },
+  {
     name: "publications",
     wholeDatabase: true,
     sql: `SELECT pg_catalog.format('publication "%s"', p.pubname) AS object, a.property, a.value

@@ -17,7 +17,7 @@ export interface ChecksInput {
 
 /** The kinds a run does not carry (docs/schema.md): read on both sides, listed, never a difference. */
 export const NOT_CARRIED_KINDS =
-  "publications, subscriptions, event triggers, user mappings, settings for one role, the database's comment, security labels, conversions, text search parsers and templates";
+  "extension versions (a run creates the destination's default), publications, subscriptions, event triggers, user mappings, settings for one role, the database's comment, security labels, conversions, text search parsers and templates";
 
 export function checksMade(input: ChecksInput): { checks: string[]; notCompared: string[] } {
   const checks = [

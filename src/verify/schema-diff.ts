@@ -45,7 +45,8 @@ export function describeObjects(model: CatalogModel, options: DescribeOptions = 
   const put = (name: string, value: unknown) => out.set(name, flatten(strip(value)));
   const q = (o: { schema: string; name: string }) => `"${o.schema}"."${o.name}"`;
   for (const s of model.schemas) put(`schema "${s.name}"`, {});
-  for (const e of model.extensions) put(`extension "${e.name}"`, { schema: e.schema, version: e.version });
+  // (Versions are listed apart, catalog-extras.ts: a run creates the destination's default version.)
+  for (const e of model.extensions) put(`extension "${e.name}"`, { schema: e.schema });
   for (const e of model.enums) put(`type ${q(e)}`, e);
   for (const d of model.domains) put(`domain ${q(d)}`, d);
   for (const t of model.composites) put(`type ${q(t)}`, t);

@@ -61,13 +61,30 @@ export const NOT_NULL_CONSTRAINT_NAMES: DocumentedDifference = {
 };
 
 /**
- * The safety snapshot is the previous copy, kept by design in `_pgsync_snap_*` schemas. The oracle
- * leaves those schemas out, but database-wide rows about their objects (a cast between snapshot
- * types, the members of a snapshot operator family, comments on them) name them: left out too.
+ * The tool's own schemas (the safety snapshot, the previous copy kept by design; staging a failed
+ * run could not drop). The oracle leaves those schemas out, but database-wide rows about their
+ * objects name them (a cast between snapshot types, the members of a snapshot operator family,
+ * comments on them, an extension installed in a staging schema): left out too.
  */
-export const SNAPSHOT_OBJECTS: DocumentedDifference = {
-  why: "objects of the safety snapshot (the previous copy, kept by design)",
+export const TOOL_SCHEMA_OBJECTS: DocumentedDifference = {
+  why: "objects in pgsync-ts's own schemas (the safety snapshot, leftover staging)",
   matches: (line) => (parseLine(line).object.match(/\w+/g) ?? []).some(isToolSchema),
+  transform: (lines) => {
+    const inToolSchema = new Set(
+      lines
+        .map(parseLine)
+        .filter(
+          (l) => l.cls === "extension.attributes" && l.property === "extnamespace" && isToolSchema(l.value),
+        )
+        .map((l) => l.object),
+    );
+    // Its lines, and those about it (its comment, its owner): `extension <name>`.
+    return lines.filter((line) => {
+      const l = parseLine(line);
+      const name = l.cls.startsWith("extension.") ? l.object : /^extension (.*)$/.exec(l.object)?.[1];
+      return name === undefined || !inToolSchema.has(name);
+    });
+  },
 };
 
 /** Kinds a run reports and does not carry (docs/schema.md, "What is reported, not carried"). */
@@ -135,7 +152,7 @@ export function normalized(
 ): string[] {
   const { from, to } = pair;
   const rewrite = viewDeparseRewrite(pair.schemas, from, to);
-  const rules = [SNAPSHOT_OBJECTS, ...documented];
+  const rules = [TOOL_SCHEMA_OBJECTS, ...documented];
   let whole = lines;
   for (const d of rules.filter((r) => r.transform)) {
     const before = new Set(whole);

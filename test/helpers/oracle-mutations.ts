@@ -13,9 +13,10 @@ export interface Mutation {
   readonly cls: PropertyClassId;
   /**
    * The object the change is on, as a report names it (a word of its name, or `:role` for the
-   * role's name): test/verify-mutations.test.ts requires verify to name it.
+   * role's name): test/verify-mutations.test.ts requires verify to name it, and every mutation of
+   * the list to have one.
    */
-  readonly object: string;
+  readonly object?: string;
   readonly sql: string;
   /** First major that has the property (default 14). */
   readonly since?: number;

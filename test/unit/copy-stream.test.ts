@@ -117,6 +117,24 @@ describe.each(["done", "error"] as const)("CopyOutFrames, a COPY OUT that ends i
     );
   });
 
+  it("tells the writer where each forwarded piece ends, the same as walking its frames would", () => {
+    for (let k = 1; k < all.length; k += 7) {
+      const frames = new CopyOutFrames();
+      const trusting = new CopyInFrames();
+      const walking = new CopyInFrames();
+      for (const chunk of cutAt(all, [k, k + 3, Math.floor(k / 2)])) {
+        const s = frames.push(chunk);
+        for (const piece of s.forward) {
+          trusting.advance(piece);
+          walking.advance(Buffer.from(piece)); // a copy: not one the reader framed
+          expect([trusting.owed, trusting.atBoundary]).toEqual([walking.owed, walking.atBoundary]);
+        }
+        if (s.end) break;
+      }
+      expect(trusting.atBoundary).toBe(true);
+    }
+  });
+
   it("forwards views of the chunk, not copies, when no header is cut", () => {
     const frames = new CopyOutFrames();
     const chunk = Buffer.concat([copyData("a\n"), copyData("bb\n"), copyData("ccc\n")]);

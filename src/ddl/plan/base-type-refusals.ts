@@ -1,4 +1,5 @@
 import type { BaseType, CatalogModel } from "../../introspect/model.js";
+import { describeObject } from "../../sql/describe.js";
 import { qualify } from "../../sql/quote.js";
 import type { Refusal } from "../version-rules.js";
 
@@ -34,7 +35,7 @@ export function baseTypeRefusals(
   const types = (model.baseTypes ?? []).flatMap((t) => {
     const reason = missingImplementation(t, facts, targetMajor);
     if (!reason) return [];
-    const type = `type ${qualify(t.schema, t.name)}`;
+    const type = describeObject("type", t);
     return [
       { object: type, reason },
       ...[...new Set(users.get(`pg_type:${t.oid}`) ?? [])].sort().map((table) => ({
@@ -49,7 +50,7 @@ export function baseTypeRefusals(
       ? model.routines
           .filter((r) => r.language === "c" || r.language === "internal")
           .map((r) => ({
-            object: `${r.kind} ${qualify(r.schema, r.name)}(${r.identityArgs})`,
+            object: describeObject(r.kind, r, { args: r.identityArgs }),
             reason: `it is written in ${r.language === "c" ? "C" : "internal"} code, which only a superuser can create: run the sync as a superuser of the destination`,
           }))
       : [];

@@ -1,5 +1,6 @@
 import type { Constraint } from "../../introspect/model.js";
-import { qualify, quoteIdent } from "../../sql/quote.js";
+import { describeObject } from "../../sql/describe.js";
+import { quoteIdent } from "../../sql/quote.js";
 import type { RenderContext } from "../render/context.js";
 import { identName, isIdent, type Token, tokenize } from "../sql-tokens.js";
 import type { Statement } from "./types.js";
@@ -66,17 +67,17 @@ export function keyIndex(c: Constraint, ctx: RenderContext): KeyIndex | undefine
   const name = c.index ?? c.name;
   const table = ctx.staged(c.table);
   const options = c.indexOptions && c.indexOptions.length > 0 ? ` WITH (${c.indexOptions.join(", ")})` : "";
-  const on = `${quoteIdent(c.name)} on ${qualify(c.table.schema, c.table.name)}`;
+  const constraint = describeObject("constraint", c.name, { on: c.table });
   return {
     index: {
-      object: `index ${qualify(c.table.schema, name)} of constraint ${on}`,
+      object: `${describeObject("index", [c.table.schema, name])} of ${constraint}`,
       sql:
         `CREATE UNIQUE INDEX ${quoteIdent(name)} ON ${table} USING btree (${columns.names.map(quoteIdent).join(", ")})` +
         `${include ? ` INCLUDE (${include.join(", ")})` : ""}${nullsNotDistinct ? " NULLS NOT DISTINCT" : ""}${options}`,
       build: { kind: "index", method: "btree" },
     },
     attach: {
-      object: `constraint ${on}`,
+      object: constraint,
       sql:
         `ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.kind === "primary key" ? "PRIMARY KEY" : "UNIQUE"}` +
         ` USING INDEX ${quoteIdent(name)}${deferral.map((d) => ` ${d}`).join("")}`,

@@ -1,5 +1,6 @@
 import type { CatalogModel, ForeignServer } from "../../introspect/model.js";
-import { qualify, quoteIdent } from "../../sql/quote.js";
+import { describeObject } from "../../sql/describe.js";
+import { quoteIdent } from "../../sql/quote.js";
 import type { Refusal } from "../version-rules.js";
 
 /** The destination's foreign servers and wrappers, by name (src/introspect/queries/foreign-servers.ts). */
@@ -28,10 +29,10 @@ export function foreignServerRefusals(
   const refusals: Refusal[] = [];
   const refuse = (servers: readonly ForeignServer[], reason: string) => {
     for (const s of servers) {
-      refusals.push({ object: `server ${quoteIdent(s.name)}`, reason });
+      refusals.push({ object: describeObject("server", s.name), reason });
       for (const f of model.foreignTables.filter((t) => t.server === s.name))
         refusals.push({
-          object: `foreign table ${qualify(f.schema, f.name)}`,
+          object: describeObject("foreign table", f),
           reason: `its server ${quoteIdent(s.name)} cannot be created on the destination: ${reason}`,
         });
     }
@@ -43,7 +44,7 @@ export function foreignServerRefusals(
     );
     if (missing.length === 0) continue;
     const needs = `${missing.join(" and ")}, which the destination does not have and the sync does not create: create the wrapper there, or sync the schema of ${missing.join(" and ")} too`;
-    refusals.push({ object: `foreign-data wrapper ${quoteIdent(w.name)}`, reason: `it needs ${needs}` });
+    refusals.push({ object: describeObject("foreign-data wrapper", w.name), reason: `it needs ${needs}` });
     refuse(
       model.foreignServers.filter((s) => s.wrapper === w.name && !facts.servers.has(s.name)),
       `its foreign-data wrapper ${quoteIdent(w.name)} needs ${needs}`,

@@ -1,5 +1,7 @@
+import { PgsyncError } from "../../errors.js";
 import type { Column, Constraint, Index, Sequence, View } from "../../introspect/model.js";
-import { qualify, quoteIdent, quoteLiteral } from "../../sql/quote.js";
+import { describeObject } from "../../sql/describe.js";
+import { quoteIdent, quoteLiteral } from "../../sql/quote.js";
 import { constraintDefinition } from "../render/constraints.js";
 import type { RenderContext } from "../render/context.js";
 import { createView } from "../render/views.js";
@@ -12,7 +14,7 @@ export function addConstraint(c: Constraint, ctx: RenderContext): Statement {
   const sql = `ALTER TABLE ${ctx.staged(c.table)} ADD CONSTRAINT ${quoteIdent(c.name)} ${constraintDefinition(c, ctx)}`;
   const method = c.kind === "exclusion" ? (indexBuild(c.definition)?.method ?? "gist") : "btree";
   return {
-    object: `constraint ${quoteIdent(c.name)} on ${qualify(c.table.schema, c.table.name)}`,
+    object: describeObject("constraint", c.name, { on: c.table }),
     sql,
     ...(c.kind === "check" ? { build: { kind: "check" } } : {}),
     ...(c.kind === "primary key" || c.kind === "unique" || c.kind === "exclusion"
@@ -27,7 +29,7 @@ export function createIndex(i: Index, ctx: RenderContext): Statement {
   // keeps its name, and a partition that has none on the source gets none.
   const build = indexBuild(i.definition);
   return {
-    object: `index ${qualify(i.table.schema, i.name)}`,
+    object: describeObject("index", [i.table.schema, i.name]),
     sql: ctx.sql(i.definition),
     ...(build ? { build } : {}),
   };
@@ -59,7 +61,12 @@ export function placeholderView(v: View, ctx: RenderContext): string | undefined
 /** The view's own definition over its placeholder: same columns, so CREATE OR REPLACE accepts it. */
 export function replaceView(v: View, ctx: RenderContext): string {
   const create = createView(v, ctx);
-  if (!create.startsWith("CREATE VIEW ")) throw new Error(`not a view: ${create.slice(0, 40)}`);
+  if (!create.startsWith("CREATE VIEW ")) {
+    const object = describeObject("view", v);
+    throw new PgsyncError("internal", `${object}: its placeholder is not a view: ${create.slice(0, 40)}`, {
+      object,
+    });
+  }
   return `CREATE OR REPLACE ${create.slice("CREATE ".length)}`;
 }
 

@@ -1,4 +1,5 @@
 import type { CatalogModel, Collation } from "../../introspect/model.js";
+import { describeObject } from "../../sql/describe.js";
 import { type Feature, featureRequirement, hasFeature } from "../../sql/features.js";
 import { quoteLiteral } from "../../sql/quote.js";
 import type { Refusal } from "../version-rules.js";
@@ -29,7 +30,7 @@ const COLLATION_FEATURES: readonly { readonly feature: Feature; readonly uses: (
 export function collationRefusals(model: CatalogModel, targetMajor: number): Refusal[] {
   return COLLATION_FEATURES.filter((f) => !hasFeature(targetMajor, f.feature)).flatMap((f) =>
     model.collations.filter(f.uses).map((c) => ({
-      object: `collation "${c.schema}"."${c.name}"`,
+      object: describeObject("collation", c),
       reason: featureRequirement(f.feature),
     })),
   );

@@ -1,5 +1,6 @@
 import type { CatalogModel, Index, QualifiedName, Table } from "../../introspect/model.js";
-import { qualify, quoteIdent } from "../../sql/quote.js";
+import { describeObject } from "../../sql/describe.js";
+import { quoteIdent } from "../../sql/quote.js";
 import type { RenderContext } from "./context.js";
 
 /**
@@ -37,7 +38,7 @@ export function attachIndex(
   ctx: RenderContext,
 ): { object: string; sql: string } {
   return {
-    object: `index ${qualify(i.table.schema, i.name)}`,
+    object: describeObject("index", [i.table.schema, i.name]),
     sql: `ALTER INDEX ${ctx.staged(parent)} ATTACH PARTITION ${ctx.staged({ schema: i.table.schema, name: i.name })}`,
   };
 }

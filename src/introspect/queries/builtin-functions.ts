@@ -55,9 +55,12 @@ export async function missingFunctions(
   signatures: readonly string[],
 ): Promise<Set<string>> {
   if (signatures.length === 0) return new Set();
-  const result = await client.query<{ signature: string }>(
-    "SELECT s AS signature FROM unnest($1::text[]) AS s WHERE pg_catalog.to_regprocedure(s) IS NULL",
+  const rows = await queryRows(
+    client,
+    "missing built-in functions",
+    "SELECT s AS signature FROM pg_catalog.unnest($1::text[]) AS s WHERE pg_catalog.to_regprocedure(s) IS NULL",
     [signatures],
+    z.object({ signature: text }),
   );
-  return new Set(result.rows.map((r) => r.signature));
+  return new Set(rows.map((r) => r.signature));
 }

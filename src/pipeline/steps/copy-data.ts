@@ -7,6 +7,7 @@ import { qualify } from "../../sql/quote.js";
 import { readColumnWidths } from "../column-widths.js";
 import type { RunContext } from "../context.js";
 import type { LargeObjectSync } from "../large-objects.js";
+import { sourceOf } from "../load-context.js";
 import { type LoadContext, type LoadWorker, loadTasks, type TableReport } from "../load-tasks.js";
 import { planTableParts, type TablePart } from "../split-table.js";
 import type { FaultPoint } from "../step-runner.js";
@@ -101,7 +102,11 @@ export async function copyDataStep(ctx: RunContext, input: CopyInput): Promise<v
         run: (w) =>
           input.archive
             ? input.archive.largeObjects(w)
-            : los.copy(sourceOf(w).client, w.destination.client, ctx.timeouts.stallSeconds),
+            : los.copy(
+                sourceOf(w, "the large objects").client,
+                w.destination.client,
+                ctx.timeouts.stallSeconds,
+              ),
       });
     ctx.emit({
       type: "copy-start",
@@ -217,9 +222,4 @@ function countByKind(tasks: readonly GraphTask<LoadWorker>[]): Partial<Record<Ta
 
 function label(t: GraphTask<LoadWorker>): { table?: string; object?: string } {
   return { ...(t.table ? { table: t.table } : {}), ...(t.object ? { object: t.object } : {}) };
-}
-
-function sourceOf(w: LoadWorker): NonNullable<LoadWorker["source"]> {
-  if (!w.source) throw new Error("a worker without a source connection was given the large objects to copy");
-  return w.source;
 }

@@ -2,6 +2,7 @@ import type { SourceRows } from "../../copy/source-rows.js";
 import { baseSettings, inTransaction, pinned } from "../../db/session.js";
 import type { SyncPlan, TablePlan } from "../../ddl/plan.js";
 import { PgsyncError } from "../../errors.js";
+import { describeObject } from "../../sql/describe.js";
 import { qualify } from "../../sql/quote.js";
 import { DIGEST_VERSION, type DigestVersion, digestSourceRows, digestTable } from "../../verify/digest.js";
 import type { RunContext } from "../context.js";
@@ -87,7 +88,17 @@ async function checksumMismatches(ctx: RunContext, ends: VerifyEnds, input: Veri
       const recorded = input.recordedDigest?.(t);
       const sourceChecksum = async () => {
         if (input.recordedDigest) return recorded?.checksum;
-        if (!ends.source) throw new Error("a checksum verification without a source nor recorded digests");
+        if (!ends.source) {
+          const object = describeObject("table", t.table);
+          throw new PgsyncError(
+            "internal",
+            `${object}: a checksum to compare, with no source and no recorded digest`,
+            {
+              object,
+              side: "source",
+            },
+          );
+        }
         return (await digestSourceRows(ends.source.client, t.table, columns, shaped, { checksum: true }))
           .checksum;
       };
