@@ -66,7 +66,13 @@ try {
   });
   await resetDatabase(pair.destination, pair.password);
   const open = async (e: typeof pair.source) => {
-    const c = new pg.Client({ host: e.host, port: e.port, user: e.user, password: pair.password, database: BENCH_DB });
+    const c = new pg.Client({
+      host: e.host,
+      port: e.port,
+      user: e.user,
+      password: pair.password,
+      database: BENCH_DB,
+    });
     await c.connect();
     return c;
   };

@@ -128,7 +128,9 @@ export async function readShape(e: Endpoint, password: string, database = BENCH_
       const batch = names.slice(i, i + COUNTS_PER_QUERY);
       const counted = await c.query<{ name: string; n: string }>(
         batch
-          .map((name) => `SELECT ${quoteLiteral(name)} AS name, count(*) AS n FROM public.${quoteIdent(name)}`)
+          .map(
+            (name) => `SELECT ${quoteLiteral(name)} AS name, count(*) AS n FROM public.${quoteIdent(name)}`,
+          )
           .join(" UNION ALL "),
       );
       for (const r of counted.rows) rows[r.name] = Number(r.n);

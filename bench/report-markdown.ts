@@ -134,7 +134,13 @@ function methodsTable(r: ScaleResult): string {
 function fixedCostTable(commands: readonly FixedCostCommand[]): string {
   return table(
     ["command (hyperfine)", "runs", "median (s)", "min (s)", "max (s)"],
-    commands.map((c) => [`${c.id}: \`${c.command}\``, String(c.runs), fmt(c.median, 3), fmt(c.min, 3), fmt(c.max, 3)]),
+    commands.map((c) => [
+      `${c.id}: \`${c.command}\``,
+      String(c.runs),
+      fmt(c.median, 3),
+      fmt(c.min, 3),
+      fmt(c.max, 3),
+    ]),
   );
 }
 
@@ -218,10 +224,12 @@ export function summaryMarkdown(results: readonly ScaleResult[]): string {
   const all = [...newest.values()];
   const order = ["standard", "seed", "many-tables", "dominant", "wide-toast"];
   all.sort(
-    (a, b) => order.indexOf(shapeOf(a)) - order.indexOf(shapeOf(b)) || (a.size ?? a.scaleMb) - (b.size ?? b.scaleMb),
+    (a, b) =>
+      order.indexOf(shapeOf(a)) - order.indexOf(shapeOf(b)) || (a.size ?? a.scaleMb) - (b.size ?? b.scaleMb),
   );
   const scales = all.filter((r) => shapeOf(r) === "standard");
-  const seconds = (r: ScaleResult, id: MethodId) => r.methods.find((m) => m.id === id)?.median?.seconds ?? null;
+  const seconds = (r: ScaleResult, id: MethodId) =>
+    r.methods.find((m) => m.id === id)?.median?.seconds ?? null;
   const out: string[] = ["# pgsync-ts benchmark: summary across scales and shapes", ""];
   out.push(
     "Median wall time in seconds (MB/s in parentheses) per method; each row links to its own table. " +

@@ -208,7 +208,10 @@ export function ratios(methods: readonly MethodResult[]): Ratio[] {
         peer,
         time: round(time),
         throughput: round(throughput),
-        rss: t.median.rssMb !== null && p.median.rssMb !== null ? round(t.median.rssMb / p.median.rssMb, 2) : null,
+        rss:
+          t.median.rssMb !== null && p.median.rssMb !== null
+            ? round(t.median.rssMb / p.median.rssMb, 2)
+            : null,
         rounds: paired.length,
       });
     }

@@ -241,14 +241,12 @@ for (const { shape, size } of cases) {
               `${outcome.rssKb === null ? "" : `, peak RSS ${(outcome.rssKb / 1024).toFixed(0)} MB`}, other CPU ${(foreignCpu * 100).toFixed(0)}%`,
           );
           if (round >= warmup)
-            records
-              .get(method.id)
-              ?.push({
-                seconds: Math.round(seconds * 1000) / 1000,
-                ...outcome,
-                foreignCpu,
-                round: round - warmup + 1,
-              });
+            records.get(method.id)?.push({
+              seconds: Math.round(seconds * 1000) / 1000,
+              ...outcome,
+              foreignCpu,
+              round: round - warmup + 1,
+            });
         } catch (error) {
           failed = true;
           ctx.destinationState = "unknown";

@@ -19,7 +19,8 @@ try {
   process.exit(0);
 }
 // Chunks of an earlier bundle would otherwise pile up.
-for (const name of await readdir(outdir)) if (/^chunk-[A-Z0-9]+\.js$/.test(name)) await rm(join(outdir, name));
+for (const name of await readdir(outdir))
+  if (/^chunk-[A-Z0-9]+\.js$/.test(name)) await rm(join(outdir, name));
 await esbuild.build({
   entryPoints: [join(outdir, "main.js")],
   outdir,

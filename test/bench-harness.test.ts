@@ -178,7 +178,15 @@ describe(`bench shapes on PostgreSQL ${major}`, () => {
     if (copy.raw) {
       const raw = await fresh();
       const d = endpointOf(raw.url);
-      await rawCopy(s.endpoint, d.endpoint, s.password, 2, {}, { source: s.database, destination: d.database }, dataset);
+      await rawCopy(
+        s.endpoint,
+        d.endpoint,
+        s.password,
+        2,
+        {},
+        { source: s.database, destination: d.database },
+        dataset,
+      );
       expect(shapeDifferences(shape, await readShape(d.endpoint, d.password, d.database))).toEqual([]);
     }
     return { source, dataset, shape };
@@ -197,10 +205,12 @@ describe(`bench shapes on PostgreSQL ${major}`, () => {
     const jsonb = await scalar(source.url, "SELECT avg(pg_column_size(doc)) AS v FROM documents");
     expect(jsonb).toBeGreaterThan(450);
     expect(jsonb).toBeLessThan(750);
-    expect(shape.indexes.some((i) => i.startsWith("documents_doc_idx:") && i.includes("USING gin (doc)"))).toBe(
-      true,
+    expect(
+      shape.indexes.some((i) => i.startsWith("documents_doc_idx:") && i.includes("USING gin (doc)")),
+    ).toBe(true);
+    expect(shape.indexes.filter((i) => i.startsWith("documents_") && i.includes("USING btree"))).toHaveLength(
+      2,
     );
-    expect(shape.indexes.filter((i) => i.startsWith("documents_") && i.includes("USING btree"))).toHaveLength(2);
     expect(shape.constraints.filter((c) => c.includes("FOREIGN KEY"))).toHaveLength(3);
   });
 
@@ -373,7 +383,13 @@ describe("bench report arithmetic", () => {
   it("takes the ratio round by round, then the median: a slow round of one method does not skew it", () => {
     const rounds = (id: MethodResult["id"], seconds: number[]): MethodResult => {
       const runs = seconds.map((x, i) => ({ ...run(x), round: i + 1 }));
-      return { id, label: id, command: id, runs, median: summarize(runs, 100e6) as NonNullable<MethodResult["median"]> };
+      return {
+        id,
+        label: id,
+        command: id,
+        runs,
+        median: summarize(runs, 100e6) as NonNullable<MethodResult["median"]>,
+      };
     };
     // Round 3 was slow for both (other work on the machine): per round 0.5, 0.5, 0.8.
     const r = ratios([rounds("pgsync-empty", [5, 6, 16]), rounds("pgcopydb", [10, 12, 20])]);
@@ -396,13 +412,24 @@ describe("bench report arithmetic", () => {
   });
 
   it("judges the many-tables and fixed-cost targets", () => {
-    const many = [method("pgsync-empty", [9], null), method("dump-psql", [10], null), method("pgcopydb", [9], null)];
+    const many = [
+      method("pgsync-empty", [9], null),
+      method("dump-psql", [10], null),
+      method("pgcopydb", [9], null),
+    ];
     const t = targets(many, ratios(many), { shape: "many-tables" });
     expect(t.slice(4).map((x) => [x.name, x.value, x.met])).toEqual([
       ["many tables: a full sync faster than pg_dump | psql", 0.9, true],
       ["many tables: a full sync faster than pgcopydb clone", 1, false],
     ]);
-    const fixed = (id: string, median: number): FixedCostCommand => ({ id, command: id, runs: 10, median, min: median, max: median });
+    const fixed = (id: string, median: number): FixedCostCommand => ({
+      id,
+      command: id,
+      runs: 10,
+      median,
+      min: median,
+      max: median,
+    });
     const seed = targets([], [], {
       shape: "seed",
       fixedCost: [
@@ -427,19 +454,31 @@ describe("bench report arithmetic", () => {
       methods: [
         {
           ...method("pgsync-empty", [12], null),
-          median: { ...(method("pgsync-empty", [12], null).median as NonNullable<MethodResult["median"]>), steps: { "copy-data": 9, plan: 2 } },
+          median: {
+            ...(method("pgsync-empty", [12], null).median as NonNullable<MethodResult["median"]>),
+            steps: { "copy-data": 9, plan: 2 },
+          },
         },
         method("pgcopydb", [10], null),
       ],
     };
-    const withTargets = { ...shaped, targets: targets(shaped.methods, ratios(shaped.methods), { shape: "many-tables" }) };
+    const withTargets = {
+      ...shaped,
+      targets: targets(shaped.methods, ratios(shaped.methods), { shape: "many-tables" }),
+    };
     expect(caseLabel(withTargets)).toBe("many-tables 10,000 tables");
     expect(resultBaseName(withTargets)).toBe("2026-01-01-many-tables-10000tables");
     const md = scaleMarkdown(withTargets);
     expect(md).toContain("Shape: many-tables: 10,000 small tables");
-    expect(md).toContain("| many tables: a full sync faster than pgcopydb clone | 1.200 x | < 1 x | **MISSED** |");
-    expect(md).toContain("Where pgsync-ts's time went (median, empty destination): copy-data 9.00 s, plan 2.00 s");
-    expect(summaryMarkdown([withTargets])).toContain("[many-tables 10,000 tables](2026-01-01-many-tables-10000tables.md)");
+    expect(md).toContain(
+      "| many tables: a full sync faster than pgcopydb clone | 1.200 x | < 1 x | **MISSED** |",
+    );
+    expect(md).toContain(
+      "Where pgsync-ts's time went (median, empty destination): copy-data 9.00 s, plan 2.00 s",
+    );
+    expect(summaryMarkdown([withTargets])).toContain(
+      "[many-tables 10,000 tables](2026-01-01-many-tables-10000tables.md)",
+    );
     expect(SHAPES.map((x) => x.id)).toEqual(["standard", "dominant", "many-tables", "wide-toast", "seed"]);
   });
 });

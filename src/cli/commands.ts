@@ -46,17 +46,18 @@ function testFaultOption(signal: AbortSignal) {
   return faultHook ? { faultHook } : {};
 }
 
-export async function runCommand(
-  flags: TargetFlags &
-    SelectionFlags & {
-      json?: boolean;
-      schema?: string[];
-      excludeSchema?: string[];
-      force?: boolean;
-      withPrivileges?: boolean;
-      withDatabaseSettings?: boolean;
-    },
-): Promise<number> {
+/** The flags `run` and `plan` share: what to sync, and how. */
+type RunFlags = TargetFlags &
+  SelectionFlags & {
+    json?: boolean;
+    schema?: string[];
+    excludeSchema?: string[];
+    force?: boolean;
+    withPrivileges?: boolean;
+    withDatabaseSettings?: boolean;
+  };
+
+export async function runCommand(flags: RunFlags): Promise<number> {
   const profile = await resolveTarget(flags);
   // On a terminal: live bars while the data is copied, and one line per event above them.
   const bars = process.stderr.isTTY ? new ProgressBars() : undefined;
@@ -181,17 +182,10 @@ export async function maskSuggestCommand(flags: TargetFlags & { json?: boolean }
 }
 
 export async function planCommand(
-  flags: TargetFlags &
-    SelectionFlags & {
-      json?: boolean;
-      schema?: string[];
-      excludeSchema?: string[];
-      force?: boolean;
-      withPrivileges?: boolean;
-      withDatabaseSettings?: boolean;
-      /** commander's `--no-trial`: false when given. */
-      trial?: boolean;
-    },
+  flags: RunFlags & {
+    /** commander's `--no-trial`: false when given. */
+    trial?: boolean;
+  },
 ): Promise<number> {
   const profile = await resolveTarget(flags);
   // The options `run` would take from this profile and these flags, so the plan tells its truth.

@@ -82,16 +82,19 @@ export const connection = z.unknown().transform((value, ctx): ConnectionSpec => 
     }
     return checkUrl(obj.url, ctx, ["url"]);
   }
-  if (typeof obj.env !== "string" || !ENV_NAME.test(obj.env)) {
-    ctx.addIssue({
-      code: "custom",
-      message: `expected an environment variable name, got ${quote(obj.env)}`,
-      path: ["env"],
-    });
-    return z.NEVER;
-  }
-  return { env: obj.env };
+  return envReference(obj.env, ctx);
 });
+
+/** `{ "env": "VARIABLE" }`: the variable's name, checked. */
+function envReference(name: unknown, ctx: z.RefinementCtx): { env: string } {
+  if (typeof name === "string" && ENV_NAME.test(name)) return { env: name };
+  ctx.addIssue({
+    code: "custom",
+    message: `expected an environment variable name, got ${quote(name)}`,
+    path: ["env"],
+  });
+  return z.NEVER;
+}
 
 function checkUrl(url: string, ctx: z.RefinementCtx, path: string[]): ConnectionSpec {
   const check = checkPostgresUrl(url);
@@ -168,17 +171,7 @@ function endpoint(schemes: readonly string[]) {
       });
       return z.NEVER;
     }
-    if ("env" in spec) {
-      if (typeof spec.env !== "string" || !ENV_NAME.test(spec.env)) {
-        ctx.addIssue({
-          code: "custom",
-          message: `expected an environment variable name, got ${quote(spec.env)}`,
-          path: ["env"],
-        });
-        return z.NEVER;
-      }
-      return { env: spec.env };
-    }
+    if ("env" in spec) return envReference(spec.env, ctx);
     const problem = typeof spec.url === "string" ? endpointProblem(spec.url, schemes) : "expected a string";
     if (problem) {
       ctx.addIssue({

@@ -72,10 +72,10 @@ export class CopyOutQuery extends Readable implements pg.Submittable {
       let more = true;
       // All of a chunk's frames go on, even past the high-water mark; then the socket waits.
       if (!this.discarding) for (const piece of scan.forward) more = this.push(piece) && more;
-      if (scan.end) {
-        this.handBack(scan.end.rest);
-        if (scan.end.reason === "done") this.end();
-      } else if (!more) this.connection?.stream.pause();
+      // The stream ends at ReadyForQuery (handleReadyForQuery), once CommandComplete has given the
+      // row count: CopyDone may arrive a chunk before it.
+      if (scan.end) this.handBack(scan.end.rest);
+      else if (!more) this.connection?.stream.pause();
     } catch (error) {
       // Not a COPY stream the parser could make sense of either: the connection cannot be used on.
       this.attached = false;
@@ -118,7 +118,6 @@ export class CopyOutQuery extends Readable implements pg.Submittable {
   }
 
   handleReadyForQuery(): void {
-    // The data ended on a message other than CopyDone (CommandComplete without it): end here.
     this.end();
   }
 

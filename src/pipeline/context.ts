@@ -2,9 +2,10 @@ import { randomBytes } from "node:crypto";
 import { DEFAULT_TIMEOUTS } from "../config/builtins.js";
 import type { TimeoutsConfig } from "../config/types.js";
 import { type Connection, connect, type Side } from "../db/connect.js";
+import { PgsyncError } from "../errors.js";
 import { STAGING_PREFIX } from "../restore/meta.js";
 import type { RunEvent, RunOptions } from "./options.js";
-import type { FaultPoint } from "./step-runner.js";
+import { type FaultPoint, type StepName, StepRunner } from "./step-runner.js";
 
 /**
  * What every step of a run shares: the options, the run's identity and timeouts, the connections it
@@ -109,4 +110,27 @@ export function createRunContext(options: RunOptions): RunContext {
     },
   };
   return ctx;
+}
+
+/**
+ * The steps of a run on this context, each reported as an event when it ends; `step` runs one after
+ * its fault point, and refuses to start it once the run was interrupted (`what` names the run in
+ * that error: "run" or "restore").
+ */
+export function contextSteps(
+  ctx: RunContext,
+  what: "run" | "restore",
+): { steps: StepRunner; step: <T>(name: StepName, fn: () => Promise<T>) => Promise<T> } {
+  const steps = new StepRunner((report) => ctx.emit({ type: "step", report }));
+  const throwIfAborted = () => {
+    if (ctx.signal?.aborted) throw new PgsyncError("interrupted", `the ${what} was interrupted`);
+  };
+  const step = <T>(name: StepName, fn: () => Promise<T>): Promise<T> =>
+    steps.run(name, async () => {
+      throwIfAborted();
+      await ctx.fault(`before:${name}`);
+      throwIfAborted();
+      return fn();
+    });
+  return { steps, step };
 }

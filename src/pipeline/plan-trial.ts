@@ -2,6 +2,7 @@ import type pg from "pg";
 import { begin } from "../db/session.js";
 import type { Statement, SyncPlan } from "../ddl/plan.js";
 import { errorMessage, PgsyncError, type ServerErrorFields, serverFields } from "../errors.js";
+import { describeObject } from "../sql/describe.js";
 import type { RunContext } from "./context.js";
 import { ensureExtensions } from "./extensions.js";
 import type { LiveNames } from "./plan-names.js";
@@ -78,8 +79,8 @@ export async function trialPlan(
   await begin(dst, stagingSettings(ctx));
   try {
     if (plan.extensions.length > 0) {
-      const listed = plan.extensions.map((e) => `"${e.name}"`).join(", ");
-      const statement = { object: `extensions ${listed}`, sql: `-- the extensions ${listed}` };
+      const listed = plan.extensions.map((e) => describeObject("extension", e.name)).join(", ");
+      const statement = { object: listed, sql: `-- ${listed}` };
       await attempt("extensions", statement, () => ensureExtensions(dst, plan.extensions, ctx.warn));
     }
     await tryAll("pre-data", plan.preData);

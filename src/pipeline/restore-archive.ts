@@ -2,16 +2,14 @@ import { archiveTables, stageArchivedLargeObjects, structureOnlyTables } from ".
 import type { OpenedArchive } from "../archive/open-archive.js";
 import { baseSettings, inTransaction } from "../db/session.js";
 import type { SyncPlan } from "../ddl/plan.js";
-import { PgsyncError } from "../errors.js";
 import { readServerInfo } from "../introspect/index.js";
 import { guardDestinationAgainst } from "../restore/guards.js";
 import { checkMetaSchemaVersion } from "../restore/migrations.js";
-import { createRunContext, type RunContext } from "./context.js";
+import { contextSteps, createRunContext, type RunContext } from "./context.js";
 import { LargeObjectSync } from "./large-objects.js";
 import type { LoadWorker } from "./load-tasks.js";
 import type { RunOptions, RunReport } from "./options.js";
 import { buildRunReport, type RunResults } from "./report.js";
-import { type StepName, StepRunner } from "./step-runner.js";
 import { analyzeStep } from "./steps/analyze.js";
 import { cleanLeftoversStep } from "./steps/clean-leftovers.js";
 import { cleanupStep } from "./steps/cleanup.js";
@@ -58,14 +56,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RunReport
     structureOnly: structureOnlyTables(archive),
   });
   const startedAt = new Date();
-  const steps = new StepRunner((report) => ctx.emit({ type: "step", report }));
-  const step = <T>(name: StepName, fn: () => Promise<T>): Promise<T> =>
-    steps.run(name, async () => {
-      throwIfAborted(ctx);
-      await ctx.fault(`before:${name}`);
-      throwIfAborted(ctx);
-      return fn();
-    });
+  const { steps, step } = contextSteps(ctx, "restore");
   const results: RunResults = { tables: [], sourceInfo: archive.sourceInfo, model: archive.model };
   const model = archive.model;
   let destination: Awaited<ReturnType<RunContext["open"]>> | undefined;
@@ -181,8 +172,4 @@ export async function restoreArchive(options: RestoreOptions): Promise<RunReport
     source: archive.location,
     steps: report.steps.filter((s) => s.name !== "snapshot-source"),
   };
-}
-
-function throwIfAborted(ctx: RunContext): void {
-  if (ctx.signal?.aborted) throw new PgsyncError("interrupted", "the restore was interrupted");
 }

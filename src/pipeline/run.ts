@@ -1,12 +1,10 @@
 import type { ArchiveReport } from "../archive/request.js";
 import type { SyncPlan } from "../ddl/plan.js";
-import { PgsyncError } from "../errors.js";
 import { redactDeep } from "../util/redact.js";
-import { createRunContext, type RunContext } from "./context.js";
+import { contextSteps, createRunContext } from "./context.js";
 import type { RunOptions, RunReport } from "./options.js";
 import { buildRunReport, type RunResults } from "./report.js";
 import { loadShaping, rowShaping, subsetReport } from "./shaping.js";
-import { type StepName, StepRunner } from "./step-runner.js";
 import { analyzeStep } from "./steps/analyze.js";
 import { archiveStep } from "./steps/archive.js";
 import { cleanLeftoversStep } from "./steps/clean-leftovers.js";
@@ -49,14 +47,7 @@ export { destinationFacts } from "./steps/plan.js";
 export async function runSync(options: RunOptions): Promise<RunReport> {
   const ctx = createRunContext(options);
   const startedAt = new Date();
-  const steps = new StepRunner((report) => ctx.emit({ type: "step", report }));
-  const step = <T>(name: StepName, fn: () => Promise<T>): Promise<T> =>
-    steps.run(name, async () => {
-      throwIfAborted(ctx);
-      await ctx.fault(`before:${name}`);
-      throwIfAborted(ctx);
-      return fn();
-    });
+  const { steps, step } = contextSteps(ctx, "run");
 
   const results: RunResults = { tables: [] };
   let ends: Endpoints | undefined;
@@ -132,7 +123,12 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
     );
     await step("analyze", () => analyzeStep(ctx, e, p));
     results.snapshot = await step("cutover", () =>
-      cutoverStep(ctx, e, { plan: p, guard, ...(largeObjects ? { largeObjects } : {}) }),
+      cutoverStep(ctx, e, {
+        plan: p,
+        guard,
+        sourceGrants: source.sourceGrants,
+        ...(largeObjects ? { largeObjects } : {}),
+      }),
     );
     // The new state is live and verified; a failed prune is retried by the next run or `snapshots --prune`.
     const pruneError = await steps.runOptional("prune", async () => {
@@ -175,8 +171,4 @@ function withArchive(report: RunReport, archive: ArchiveReport): RunReport {
     ok: false,
     error: { kind: "archive", message: `the sync cut over, but its archive failed: ${archive.error}` },
   });
-}
-
-function throwIfAborted(ctx: RunContext): void {
-  if (ctx.signal?.aborted) throw new PgsyncError("interrupted", "the run was interrupted");
 }

@@ -27,19 +27,7 @@ export class WidenedGrants {
     private readonly live: ReadonlyMap<string, string>,
   ) {}
 
-  /** Reads the source's effective grants on the synced schemas (inside the source snapshot). */
-  static async read(source: pg.Client, plan: SyncPlan): Promise<WidenedGrants> {
-    const grants = await pinned(source, () =>
-      readEffectiveGrants(
-        source,
-        plan.schemas.map((s) => s.name),
-      ),
-    );
-    const live = new Map(plan.schemas.map((s) => [s.staging, s.name]));
-    return new WidenedGrants(new Set(grants.map((g) => grantKey(g, (schema) => schema))), live);
-  }
-
-  /** The same from grants recorded earlier (an archive's manifest holds the source's). */
+  /** From the source's grants, read at the snapshot (a run) or recorded in an archive's manifest (a restore). */
   static fromGrants(grants: readonly EffectiveGrant[], plan: SyncPlan): WidenedGrants {
     const live = new Map(plan.schemas.map((s) => [s.staging, s.name]));
     return new WidenedGrants(new Set(grants.map((g) => grantKey(g, (schema) => schema))), live);

@@ -10,6 +10,7 @@ import {
   LARGE_OBJECT_CHUNK,
   LARGE_OBJECT_SIZES,
 } from "../introspect/queries/large-objects.js";
+import { describeObject } from "../sql/describe.js";
 import { quoteIdent } from "../sql/quote.js";
 import { META_SCHEMA, metaTableExists, readDestination } from "./meta.js";
 
@@ -138,7 +139,10 @@ export function largeObjectPrivilegeStatements(
     if (lo.owner !== currentRole) {
       if (ownerExists)
         statements.push({ object, sql: `ALTER LARGE OBJECT ${lo.oid} OWNER TO ${who(lo.owner)}` });
-      else skipped.push(`owner of ${object}: role "${lo.owner}" does not exist on the destination`);
+      else
+        skipped.push(
+          `owner of ${object}: ${describeObject("role", lo.owner)} does not exist on the destination`,
+        );
     }
     if (lo.grants === null) continue;
     const owner = ownerExists ? lo.owner : currentRole;
@@ -148,7 +152,7 @@ export function largeObjectPrivilegeStatements(
       const grantee = g.grantee === lo.owner ? owner : g.grantee;
       if (grantee !== null && !roles.has(grantee)) {
         skipped.push(
-          `${g.privilege} on ${object} for role "${grantee}": the role does not exist on the destination`,
+          `${g.privilege} on ${object} for ${describeObject("role", grantee)}: the role does not exist on the destination`,
         );
         continue;
       }

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { z } from "zod";
 import { text } from "../db/rows.js";
 import { errorMessage } from "../errors.js";
+import { describeObject } from "../sql/describe.js";
 import { STAGING_SCHEMA_PATTERN } from "../sql/tool-schemas.js";
 import { dropToolSchemas } from "./drop-tool-schema.js";
 import { META_SCHEMA, readDestination, SNAPSHOT_PREFIX } from "./meta.js";
@@ -80,7 +81,7 @@ export async function cleanLeftovers(client: pg.Client, statementSeconds = 300):
   );
   for (const { name } of unrecorded) {
     problems.push(
-      `schema "${name}" looks like a snapshot but has no record in ${META_SCHEMA}.snapshots; it is left alone (drop it by hand if it is not needed)`,
+      `${describeObject("schema", name)} looks like a snapshot but has no record in ${META_SCHEMA}.snapshots; it is left alone (drop it by hand if it is not needed)`,
     );
   }
   return { dropped, problems, orphanRecords: orphans.map((r) => r.snapshot_schema) };

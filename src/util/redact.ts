@@ -195,8 +195,10 @@ export function redactDeep<T>(value: T): T {
   if (typeof value === "object" && value !== null) {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) return value;
+    // Keys are the report's own field names: masking a short secret inside one ("a" in
+    // "prunedSnapshots") would break the shape readers rely on, and no key holds user input.
     return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([k, v]) => [redact(k), redactDeep(v)]),
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, redactDeep(v)]),
     ) as T;
   }
   return value;

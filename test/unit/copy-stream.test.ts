@@ -20,7 +20,8 @@ const message = (type: string, body: Buffer | string) => {
 };
 const cstring = (s: string) => Buffer.from(`${s}\0`);
 const copyData = (payload: Buffer | string) => message("d", payload);
-const bytes = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed) % 256));
+const bytes = (n: number, seed: number) =>
+  Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed) % 256));
 
 /** What a backend sends for a COPY TO STDOUT of a few rows, with messages interspersed. */
 function copyOut(ending: "done" | "error") {
@@ -33,10 +34,16 @@ function copyOut(ending: "done" | "error") {
   ];
   const notice = message("N", Buffer.concat([cstring("SNOTICE"), cstring("Mhello"), Buffer.from([0])]));
   const parameter = message("S", Buffer.concat([cstring("TimeZone"), cstring("UTC")]));
-  const notification = message("A", Buffer.concat([Buffer.from([0, 0, 0, 9]), cstring("chan"), cstring("x")]));
+  const notification = message(
+    "A",
+    Buffer.concat([Buffer.from([0, 0, 0, 9]), cstring("chan"), cstring("x")]),
+  );
   const start = message("H", Buffer.from([0, 0, 1, 0, 0]));
   const before = [start, frames[0], notice, frames[1], frames[2], parameter, frames[3], notification];
-  const error = message("E", Buffer.concat([cstring("SERROR"), cstring("C57014"), cstring("Mcanceled"), Buffer.from([0])]));
+  const error = message(
+    "E",
+    Buffer.concat([cstring("SERROR"), cstring("C57014"), cstring("Mcanceled"), Buffer.from([0])]),
+  );
   const after =
     ending === "done"
       ? [frames[4], message("c", ""), message("C", cstring("COPY 5")), message("Z", "I")]
@@ -105,7 +112,14 @@ describe.each(["done", "error"] as const)("CopyOutFrames, a COPY OUT that ends i
   });
 
   it("gives the same result for single-byte chunks", () => {
-    expect(scan(cutAt(all, Array.from({ length: all.length }, (_, i) => i)))).toEqual(expected);
+    expect(
+      scan(
+        cutAt(
+          all,
+          Array.from({ length: all.length }, (_, i) => i),
+        ),
+      ),
+    ).toEqual(expected);
   });
 
   it("gives the same result for any set of cuts", () => {
@@ -192,7 +206,9 @@ describe("CopyInFrames", () => {
 
   it("refuses anything but CopyData", () => {
     expect(() => new CopyInFrames().advance(message("c", ""))).toThrow("only CopyData frames");
-    expect(() => new CopyInFrames().advance(Buffer.from([0x64, 0, 0, 0, 2]))).toThrow("invalid CopyData length 2");
+    expect(() => new CopyInFrames().advance(Buffer.from([0x64, 0, 0, 0, 2]))).toThrow(
+      "invalid CopyData length 2",
+    );
   });
 
   function frameHeaderComplete(k: number): boolean {

@@ -1,5 +1,6 @@
+import type pg from "pg";
 import { baseSettings, execute, inTransaction, type LocalSettings, pinned } from "../../db/session.js";
-import type { SyncPlan } from "../../ddl/plan.js";
+import type { Statement, SyncPlan } from "../../ddl/plan.js";
 import { ensureMetaSchema } from "../../restore/meta.js";
 import type { RunContext } from "../context.js";
 import { ensureExtensions } from "../extensions.js";
@@ -22,9 +23,41 @@ export async function createStagingStep(
   await pinned(dst, () => ensureExtensions(dst, plan.extensions, ctx.warn));
   ctx.markStagingCreated(true);
   for (let from = 0; from < plan.preData.length; from += batch) {
-    await inTransaction(dst, { ...stagingSettings(ctx), synchronous_commit: "off" }, async () => {
-      for (const s of plan.preData.slice(from, from + batch)) await execute(dst, s.sql, s.object);
-    });
+    await inTransaction(dst, { ...stagingSettings(ctx), synchronous_commit: "off" }, () =>
+      executeInMessages(dst, plan.preData.slice(from, from + batch)),
+    );
+  }
+}
+
+/** Statements sent in one message: one round trip instead of one each (10,000 tables: 100 instead of 10,000). */
+const STATEMENTS_PER_MESSAGE = 100;
+
+/**
+ * Runs the statements in order, inside the caller's transaction, several to a message. A message
+ * that fails is rolled back to its savepoint and run again one statement at a time, so the error
+ * names the object whose statement failed, with its SQL, as one statement at a time would.
+ */
+async function executeInMessages(client: pg.Client, statements: readonly Statement[]): Promise<void> {
+  for (let from = 0; from < statements.length; from += STATEMENTS_PER_MESSAGE) {
+    const part = statements.slice(from, from + STATEMENTS_PER_MESSAGE);
+    if (part.length === 1) {
+      const [only] = part as [Statement];
+      await execute(client, only.sql, only.object);
+      continue;
+    }
+    // A newline before each ";": a statement's last line may be a comment.
+    const text = [
+      "SAVEPOINT pgsync_staging",
+      ...part.map((s) => s.sql),
+      "RELEASE SAVEPOINT pgsync_staging",
+    ].join("\n;\n");
+    try {
+      await client.query(text);
+    } catch {
+      await client.query("ROLLBACK TO SAVEPOINT pgsync_staging");
+      // One at a time: the failing statement throws, naming its object (if none fails, all are in).
+      for (const s of part) await execute(client, s.sql, s.object);
+    }
   }
 }
 

@@ -26,8 +26,8 @@ export async function cutoverStep(
     readonly plan: SyncPlan;
     readonly guard: GuardResult;
     readonly largeObjects?: LargeObjectSync;
-    /** The source's grants as an archive recorded them (a restore has no source connection). */
-    readonly sourceGrants?: readonly EffectiveGrant[];
+    /** The source's grants, read at the snapshot (a run) or recorded in an archive (a restore). */
+    readonly sourceGrants: readonly EffectiveGrant[];
   },
 ): Promise<SnapshotResult> {
   const dst = ends.destination.client;
@@ -41,10 +41,7 @@ export async function cutoverStep(
   for (const h of hazards) ctx.warn(h);
   // No role may get more on the new objects than a role of its name had on the source's (the
   // destination's defaults grant PUBLIC EXECUTE on functions, and ALTER DEFAULT PRIVILEGES more).
-  const grants =
-    input.sourceGrants || !ends.source
-      ? WidenedGrants.fromGrants(input.sourceGrants ?? [], plan)
-      : await WidenedGrants.read(ends.source.client, plan);
+  const grants = WidenedGrants.fromGrants(input.sourceGrants, plan);
   await grants.tightenStaged(dst, plan);
   const existing = new Set(
     (

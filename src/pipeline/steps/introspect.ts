@@ -6,6 +6,7 @@ import { checkSelection, type SelectionNames } from "../../ddl/select.js";
 import { PgsyncError } from "../../errors.js";
 import { introspect } from "../../introspect/index.js";
 import type { CatalogModel } from "../../introspect/model.js";
+import { type EffectiveGrant, readEffectiveGrants } from "../../introspect/queries/privileges.js";
 import { readRelationNames } from "../../introspect/queries/relation-names.js";
 import { readSchemas } from "../../introspect/queries/schemas.js";
 import type { RunContext } from "../context.js";
@@ -18,6 +19,12 @@ export interface SourceCatalog {
   readonly model: CatalogModel;
   /** Set when the run carries the database's large objects (a run of the whole database). */
   readonly largeObjects: LargeObjectSync | undefined;
+  /**
+   * The source's effective grants on the synced schemas, at the snapshot: the cut-over revokes what
+   * the destination's defaults grant beyond them. Read here, so that the run needs no source
+   * connection once the rows are copied.
+   */
+  readonly sourceGrants: readonly EffectiveGrant[];
 }
 
 /**
@@ -61,7 +68,11 @@ export async function introspectStep(
   if (problems.length > 0) throw new PgsyncError("guard", describeMissing(problems));
   await refuseSmallSourceLockTable(src, model.tables.length, readers.length + 1);
   await lockSourceTables(src, model.tables, ctx.timeouts.lockSeconds);
-  return { model, largeObjects };
+  const sourceGrants = await readEffectiveGrants(
+    src,
+    model.schemas.map((s) => s.name),
+  );
+  return { model, largeObjects, sourceGrants };
 }
 
 /**
@@ -91,7 +102,11 @@ export async function checkSourceNames(source: pg.Client, selection: SelectionNa
  * reads until the run ends, so each table is locked by up to two sessions at once. Checked before
  * the tables are locked: the LOCK TABLE itself would otherwise fail with "out of shared memory".
  */
-async function refuseSmallSourceLockTable(source: pg.Client, tables: number, sessions: number): Promise<void> {
+async function refuseSmallSourceLockTable(
+  source: pg.Client,
+  tables: number,
+  sessions: number,
+): Promise<void> {
   const table = await readLockTable(source, "source");
   const read = sessions > 1 ? tables : 0;
   const problem = lockTableShortfall(table, {
@@ -100,4 +115,3 @@ async function refuseSmallSourceLockTable(source: pg.Client, tables: number, ses
   });
   if (problem) throw new PgsyncError("guard", `${problem}; nothing was written`, { side: "source" });
 }
-

@@ -140,7 +140,8 @@ export async function refuseSmallDestinationLockTable(
     z.object({ n: int }),
   );
   const liveRelations = live?.n ?? 0;
-  const staged = plan.tables.length + model.views.length + model.sequences.length + model.foreignTables.length;
+  const staged =
+    plan.tables.length + model.views.length + model.sequences.length + model.foreignTables.length;
   const problem = lockTableShortfall(table, {
     locks: liveRelations + staged + CATALOG_LOCKS_PER_SESSION,
     what: `its cut-over moves ${staged} staged and ${liveRelations} live tables, views and sequences in one transaction`,
