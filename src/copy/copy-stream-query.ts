@@ -218,13 +218,21 @@ export class CopyInQuery extends Writable implements pg.Submittable {
       this.failPending = true;
       return;
     }
+    if (this.completeFrame(connection, this.failMessage)) connection.sendCopyFail(this.failMessage);
+  }
+
+  /**
+   * Pads the frame in progress with zeros, so that the next message starts on a boundary; false
+   * when the connection was closed instead (past FILL_LIMIT, a closed connection rolls the COPY
+   * back on the server just as well).
+   */
+  private completeFrame(connection: PgConnection, reason: string): boolean {
     if (this.frames.owed > FILL_LIMIT) {
-      // Not worth padding: a closed connection rolls the COPY back on the server just as well.
-      connection.stream.destroy(new Error(this.failMessage));
-      return;
+      connection.stream.destroy(new Error(reason));
+      return false;
     }
     while (!this.frames.atBoundary) connection.stream.write(this.frames.fill(FILL_PIECE));
-    connection.sendCopyFail(this.failMessage);
+    return true;
   }
 
   handleCopyInResponse(): void {
@@ -255,6 +263,11 @@ export class CopyInQuery extends Writable implements pg.Submittable {
   }
 
   handleError(error: Error): void {
+    // The server ended the COPY (out of space, say) while a frame was on its way: it reads the rest
+    // of that frame before any other message, so the frame is completed before the client sends
+    // its next query (the ROLLBACK), or that query would be read as COPY data and never answered.
+    if (!this.over && this.connection && !this.frames.atBoundary)
+      this.completeFrame(this.connection, error.message);
     this.over = true;
     const failing = this.failing;
     this.failing = undefined;
