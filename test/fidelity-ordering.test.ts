@@ -165,8 +165,15 @@ describe.each(orderingPairs())("ordering %i -> %i", (from, to) => {
   it("12.24 a partitioned table with a self-referencing foreign key is created before its partitions", async () => {
     const { src, dst, ref } = await pair(from, to, SELF_REFERENCING_PARTITIONS);
     await sync(src, dst);
-    await expectOracleSame(ref, dst);
+    // 18 names the clones a partitioned foreign key makes differently from 14-17 (fkey_1, fkey_2_1
+    // against fkey1, fkey3): across that line a native reference cannot know the names, which
+    // come from the source; they are compared with the source's instead.
+    const namingDiffers = from >= 18 !== to >= 18;
+    await expectOracleSame(ref, dst, namingDiffers ? /\tapp\.zz_tree zz_tree_parent_fkey_?\d/ : undefined);
     await expectSame(ref, dst, RELATIONS, CONSTRAINTS);
+    const NAMES = `SELECT conrelid::regclass || ' ' || conname || ' -> ' || confrelid::regclass AS x
+      FROM pg_constraint co JOIN pg_namespace n ON n.oid = co.connamespace WHERE contype = 'f' AND ${IN_APP} ORDER BY 1`;
+    expect(await lines(dst, NAMES)).toEqual(await lines(src, NAMES));
     expect(await lines(src, RELATIONS)).toHaveLength(5);
     for (const table of ["app.zz_tree", "app.tree_low", "app.tree_high_a", "app.tree_high_b"]) {
       const query = `SELECT * FROM ONLY ${table}`;

@@ -77,7 +77,8 @@ describe.each(samePlusDown())("%i -> %i", (from, to) => {
     expect(await lines(dst, FOREIGN_KEYS)).toEqual(expected);
     // Not vacuous: names the server would not give a copy made from scratch.
     expect(expected.join("\n")).toContain("fp.fk_4 fk_4_a_b_fkey -> fp.pk parent=fp.fk.fk_a_b_fkey");
-    expect(expected.join("\n")).toMatch(/fp\.dropfk dropfk_a_fkey5 -> fp\.droppk_d /);
+    // (18 names them dropfk_a_fkey_5, 14-17 dropfk_a_fkey5.)
+    expect(expected.join("\n")).toMatch(/fp\.dropfk dropfk_a_fkey_?5 -> fp\.droppk_d /);
     // A second run renames the new clones although the previous copy's are still in the snapshot.
     await sync(src, dst);
     expect(await lines(dst, FOREIGN_KEYS)).toEqual(expected);

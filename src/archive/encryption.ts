@@ -1,7 +1,6 @@
 import { createHmac, hkdfSync } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { Duplex, PassThrough, Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { PgsyncError } from "../errors.js";
 import { registerSecret } from "../util/redact.js";
 
@@ -69,11 +68,8 @@ export async function encryptor(key: ArchiveKey): Promise<Duplex> {
   const encrypter = new Encrypter();
   encrypter.addRecipient(key.recipient);
   const input = new PassThrough();
-  const encrypted = await encrypter.encrypt(Readable.toWeb(input) as unknown as ReadableStream<Uint8Array>);
-  return Duplex.from({
-    writable: input,
-    readable: Readable.fromWeb(encrypted as unknown as WebReadableStream<Uint8Array>),
-  });
+  const encrypted = await encrypter.encrypt(webStream(input));
+  return Duplex.from({ writable: input, readable: Readable.from(chunksOf(encrypted)) });
 }
 
 /**
@@ -87,10 +83,41 @@ export async function decryptor(key: ArchiveKey): Promise<Duplex> {
   decrypter.addIdentity(key.identity);
   const input = new PassThrough();
   async function* plaintext(): AsyncGenerator<Uint8Array> {
-    const out = await decrypter.decrypt(Readable.toWeb(input) as unknown as ReadableStream<Uint8Array>);
-    yield* Readable.fromWeb(out as unknown as WebReadableStream<Uint8Array>);
+    yield* chunksOf(await decrypter.decrypt(webStream(input)));
   }
   return Duplex.from({ writable: input, readable: Readable.from(plaintext()) });
+}
+
+/**
+ * A Node stream as the web stream age reads, pulled one chunk at a time (so backpressure holds).
+ * Built by hand: Readable.toWeb's type is not the global ReadableStream that age's types name.
+ */
+function webStream(input: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
+  const chunks = input[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await chunks.next();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    async cancel(reason: unknown) {
+      await chunks.return?.(reason);
+    },
+  });
+}
+
+/** The chunks of a web stream, for Readable.from. */
+async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
 }
 
 export async function encryptBytes(key: ArchiveKey, data: Uint8Array): Promise<Uint8Array> {

@@ -16,8 +16,22 @@ function positiveInt(value: string): number {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/**
+ * Output piped into a reader that quits early (`pgsync-ts history | head`): further writes are
+ * dropped, not a crash. A run goes on to its end (a cut-over is never abandoned because its
+ * output has no reader), and its exit code still says how it ended.
+ */
+function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+    });
+  }
+}
+
 /** The command line: a thin shell over the library API. Returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  ignoreClosedPipes();
   let code: number = EXIT.ok;
   const program = new Command("pgsync-ts")
     .description(
@@ -27,12 +41,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)");
 
-  const target = (cmd: Command, options: { from?: boolean } = { from: true }) => {
+  const target = (cmd: Command, options: { from?: boolean; to?: boolean } = { from: true }) => {
     cmd
       .option("--profile <name>", "a profile from the config file or the built-in ones (backup, dev)")
       .option("--config <file>", "config file (default: $PGSYNC_CONFIG, else ./pgsync.config.{json,mjs,js})");
     if (options.from) cmd.option("--from <url>", "source database URL (ad hoc, instead of --profile)");
-    cmd.option("--to <url>", "destination database URL (ad hoc, instead of --profile)");
+    if (options.to !== false)
+      cmd.option("--to <url>", "destination database URL (ad hoc, instead of --profile)");
     cmd.option(
       "--connect-timeout <seconds>",
       "how long to keep trying to connect (timeouts.connectSeconds)",
@@ -224,6 +239,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     program
       .command("dump")
       .description("write one archive of the source database, read at one snapshot (needs only the source)"),
+    { from: true, to: false },
   )
     .option("--store <store>", "a directory or s3://bucket/prefix (default: the profile's archive.store)")
     .addOption(

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { z } from "zod";
 import type { OperatorFamily } from "../model.js";
 import { int, NOT_EXTENSION_MEMBER, oid, queryRows, text, textOrNull } from "../rows.js";
+import { parseMembers } from "./operators.js";
 
 // Members that the source added (ALTER OPERATOR FAMILY ... ADD) to a family the run does not create:
 // a built-in family (pg_catalog's integer_ops given an operator over a user type) or an extension's.
@@ -82,20 +83,6 @@ export async function readFamilyMembers(
     schema: r.schema,
     name: r.name,
     method: r.method,
-    operators: r.operators.map((o) => ({
-      strategy: o.strategy,
-      operator: { schema: o.schema, name: o.name },
-      left: o.left,
-      right: o.right,
-      ...(o.order_by_schema !== null && o.order_by_name !== null
-        ? { orderBy: { schema: o.order_by_schema, name: o.order_by_name } }
-        : {}),
-    })),
-    functions: r.functions.map((f) => ({
-      number: f.number,
-      left: f.left,
-      right: f.right,
-      function: f.function,
-    })),
+    ...parseMembers(r),
   }));
 }

@@ -175,7 +175,8 @@ export function parseOperator(r: OperatorRow): Operator {
   };
 }
 
-function parseMembers(r: Pick<OperatorClassRow, "operators" | "functions">): {
+/** An operator class's or family's members, as the model holds them. */
+export function parseMembers(r: Pick<OperatorClassRow, "operators" | "functions">): {
   operators: OperatorMember[];
   functions: SupportFunction[];
 } {

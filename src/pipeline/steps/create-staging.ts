@@ -45,12 +45,11 @@ async function executeInMessages(client: pg.Client, statements: readonly Stateme
       await execute(client, only.sql, only.object);
       continue;
     }
-    // A newline before each ";": a statement's last line may be a comment.
-    const text = [
-      "SAVEPOINT pgsync_staging",
-      ...part.map((s) => s.sql),
-      "RELEASE SAVEPOINT pgsync_staging",
-    ].join("\n;\n");
+    // The savepoint goes in a message of its own: the server parses a whole message before it runs
+    // any of it, so a statement that does not parse (a view older syntax rejects) fails the message
+    // before a savepoint inside it would exist. A newline before each ";": a last line may be a comment.
+    await client.query("SAVEPOINT pgsync_staging");
+    const text = [...part.map((s) => s.sql), "RELEASE SAVEPOINT pgsync_staging"].join("\n;\n");
     try {
       await client.query(text);
     } catch {
