@@ -45,10 +45,12 @@ export function baseTypeRefusals(
     ];
   });
   // Any other routine in C or internal code needs a superuser too (they are untrusted languages).
+  // Not an aggregate: pg_proc lists every aggregate as internal (aggregate_dummy), and CREATE
+  // AGGREGATE needs no superuser, whatever its support functions are written in.
   const routines =
     facts.superuser === false
       ? model.routines
-          .filter((r) => r.language === "c" || r.language === "internal")
+          .filter((r) => r.kind !== "aggregate" && (r.language === "c" || r.language === "internal"))
           .map((r) => ({
             object: describeObject(r.kind, r, { args: r.identityArgs }),
             reason: `it is written in ${r.language === "c" ? "C" : "internal"} code, which only a superuser can create: run the sync as a superuser of the destination`,

@@ -52,11 +52,13 @@ export async function foreignLines(ctx: OracleContext): Promise<string[]> {
     );
     const mappings = await rows<{ mapping: string; names: string | null }>(
       ctx,
+      // pg_user_mappings, not the table: only a superuser may read pg_user_mapping, and the view
+      // shows the options only to whom they belong (the same on both sides of a comparison).
       `SELECT format('for %s server %I', CASE WHEN u.umuser = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(u.umuser)::text END,
                      s.srvname) AS mapping,
               (SELECT string_agg(split_part(o, '=', 1), ', ' ORDER BY o) FROM unnest(u.umoptions) o) AS names
-         FROM pg_user_mapping u
-         JOIN pg_foreign_server s ON s.oid = u.umserver
+         FROM pg_catalog.pg_user_mappings u
+         JOIN pg_foreign_server s ON s.oid = u.srvid
         WHERE ${userObject("pg_foreign_server", "s.oid")}`,
     );
     lines.push(
