@@ -43,8 +43,8 @@ export interface TableReport {
 
 export interface LoadContext {
   readonly timeouts: TimeoutsConfig;
-  /** Awaited after each COPY chunk (fault injection mid-stream). */
-  readonly onChunk: () => Promise<void>;
+  /** Awaited after each COPY chunk (fault injection mid-stream); absent, no chunk waits on a promise. */
+  readonly onChunk?: () => Promise<void>;
   readonly fault: (point: FaultPoint) => Promise<void>;
   readonly onTable: (report: TableReport) => void;
   /** Bytes of a table's COPY so far (`"schema"."table"`), after each chunk. */

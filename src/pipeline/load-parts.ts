@@ -103,7 +103,7 @@ export function partLoad(
         inTransaction(worker.destination.client, { ...baseSettings(0), ...STAGING_COMMIT }, () =>
           copyTable(sourceOf(worker, `table ${name}`).client, worker.destination.client, t, {
             stallSeconds: ctx.timeouts.stallSeconds,
-            onChunk: ctx.onChunk,
+            ...(ctx.onChunk ? { onChunk: ctx.onChunk } : {}),
             onProgress: onBytes,
             range: part.filter,
             ...(shaped ? { rows: shaped } : {}),

@@ -193,7 +193,7 @@ async function loadTable(worker: LoadWorker, t: TablePlan, ctx: LoadContext): Pr
       const freeze = t.table.bytes >= FREEZE_MIN_BYTES;
       const options = {
         stallSeconds: ctx.timeouts.stallSeconds,
-        onChunk: ctx.onChunk,
+        ...(ctx.onChunk ? { onChunk: ctx.onChunk } : {}),
         ...(ctx.onProgress ? { onProgress: (b: number) => ctx.onProgress?.(name, b) } : {}),
         freeze,
       };

@@ -18,10 +18,9 @@ import { createStagingStep } from "./steps/create-staging.js";
 import { cutoverStep } from "./steps/cutover.js";
 import { keptFor } from "./steps/guard.js";
 import { lockStep } from "./steps/lock.js";
-import { maskSnapshotsStep } from "./steps/mask-snapshots.js";
 import { planStep } from "./steps/plan.js";
 import { postDataStep } from "./steps/post-data.js";
-import { pruneStep } from "./steps/prune.js";
+import { pruneAfterCutover } from "./steps/prune.js";
 import { verifyStep } from "./steps/verify.js";
 
 /** What a restore is asked to do: a run's destination options, and the archive (opened already). */
@@ -147,14 +146,8 @@ export async function restoreArchive(options: RestoreOptions): Promise<RunReport
         ...(largeObjects ? { largeObjects } : {}),
       }),
     );
-    const pruneError = await steps.runOptional("prune", async () => {
-      await ctx.fault("before:prune");
-      const masked = await maskSnapshotsStep(ctx, e, null);
-      results.prune = await pruneStep(ctx, e);
-      if (masked.length > 0)
-        results.prune = { ...results.prune, pruned: [...masked, ...results.prune.pruned] };
-    });
-    if (pruneError) ctx.warn(`pruning old snapshots failed (the next run retries): ${pruneError}`);
+    const pruned = await pruneAfterCutover(ctx, steps, e, null);
+    if (pruned) results.prune = pruned;
   } catch (error) {
     failure = error;
   } finally {

@@ -17,11 +17,10 @@ import { guardStep } from "./steps/guard.js";
 import { introspectStep } from "./steps/introspect.js";
 import { lockStep } from "./steps/lock.js";
 import { maskStep } from "./steps/mask.js";
-import { maskSnapshotsStep } from "./steps/mask-snapshots.js";
 import { openWorkers } from "./steps/open-workers.js";
 import { planStep, refuseSmallDestinationLockTable } from "./steps/plan.js";
 import { postDataStep } from "./steps/post-data.js";
-import { pruneStep } from "./steps/prune.js";
+import { pruneAfterCutover } from "./steps/prune.js";
 import { snapshotSourceStep } from "./steps/snapshot-source.js";
 import { subsetStep } from "./steps/subset.js";
 import { verifyStep } from "./steps/verify.js";
@@ -130,16 +129,8 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
         ...(largeObjects ? { largeObjects } : {}),
       }),
     );
-    // The new state is live and verified; a failed prune is retried by the next run or `snapshots --prune`.
-    const pruneError = await steps.runOptional("prune", async () => {
-      await ctx.fault("before:prune");
-      // Snapshots that hold data masked otherwise (or unmasked) go first (src/mask/snapshots.ts).
-      const masked = await maskSnapshotsStep(ctx, e, shaping.mask.fingerprint);
-      results.prune = await pruneStep(ctx, e);
-      if (masked.length > 0)
-        results.prune = { ...results.prune, pruned: [...masked, ...results.prune.pruned] };
-    });
-    if (pruneError) ctx.warn(`pruning old snapshots failed (the next run retries): ${pruneError}`);
+    const pruned = await pruneAfterCutover(ctx, steps, e, shaping.mask.fingerprint);
+    if (pruned) results.prune = pruned;
     // The profile's archive, from the same snapshot; its failure leaves the cut-over standing.
     const request = ctx.options.archive;
     if (request) archive = await archiveStep(ctx, e, { request, snapshot, model: source.model });

@@ -1,8 +1,8 @@
 import type pg from "pg";
 import { z } from "zod";
 import type { OperatorFamily } from "../model.js";
-import { int, NOT_EXTENSION_MEMBER, oid, queryRows, text, textOrNull } from "../rows.js";
-import { parseMembers } from "./operators.js";
+import { NOT_EXTENSION_MEMBER, oid, queryRows, text } from "../rows.js";
+import { MemberRows, parseMembers } from "./operators.js";
 
 // Members that the source added (ALTER OPERATOR FAMILY ... ADD) to a family the run does not create:
 // a built-in family (pg_catalog's integer_ops given an operator over a user type) or an extension's.
@@ -58,18 +58,7 @@ const Row = z.object({
   schema: text,
   name: text,
   method: text,
-  operators: z.array(
-    z.object({
-      strategy: int,
-      schema: text,
-      name: text,
-      left: text,
-      right: text,
-      order_by_schema: textOrNull,
-      order_by_name: textOrNull,
-    }),
-  ),
-  functions: z.array(z.object({ number: int, left: text, right: text, function: text })),
+  ...MemberRows,
 });
 
 /** Families outside the sync, with only the members the source added from the synced schemas. */

@@ -84,7 +84,8 @@ const MEMBERS = (owner: "pg_opclass" | "pg_opfamily", ownerOid: string) => `
                  JOIN pg_catalog.pg_depend dep ON dep.classid = 'pg_catalog.pg_amproc'::regclass AND dep.objid = ap.oid
                       AND dep.refclassid = 'pg_catalog.${owner}'::regclass AND dep.refobjid = ${ownerOid}), '[]') AS functions`;
 
-const MemberRows = {
+/** The members column pair that MEMBERS() selects, as rows (classes, families, family members). */
+export const MemberRows = {
   operators: z.array(
     z.object({
       strategy: int,

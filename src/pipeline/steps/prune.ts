@@ -2,7 +2,9 @@ import { errorMessage } from "../../errors.js";
 import { type SnapshotStorage, snapshotStorage } from "../../restore/meta.js";
 import { pruneSnapshots } from "../../restore/retention.js";
 import type { RunContext } from "../context.js";
+import type { StepRunner } from "../step-runner.js";
 import type { Endpoints } from "./connect.js";
+import { maskSnapshotsStep } from "./mask-snapshots.js";
 
 export interface PruneOutcome {
   readonly pruned: readonly string[];
@@ -35,4 +37,27 @@ export async function pruneStep(
   });
   if (storage?.warning) ctx.warn(storage.warning);
   return { pruned, storage };
+}
+
+/**
+ * The prune step as a run and an archive restore end it, after their cut-over: the snapshots that
+ * hold data masked otherwise (or unmasked) go first (src/mask/snapshots.ts), then the retention.
+ * Optional: the new state is live and verified, so a failure is a warning (the next run or
+ * `snapshots --prune` retries) and the outcome is undefined.
+ */
+export async function pruneAfterCutover(
+  ctx: RunContext,
+  steps: Pick<StepRunner, "runOptional">,
+  ends: Pick<Endpoints, "destination">,
+  maskFingerprint: string | null,
+): Promise<PruneOutcome | undefined> {
+  let outcome: PruneOutcome | undefined;
+  const error = await steps.runOptional("prune", async () => {
+    await ctx.fault("before:prune");
+    const masked = await maskSnapshotsStep(ctx, ends, maskFingerprint);
+    const pruned = await pruneStep(ctx, ends);
+    outcome = masked.length > 0 ? { ...pruned, pruned: [...masked, ...pruned.pruned] } : pruned;
+  });
+  if (error) ctx.warn(`pruning old snapshots failed (the next run retries): ${error}`);
+  return outcome;
 }
