@@ -245,12 +245,18 @@ export async function snapshotsCommand(
           ? {
               pruned: result.pruned.map((p) => p.snapshotId),
               refused: result.refused.map((r) => ({ snapshotId: r.snapshot.snapshotId, reason: r.reason })),
+              unfinished: result.unfinished.map((r) => ({
+                snapshotId: r.snapshot.snapshotId,
+                reason: r.reason,
+              })),
             }
           : {}),
       });
     } else {
       for (const p of result?.pruned ?? []) out(`pruned ${p.snapshotId}`);
       for (const r of result?.refused ?? []) out(`kept ${r.snapshot.snapshotId}: ${r.reason}`);
+      for (const r of result?.unfinished ?? [])
+        out(`not all of ${r.snapshot.snapshotId} is dropped yet: ${r.reason}`);
       if (snapshots.length === 0) out("no snapshots");
       else for (const line of snapshotTable(snapshots)) out(line);
       out(
@@ -258,7 +264,7 @@ export async function snapshotsCommand(
       );
     }
     if (storage.warning) process.stderr.write(`pgsync-ts: warning: ${storage.warning}\n`);
-    return result && result.refused.length > 0 ? EXIT.failed : EXIT.ok;
+    return result && result.refused.length + result.unfinished.length > 0 ? EXIT.failed : EXIT.ok;
   } finally {
     await lock?.close();
     await c.close();

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { baseSettings, inTransaction } from "../db/session.js";
 import { errorMessage } from "../errors.js";
 import { dropSavedDatabaseSettings } from "./database-settings.js";
+import { UnfinishedDrop } from "./drop-in-batches.js";
 import { dropToolSchemas } from "./drop-tool-schema.js";
 import { dropSavedLargeObjects } from "./large-objects.js";
 import { listSnapshots, META_SCHEMA, type SnapshotRecord } from "./meta.js";
@@ -30,6 +31,11 @@ export interface PruneResult {
   readonly pruned: readonly SnapshotRecord[];
   /** Snapshots the policy would drop but that were kept, because something outside depends on them. */
   readonly refused: readonly { readonly snapshot: SnapshotRecord; readonly reason: string }[];
+  /**
+   * Pruned snapshots (among `pruned`: their records are gone, they can no longer be restored) whose
+   * schemas were only partly dropped; the next run's clean-leftovers step drops the rest.
+   */
+  readonly unfinished: readonly { readonly snapshot: SnapshotRecord; readonly reason: string }[];
   /** What is left, newest first. */
   readonly kept: readonly SnapshotRecord[];
 }
@@ -49,16 +55,20 @@ export async function pruneSnapshots(
   const doomed = snapshotsToPrune(all, retention, now);
   const pruned: SnapshotRecord[] = [];
   const refused: { snapshot: SnapshotRecord; reason: string }[] = [];
+  const unfinished: { snapshot: SnapshotRecord; reason: string }[] = [];
   for (const snapshot of doomed) {
     try {
       await dropSnapshot(client, snapshot, statementSeconds);
       pruned.push(snapshot);
     } catch (error) {
-      refused.push({ snapshot, reason: errorMessage(error) });
+      if (error instanceof UnfinishedDrop) {
+        pruned.push(snapshot);
+        unfinished.push({ snapshot, reason: errorMessage(error) });
+      } else refused.push({ snapshot, reason: errorMessage(error) });
     }
   }
   const gone = new Set(pruned.map((s) => s.snapshotId));
-  return { pruned, refused, kept: all.filter((s) => !gone.has(s.snapshotId)) };
+  return { pruned, refused, unfinished, kept: all.filter((s) => !gone.has(s.snapshotId)) };
 }
 
 /**

@@ -27,6 +27,8 @@ export async function pruneStep(
     const result = await pruneSnapshots(dst, retention, new Date(), ctx.timeouts.statementSeconds);
     pruned = result.pruned.map((s) => s.snapshotId);
     for (const r of result.refused) ctx.warn(`snapshot ${r.snapshot.snapshotId} was kept: ${r.reason}`);
+    for (const r of result.unfinished)
+      ctx.warn(`snapshot ${r.snapshot.snapshotId} was pruned, but not all of it is dropped yet: ${r.reason}`);
   }
   const expectation = retention
     ? { retention, ...(ctx.options.runsPerDay ? { runsPerDay: ctx.options.runsPerDay } : {}) }
