@@ -9,7 +9,9 @@ const q = (o: { schema: string; name: string }) => `"${o.schema}"."${o.name}"`;
  * - a sequence of an unlogged table, unlogged on the source, is logged on 14 (which has no unlogged
  *   sequences; one made unlogged on its own is refused instead);
  * - a child created in the source's column order and given its parents with INHERIT (its parents'
- *   columns did not all come first): its inherited columns become its own as well (attislocal).
+ *   columns did not all come first): its inherited columns become its own as well (attislocal);
+ * - before 18, a NOT NULL constraint that is NOT VALID or NO INHERIT (18) becomes the CHECK that
+ *   enforces the same (src/ddl/render/table-parts.ts, addNotNull).
  */
 export function tableWarnings(model: CatalogModel, targetMajor: number): string[] {
   const out: string[] = [];
@@ -21,6 +23,16 @@ export function tableWarnings(model: CatalogModel, targetMajor: number): string[
           `sequence ${q(s)} (of unlogged table ${q(s.ownedBy.table)}) is unlogged on the source; PostgreSQL ${targetMajor} has no unlogged sequences, so it is created logged`,
         );
   }
+  if (!hasFeature(targetMajor, "named NOT NULL constraints"))
+    for (const t of model.tables)
+      for (const c of t.allColumns) {
+        const n = c.notNullConstraint;
+        if (!n || (n.valid && !n.noInherit)) continue;
+        const what = [n.valid ? "" : "NOT VALID", n.noInherit ? "NO INHERIT" : ""].filter(Boolean).join(" ");
+        out.push(
+          `column ${q(t)}."${c.name}": its NOT NULL constraint "${n.name}" is ${what}, which PostgreSQL ${targetMajor} cannot hold; it is created as CHECK ("${c.name}" IS NOT NULL) ${what}, which enforces the same (the column's attnotnull is false there)`,
+        );
+      }
   const lookup = tableLookup(model);
   for (const t of model.tables) {
     if (tableShape(t, lookup).form !== "inherit") continue;

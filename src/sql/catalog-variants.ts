@@ -69,3 +69,16 @@ export function negativeNumericScale(major: number, typeOid: string, typmod: str
   return `(${typeOid} IN ('pg_catalog.numeric'::pg_catalog.regtype, 'pg_catalog._numeric'::pg_catalog.regtype)
            AND ${typmod} >= 4 AND ((((${typmod} - 4) & 2047) # 1024) - 1024) < 0)`;
 }
+
+/**
+ * A column's NOT NULL constraint as 18 and later store it (pg_constraint, contype 'n', one per
+ * column): its name, whether it is validated (one added NOT VALID leaves attnotnull true over rows
+ * that may hold NULLs) and NO INHERIT. NULL before 18, where NOT NULL is attnotnull alone.
+ */
+export function notNullConstraint(major: number, attribute: string): string {
+  return major >= 18
+    ? `(SELECT json_build_object('name', nn.conname, 'valid', nn.convalidated, 'no_inherit', nn.connoinherit)
+          FROM pg_catalog.pg_constraint nn
+         WHERE nn.conrelid = ${attribute}.attrelid AND nn.contype = 'n' AND nn.conkey[1] = ${attribute}.attnum)`
+    : "NULL::json";
+}

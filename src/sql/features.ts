@@ -15,6 +15,8 @@ export const FEATURES = {
   "numeric with a negative scale": 15,
   "XMLSERIALIZE ... [NO] INDENT": 16,
   "virtual generated columns": 18,
+  /** Table NOT NULL constraints with names, NOT VALID and NO INHERIT (pg_constraint contype 'n'). */
+  "named NOT NULL constraints": 18,
   /** CREATE INDEX ... USING brin with max_parallel_maintenance_workers > 0. */
   "parallel BRIN index builds": 17,
   /** CREATE INDEX ... USING gin with max_parallel_maintenance_workers > 0. */

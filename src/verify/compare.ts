@@ -10,7 +10,7 @@ import { DIGEST_VERSION, type DigestVersion } from "./digest.js";
 import { compareLargeObjects, digestLargeObjects } from "./large-objects.js";
 import { type SourceShaping, type SourceShapingOptions, sourceShaping } from "./masked-source.js";
 import { compareObjects, formatDifference, type PropertyDifference } from "./properties.js";
-import { describeObjects } from "./schema-diff.js";
+import { describeObjects, notNullConstraintsCompare } from "./schema-diff.js";
 import { compareTables, type TableComparison } from "./tables.js";
 
 export type { PropertyDifference } from "./properties.js";
@@ -176,6 +176,7 @@ async function compareCatalogs(
   const describe = {
     ...(options.withPrivileges ? { privileges: true } : {}),
     ...(options.allDatabaseSettings ? { allDatabaseSettings: true } : {}),
+    ...(notNullConstraintsCompare(srcModel, dstModel) ? {} : { withoutNotNullConstraints: true }),
   };
   const side = async (c: Connection, model: CatalogModel) => {
     const oids = model.schemas.map((s) => s.oid);

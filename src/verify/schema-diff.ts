@@ -1,4 +1,5 @@
-import type { CatalogModel, Grant } from "../introspect/model.js";
+import type { CatalogModel, Column, Grant } from "../introspect/model.js";
+import { hasFeature } from "../sql/features.js";
 import { databaseSettingVerdict } from "../sql/settings-policy.js";
 import {
   compareObjects,
@@ -13,6 +14,8 @@ export interface DescribeOptions {
   readonly privileges?: boolean;
   /** Also the database settings a run copies only with copyDatabaseSettings (never pgsync-ts's own). */
   readonly allDatabaseSettings?: boolean;
+  /** Leaves out the columns' NOT NULL constraints (names, NOT VALID, NO INHERIT: 18 and later). */
+  readonly withoutNotNullConstraints?: boolean;
 }
 
 /**
@@ -25,7 +28,20 @@ export function schemaDifferences(
   destination: CatalogModel,
   options: DescribeOptions = {},
 ): PropertyDifference[] {
-  return compareObjects(describeObjects(source, options), describeObjects(destination, options));
+  const describe = notNullConstraintsCompare(source, destination)
+    ? options
+    : { ...options, withoutNotNullConstraints: true };
+  return compareObjects(describeObjects(source, describe), describeObjects(destination, describe));
+}
+
+/**
+ * Whether the NOT NULL constraints of table columns compare: both sides must have them (18 and
+ * later). Between 18 and an older server only NOT NULL itself (attnotnull) compares, and what a run
+ * rewrites for the older one (a NOT VALID or NO INHERIT one, as a CHECK) shows as that CHECK.
+ */
+export function notNullConstraintsCompare(a: CatalogModel, b: CatalogModel): boolean {
+  const named = (m: CatalogModel) => hasFeature(m.server.major, "named NOT NULL constraints");
+  return named(a) && named(b);
 }
 
 const VOLATILE_KEYS = new Set([
@@ -56,9 +72,16 @@ export function describeObjects(model: CatalogModel, options: DescribeOptions = 
   for (const r of model.routines) put(`${r.kind} ${q(r)}(${r.identityArgs})`, r);
   // A table's own columns, keyed by name; with inherited columns, every column's name in order too
   // (each inherited column's details are those of the table that defines it).
+  const column = options.withoutNotNullConstraints
+    ? ({ notNullConstraint: _, ...c }: Column) => c
+    : (c: Column) => c;
   for (const { allColumns, ...t } of model.tables) {
     const inherited = allColumns.length !== t.columns.length;
-    put(`table ${q(t)}`, { ...t, ...(inherited ? { allColumns: allColumns.map((c) => c.name) } : {}) });
+    put(`table ${q(t)}`, {
+      ...t,
+      columns: t.columns.map(column),
+      ...(inherited ? { allColumns: allColumns.map((c) => c.name) } : {}),
+    });
   }
   for (const s of model.sequences) put(`sequence ${q(s)}`, s);
   for (const v of model.views) {

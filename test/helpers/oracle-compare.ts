@@ -49,18 +49,6 @@ export const ICU_LOCALE_COLUMNS: DocumentedDifference = {
 };
 
 /**
- * KNOWN GAP (to fix in the plan, then remove): on 18 a run creates NOT NULL columns and the
- * destination names their constraints itself (`<table>_<column>_not_null`); a name the source got
- * otherwise (a table made with LIKE ... INCLUDING ALL keeps the original table's name) is not
- * carried. Only the name is taken out of the comparison: the constraint, its column and its flags
- * are still compared, and attnotnull is compared by column.not-null.
- */
-export const NOT_NULL_CONSTRAINT_NAMES: DocumentedDifference = {
-  why: "known gap: names of NOT NULL constraints (18) are not carried",
-  rewrite: (line) => line.replace(/^(constraint\.not-null\t\S+) [^\t]+\t/, "$1 (not null)\t"),
-};
-
-/**
  * The tool's own schemas (the safety snapshot, the previous copy kept by design; staging a failed
  * run could not drop). The oracle leaves those schemas out, but database-wide rows about their
  * objects name them (a cast between snapshot types, the members of a snapshot operator family,

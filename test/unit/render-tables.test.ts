@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { addNotNull, columnConstraints, notNullClause } from "../../src/ddl/render/table-parts.js";
 import { createTable, sequenceClauses } from "../../src/ddl/render/tables.js";
 import { createView } from "../../src/ddl/render/views.js";
 import type { Column, SequenceOptions, Table, View } from "../../src/introspect/model.js";
@@ -190,6 +191,39 @@ describe.each(MAJORS)("createView, for PostgreSQL %i", (major) => {
     const mv = view({ name: "mv", materialized: true, definition: " SELECT 1 AS x", columns: ["x"] });
     expect(createView(mv, ctx)).toBe(
       `CREATE MATERIALIZED VIEW ${STAGE}."mv" ("x") AS\n SELECT 1 AS x WITH NO DATA`,
+    );
+  });
+});
+
+describe.each(MAJORS)("NOT NULL constraints (named on 18), for PostgreSQL %i", (major) => {
+  const ctx = contextFor(major);
+  const named = major >= 18;
+  const nn = (valid: boolean, noInherit: boolean) => ({ name: "email_required", valid, noInherit });
+
+  it("writes a named NOT NULL with its name on 18, and a plain one before", () => {
+    const c = column("email", "text", { notNull: true, notNullConstraint: nn(true, false) });
+    expect(notNullClause(c, ctx)).toBe(named ? 'CONSTRAINT "email_required" NOT NULL' : "NOT NULL");
+    expect(addNotNull(c, ctx)).toBe(
+      named ? 'ADD CONSTRAINT "email_required" NOT NULL "email"' : 'ALTER COLUMN "email" SET NOT NULL',
+    );
+  });
+
+  it("keeps NO INHERIT on 18, and writes the CHECK that enforces it before", () => {
+    const c = column("email", "text", { notNull: true, notNullConstraint: nn(true, true) });
+    expect(notNullClause(c, ctx)).toBe(
+      named
+        ? 'CONSTRAINT "email_required" NOT NULL NO INHERIT'
+        : 'CONSTRAINT "email_required" CHECK ("email" IS NOT NULL) NO INHERIT',
+    );
+  });
+
+  it("adds a NOT VALID one after the load: NOT NULL ... NOT VALID on 18, a NOT VALID CHECK before", () => {
+    const c = column("email", "text", { notNull: false, notNullConstraint: nn(false, false) });
+    expect(columnConstraints(c, ctx)).toEqual([]);
+    expect(addNotNull(c, ctx)).toBe(
+      named
+        ? 'ADD CONSTRAINT "email_required" NOT NULL "email" NOT VALID'
+        : 'ADD CONSTRAINT "email_required" CHECK ("email" IS NOT NULL) NOT VALID',
     );
   });
 });

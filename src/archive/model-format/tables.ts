@@ -36,6 +36,7 @@ export const column = z.strictObject({
   binarySafe: z.boolean(),
   regNames: z.enum(["object", "operator", "nested"]).optional(),
   notNull: z.boolean(),
+  notNullConstraint: z.strictObject({ name: text, valid: z.boolean(), noInherit: z.boolean() }).optional(),
   defaultExpr: text.optional(),
   collation: qualifiedName.optional(),
   identity: z

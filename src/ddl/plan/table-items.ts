@@ -1,4 +1,5 @@
 import type { CatalogModel, Constraint } from "../../introspect/model.js";
+import { describeObject } from "../../sql/describe.js";
 import { qualify, quoteIdent } from "../../sql/quote.js";
 import { earlyChecks } from "../early-checks.js";
 import type { RenderContext } from "../render/context.js";
@@ -7,6 +8,7 @@ import { attachIndex, markedIndexKeys, tableIndexMarks } from "../render/index-m
 import { commentOnCarriedKind } from "../render/kind-comments.js";
 import type { CarriedOperators } from "../render/operators.js";
 import { commentOn, createPolicy, createTrigger, rowSecurity } from "../render/table-objects.js";
+import { addNotNull } from "../render/table-parts.js";
 import { createRule, createStatistics } from "../render/table-rules.js";
 import { domainChecksAfterLoad } from "../render/types.js";
 import type { PlanGraph } from "./graph.js";
@@ -101,6 +103,28 @@ export function tableItems(
       );
     }
   }
+  // A NOT NULL added NOT VALID on the source (18) does not hold for the rows: it is added after them.
+  for (const t of model.tables)
+    for (const c of t.allColumns) {
+      const n = c.notNullConstraint;
+      if (!n || n.valid) continue;
+      items.push(
+        item({
+          key: `not-null:${t.oid}:${c.position}`,
+          kind: "key",
+          phase: plain(t.oid) ? "data" : "post",
+          statements: [
+            {
+              object: describeObject("constraint", n.name, { on: t }),
+              sql: `ALTER TABLE ${ctx.staged(t)} ${addNotNull(c, ctx)}`,
+              build: { kind: "check" },
+            },
+          ],
+          tableOid: t.oid,
+          implicit: [tableKey(t.oid)],
+        }),
+      );
+    }
   for (const i of model.indexes) {
     items.push(
       item({

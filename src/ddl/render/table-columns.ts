@@ -2,6 +2,7 @@ import type { Column, Table } from "../../introspect/model.js";
 import { quoteIdent } from "../../sql/quote.js";
 import type { RenderContext } from "./context.js";
 import { parentColumn, type TableShape } from "./table-forms.js";
+import { addNotNull } from "./table-parts.js";
 
 const STORAGE = { plain: "PLAIN", external: "EXTERNAL", extended: "EXTENDED", main: "MAIN" } as const;
 
@@ -37,14 +38,13 @@ export function createdByShape(t: Table, shape: TableShape, c: Column): CreatedC
 
 /**
  * The ALTER COLUMN clauses that bring a column from what its creation gave it to the source's: a
- * partition's or child's own default (or one dropped there), NOT NULL, storage, compression, and
+ * partition's or child's own default (or one dropped there), storage, compression, and
  * the statistics targets and attribute options, which are never inherited.
  */
 export function columnClauses(c: Column, created: CreatedColumn, ctx: RenderContext): string[] {
   const out: string[] = [];
   if (!c.identity && !c.generated && c.defaultExpr !== created.defaultExpr)
     out.push(c.defaultExpr === undefined ? "DROP DEFAULT" : `SET DEFAULT ${ctx.sql(c.defaultExpr)}`);
-  if (c.notNull && !created.notNull) out.push("SET NOT NULL");
   const typeDefault = c.storage?.typeDefault ?? created.storage?.typeDefault;
   const storage = c.storage?.kind ?? typeDefault;
   if (storage !== undefined && storage !== (created.storage?.kind ?? typeDefault))
@@ -55,16 +55,17 @@ export function columnClauses(c: Column, created: CreatedColumn, ctx: RenderCont
   return out;
 }
 
-/** One ALTER TABLE with every column's clauses, or nothing. `only`: not into children that exist. */
+/** One ALTER TABLE with every column's clauses and NOT NULL (addNotNull), or nothing. `only`: not into children that exist. */
 export function alterColumns(
   t: Table,
   created: (c: Column) => CreatedColumn,
   ctx: RenderContext,
   only = false,
 ): string[] {
-  const clauses = t.allColumns.flatMap((c) =>
-    columnClauses(c, created(c), ctx).map((clause) => `ALTER COLUMN ${quoteIdent(c.name)} ${clause}`),
-  );
+  const clauses = t.allColumns.flatMap((c) => [
+    ...columnClauses(c, created(c), ctx).map((clause) => `ALTER COLUMN ${quoteIdent(c.name)} ${clause}`),
+    ...(c.notNull && !created(c).notNull ? [addNotNull(c, ctx)] : []),
+  ]);
   return clauses.length > 0
     ? [`ALTER TABLE ${only ? "ONLY " : ""}${ctx.staged(t)} ${clauses.join(", ")}`]
     : [];

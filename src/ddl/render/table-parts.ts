@@ -49,8 +49,40 @@ export function columnConstraints(c: Column, ctx: RenderContext): string[] {
   } else if (c.defaultExpr !== undefined) {
     parts.push(`DEFAULT ${ctx.sql(c.defaultExpr)}`);
   }
-  if (c.notNull) parts.push("NOT NULL");
+  if (c.notNull) parts.push(notNullClause(c, ctx));
   return parts;
+}
+
+/**
+ * A column's NOT NULL as CREATE TABLE writes it: with its name, and NO INHERIT, on 18 and later.
+ * Before 18 a NOT NULL has no name and always reaches the children: one that must not (NO INHERIT)
+ * is written as the CHECK that enforces the same, which does not (the plan reports it).
+ */
+export function notNullClause(c: Column, ctx: RenderContext): string {
+  const n = c.notNullConstraint;
+  if (!n) return "NOT NULL";
+  if (hasFeature(ctx.targetMajor, "named NOT NULL constraints"))
+    return `CONSTRAINT ${quoteIdent(n.name)} NOT NULL${n.noInherit ? " NO INHERIT" : ""}`;
+  return n.noInherit
+    ? `CONSTRAINT ${quoteIdent(n.name)} CHECK (${quoteIdent(c.name)} IS NOT NULL) NO INHERIT`
+    : "NOT NULL";
+}
+
+/**
+ * The same as an ALTER TABLE subcommand, for a NOT NULL the column's creation did not give, or for
+ * one the source has NOT VALID (added after the load; before 18, as the CHECK ... NOT VALID that
+ * enforces the same on new rows).
+ */
+export function addNotNull(c: Column, ctx: RenderContext): string {
+  const n = c.notNullConstraint;
+  const column = quoteIdent(c.name);
+  const notValid = n?.valid === false ? " NOT VALID" : "";
+  const noInherit = n?.noInherit ? " NO INHERIT" : "";
+  if (n && hasFeature(ctx.targetMajor, "named NOT NULL constraints"))
+    return `ADD CONSTRAINT ${quoteIdent(n.name)} NOT NULL ${column}${noInherit}${notValid}`;
+  if (n && (n.noInherit || !n.valid))
+    return `ADD CONSTRAINT ${quoteIdent(n.name)} CHECK (${column} IS NOT NULL)${noInherit}${notValid}`;
+  return `ALTER COLUMN ${column} SET NOT NULL`;
 }
 
 /**

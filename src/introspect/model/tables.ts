@@ -35,7 +35,18 @@ export interface Column {
    * range type. Absent otherwise (regnamespace and regrole name schemas and roles, never staged).
    */
   readonly regNames?: "object" | "operator" | "nested";
+  /** NOT NULL holds for the rows (false for one added NOT VALID, see notNullConstraint). */
   readonly notNull: boolean;
+  /**
+   * 18 and later: the column's NOT NULL constraint (pg_constraint, contype 'n'), with its name;
+   * `valid` false for one added NOT VALID, which the rows need not satisfy (notNull is then false,
+   * and it is added after the load).
+   */
+  readonly notNullConstraint?: {
+    readonly name: string;
+    readonly valid: boolean;
+    readonly noInherit: boolean;
+  };
   /** Default expression text (pg_get_expr), absent for identity and generated columns. */
   readonly defaultExpr?: string;
   readonly collation?: QualifiedName;

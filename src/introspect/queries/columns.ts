@@ -1,6 +1,10 @@
 import type pg from "pg";
 import { z } from "zod";
-import { columnStatisticsTarget, negativeNumericScale } from "../../sql/catalog-variants.js";
+import {
+  columnStatisticsTarget,
+  negativeNumericScale,
+  notNullConstraint,
+} from "../../sql/catalog-variants.js";
 import type { Column, Sequence, StorageKind } from "../model.js";
 import { catalogError, int, oid, queryRows, text, textArray, textOrNull } from "../rows.js";
 
@@ -80,7 +84,8 @@ SELECT a.attrelid AS table_oid, a.attnum AS position, a.attname AS name,
        a.attstorage::text AS storage, t.typstorage::text AS type_storage, a.attcompression::text AS compression,
        ${columnStatisticsTarget(major, "a")} AS statistics_target,
        coalesce(a.attoptions, '{}')::text[] AS options,
-       ${negativeNumericScale(major, "a.atttypid", "a.atttypmod")} AS negative_scale
+       ${negativeNumericScale(major, "a.atttypid", "a.atttypmod")} AS negative_scale,
+       ${notNullConstraint(major, "a")} AS not_null_constraint
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
@@ -114,6 +119,10 @@ export const ColumnRow = z.object({
   statistics_target: int.nullable().default(null),
   options: textArray.default([]),
   negative_scale: z.boolean().default(false),
+  not_null_constraint: z
+    .object({ name: text, valid: z.boolean(), no_inherit: z.boolean() })
+    .nullable()
+    .default(null),
 });
 export type ColumnRow = z.infer<typeof ColumnRow>;
 
@@ -144,7 +153,17 @@ export function parseColumn(
     typeOid: c.type_oid,
     binarySafe: c.binary_safe,
     ...(c.reg_names !== null ? { regNames: c.reg_names } : {}),
-    notNull: c.not_null,
+    // A NOT NULL added NOT VALID (18) does not hold for the rows: it is added after the load.
+    notNull: c.not_null && c.not_null_constraint?.valid !== false,
+    ...(c.not_null && c.not_null_constraint
+      ? {
+          notNullConstraint: {
+            name: c.not_null_constraint.name,
+            valid: c.not_null_constraint.valid,
+            noInherit: c.not_null_constraint.no_inherit,
+          },
+        }
+      : {}),
     ...(c.collation_schema !== null && c.collation_name !== null
       ? { collation: { schema: c.collation_schema, name: c.collation_name } }
       : {}),
