@@ -87,6 +87,33 @@ describe(`table selection (${from} -> ${to})`, () => {
     expect(await tables(destination.url)).toEqual([]);
   });
 
+  it("refuses a foreign key to a table outside the synced schemas in the plan step, naming both", async () => {
+    const { source, destination } = await pair();
+    await withClient(source.url, (c) =>
+      c.query(`CREATE SCHEMA billing;
+               CREATE TABLE billing.customers (id int PRIMARY KEY);
+               CREATE TABLE app.invoices (id int PRIMARY KEY, customer_id int REFERENCES billing.customers (id));`),
+    );
+    const report = await runSync({
+      sourceUrl: source.url,
+      destinationUrl: destination.url,
+      schemas: ["app"],
+    });
+    expect(report.ok).toBe(false);
+    expect(report.steps.find((s) => s.status === "failed")?.name).toBe("plan");
+    expect(String(report.error?.message)).toContain(
+      'constraint "invoices_customer_id_fkey" on "app"."invoices": it references billing.customers, which is outside the synced schemas; add its schema to the selection',
+    );
+    expect(await tables(destination.url)).toEqual([]);
+    // With its schema in the selection, the same run goes through.
+    const both = await runSync({
+      sourceUrl: source.url,
+      destinationUrl: destination.url,
+      schemas: ["app", "billing"],
+    });
+    expect(both.error).toBeUndefined();
+  });
+
   it("refuses names the source does not have, as a configuration error, before anything is written", async () => {
     const { source, destination } = await pair();
     const report = await runSync({

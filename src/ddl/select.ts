@@ -4,6 +4,7 @@ import type { RelationName } from "../introspect/queries/relation-names.js";
 import { describeObject } from "../sql/describe.js";
 import { qualify } from "../sql/quote.js";
 import { closestNames } from "../util/closest.js";
+import { identName, isIdent, tokenize } from "./sql-tokens.js";
 import type { Refusal } from "./version-rules.js";
 
 export interface TableSelection {
@@ -31,7 +32,7 @@ export function selectTables(
   const excluded = new Set(
     model.tables.filter((t) => !included(t) || selection.excludeTables?.includes(name(t))).map((t) => t.oid),
   );
-  if (excluded.size === 0) return { model, refusals: [] };
+  if (excluded.size === 0) return { model, refusals: outsideReferences(model) };
   // Partitions and children go with their parent.
   for (let grew = true; grew; ) {
     grew = false;
@@ -48,7 +49,7 @@ export function selectTables(
   }
   const out = (oid: number) => excluded.has(oid);
   const outKeys = new Set([...excluded].map((oid) => `pg_class:${oid}`));
-  const refusals: Refusal[] = [];
+  const refusals: Refusal[] = outsideReferences(model);
   const tableName = (oid: number) => {
     const t = model.tables.find((x) => x.oid === oid);
     return t ? qualify(t.schema, t.name) : `relation ${oid}`;
@@ -212,4 +213,39 @@ function listed(names: readonly string[], shown = 8): string {
   if (names.length === 0) return "none";
   const more = names.length - shown;
   return `${names.slice(0, shown).join(", ")}${more > 0 ? `, and ${more} more` : ""}`;
+}
+
+/**
+ * Foreign keys to tables outside the synced schemas (the model holds only those; a table an
+ * extension created is the extension's, created with it on the destination): the destination
+ * would have to hold the referenced rows already, and a later run of those schemas would move them
+ * into its snapshot, the key with them. Refused up front, naming both, instead of failing after
+ * the load.
+ */
+function outsideReferences(model: CatalogModel): Refusal[] {
+  const synced = new Set(model.tables.map((t) => t.oid));
+  return model.constraints
+    .filter(
+      (c) =>
+        c.kind === "foreign key" &&
+        !c.referencesExtensionTable &&
+        c.referencedTableOid !== undefined &&
+        !synced.has(c.referencedTableOid),
+    )
+    .map((c) => ({
+      object: describeObject("constraint", c.name, { on: c.table }),
+      reason: `it references ${referencedTable(c.definition)}, which is outside the synced schemas; add its schema to the selection`,
+    }));
+}
+
+/** The referenced table as pg_get_constraintdef prints it: `REFERENCES schema.table(columns)`. */
+function referencedTable(definition: string): string {
+  const tokens = tokenize(definition);
+  const at = tokens.findIndex((t) => isIdent(t) && identName(t) === "references");
+  const name: string[] = [];
+  for (const t of tokens.slice(at + 1)) {
+    if (t.kind === "op" && t.text === "(") break;
+    if (t.kind !== "space") name.push(t.text);
+  }
+  return at < 0 || name.length === 0 ? "a table" : name.join("");
 }

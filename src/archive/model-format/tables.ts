@@ -93,6 +93,7 @@ export const constraint = z.strictObject({
   kind: z.enum(["primary key", "unique", "check", "foreign key", "exclusion"]),
   definition: text,
   referencedTableOid: objectId.optional(),
+  referencesExtensionTable: z.boolean().optional(),
   notValid: z.boolean().optional(),
   index: text.optional(),
   indexOptions: texts.optional(),

@@ -117,6 +117,8 @@ export interface Constraint {
   /** pg_get_constraintdef() output. */
   readonly definition: string;
   readonly referencedTableOid?: number;
+  /** A foreign key to a table an extension created (the extension creates it on the destination). */
+  readonly referencesExtensionTable?: boolean;
   /** Added NOT VALID and never validated. */
   readonly notValid?: boolean;
   /** The index that backs a primary key, unique or exclusion constraint (in the table's schema). */

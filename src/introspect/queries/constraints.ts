@@ -30,6 +30,8 @@ const sql = (major: number) => `
 SELECT co.oid, co.conrelid AS table_oid, n.nspname AS schema, c.relname AS table_name, co.conname AS name,
        co.contype::text AS kind, pg_catalog.pg_get_constraintdef(co.oid) AS definition,
        co.confrelid AS referenced_table_oid, co.convalidated AS validated,
+       (co.contype = 'f' AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
+          WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND e.objid = co.confrelid AND e.deptype = 'e')) AS references_extension_table,
        CASE WHEN co.contype IN ('p', 'u', 'x') THEN ic.relname END AS index_name,
        CASE WHEN co.contype IN ('p', 'u', 'x') THEN coalesce(ic.reloptions, '{}') ELSE '{}' END::text[] AS index_options,
        CASE WHEN co.contype = 'u' THEN ${nullsNotDistinct(major, "co.conindid")} ELSE false END AS nulls_not_distinct,
@@ -59,6 +61,7 @@ export const ConstraintRow = z.object({
   referenced_table_oid: oid,
   // Defaults: what a constraint has unless it was changed (rows built by hand may leave them out).
   validated: z.boolean().default(true),
+  references_extension_table: z.boolean().default(false),
   index_name: textOrNull.default(null),
   index_options: textArray.default([]),
   nulls_not_distinct: z.boolean().default(false),
@@ -98,6 +101,7 @@ export function parseConstraint(r: ConstraintRow): Constraint {
     definition: r.definition,
     ...(r.referenced_table_oid !== 0 ? { referencedTableOid: r.referenced_table_oid } : {}),
     ...(r.validated ? {} : { notValid: true }),
+    ...(r.references_extension_table ? { referencesExtensionTable: true } : {}),
     ...(r.index_name !== null ? { index: r.index_name } : {}),
     ...(r.index_options.length > 0 ? { indexOptions: r.index_options } : {}),
     ...(r.nulls_not_distinct ? { nullsNotDistinct: true } : {}),
