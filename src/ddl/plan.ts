@@ -30,7 +30,7 @@ import { tableLookup } from "./render/table-forms.js";
 import { createShellTypeLive } from "./render/types.js";
 import { selectTables } from "./select.js";
 import { tableWarnings } from "./table-warnings.js";
-import { findRefusals, type Refusal } from "./version-rules.js";
+import { compressionRefusals, findRefusals, type Refusal } from "./version-rules.js";
 
 export type {
   CopyFormat,
@@ -119,6 +119,7 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
     refusals: [
       ...selectionRefusals,
       ...findRefusals(model, options.targetMajor, options.missingFunctions),
+      ...compressionRefusals(model, options.compressionMethods),
       ...missingRoles(model, options.destinationRoles),
       ...nestedNameValues(model),
       ...collationRefusals(model, options.targetMajor),

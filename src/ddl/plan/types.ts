@@ -137,6 +137,11 @@ export interface PlanOptions {
   readonly destinationRoles?: ReadonlySet<string>;
   /** Built-in function signatures the destination lacks; objects calling them are refused. */
   readonly missingFunctions?: ReadonlySet<string>;
+  /**
+   * The TOAST compression methods the destination's server was built with (the values that
+   * default_toast_compression accepts: pglz, and lz4 where built with it); absent, not checked.
+   */
+  readonly compressionMethods?: ReadonlySet<string>;
   /** Which tables to carry; all of them by default. */
   readonly selection?: TableSelection;
   /**

@@ -57,6 +57,7 @@ export interface DestinationFacts {
   destinationRoles: Set<string>;
   missingFunctions: Set<string>;
   destinationSettings: Set<string>;
+  compressionMethods: Set<string>;
   destinationImplementations: { superuser: boolean; builtins: Set<string>; libraries: Set<string> };
   destinationForeignServers: { servers: Set<string>; wrappers: Set<string>; functions: Set<string> };
   destinationRanges: { superuser: boolean; live: RangeType[] };
@@ -80,8 +81,16 @@ async function readDestinationFacts(client: pg.Client, model: CatalogModel): Pro
   );
   const signatures = [...new Set(model.builtinFunctionUses.map((u) => u.signature))];
   const settings = await queryRows(client, "settings", "SELECT name FROM pg_catalog.pg_settings", [], Named);
+  const compression = await queryRows(
+    client,
+    "compression methods",
+    "SELECT pg_catalog.unnest(enumvals) AS name FROM pg_catalog.pg_settings WHERE name = 'default_toast_compression'",
+    [],
+    Named,
+  );
   return {
     destinationSettings: new Set(settings.map((r) => r.name)),
+    compressionMethods: new Set(compression.map((r) => r.name)),
     destinationRoles: new Set(roles.map((r) => r.name)),
     missingFunctions: await missingFunctions(client, signatures),
     destinationImplementations: await destinationImplementations(client, model.baseTypes ?? []),
