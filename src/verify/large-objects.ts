@@ -1,5 +1,7 @@
 import type pg from "pg";
-import { wrapError } from "../errors.js";
+import { z } from "zod";
+import { num, oid, queryRows, text, validRows } from "../db/rows.js";
+import { PgsyncError, wrapError } from "../errors.js";
 import { LARGE_OBJECT_CHUNK, LARGE_OBJECT_SIZES } from "../introspect/queries/large-objects.js";
 import { quoteIdent } from "../sql/quote.js";
 
@@ -14,6 +16,9 @@ export interface LargeObjectDigest {
   readonly digest?: string;
 }
 
+const Digested = z.object({ oid, size: num, digest: text.optional() });
+const Staged = z.object({ oid, size: num, staged_size: num, source_digest: text, staged_digest: text });
+
 /** The live large objects of a database, with (withContent) their digests. */
 export async function digestLargeObjects(
   client: pg.Client,
@@ -27,13 +32,11 @@ export async function digestLargeObjects(
     : "";
   const sql = `SELECT s.oid, s.size::text AS size${digest} FROM ${LARGE_OBJECT_SIZES} s ORDER BY s.oid`;
   try {
-    const result = await client.query<{ oid: number; size: string; digest?: string }>(sql);
-    return result.rows.map((r) => ({
-      oid: Number(r.oid),
-      size: Number(r.size),
-      ...(r.digest ? { digest: r.digest } : {}),
-    }));
+    const result = await client.query(sql);
+    const rows = validRows(result, Digested, { name: "large objects", sql, side, kind: "verify" });
+    return rows.map((r) => ({ oid: r.oid, size: r.size, ...(r.digest ? { digest: r.digest } : {}) }));
   } catch (error) {
+    if (error instanceof PgsyncError) throw error;
     const oid = /large object (\d+)/.exec(String((error as Error)?.message))?.[1];
     const privilege =
       oid && (error as { code?: string })?.code === "42501"
@@ -56,13 +59,9 @@ export async function digestStagedLargeObjects(
   stage: string,
 ): Promise<{ source: LargeObjectDigest[]; destination: LargeObjectDigest[] }> {
   const schema = quoteIdent(stage);
-  const result = await client.query<{
-    oid: number;
-    size: string;
-    staged_size: string;
-    source_digest: string;
-    staged_digest: string;
-  }>(
+  const rows = await queryRows(
+    client,
+    "staged large objects",
     `SELECT o.loid AS oid, o.size::text AS size, coalesce(sum(c.len), 0)::text AS staged_size,
             pg_catalog.md5(coalesce(string_agg(c.source_md5, '' ORDER BY c.off), '')) AS source_digest,
             pg_catalog.md5(coalesce(string_agg(c.md5, '' ORDER BY c.off), '')) AS staged_digest
@@ -70,14 +69,13 @@ export async function digestStagedLargeObjects(
      LEFT JOIN (SELECT loid, off, source_md5, pg_catalog.md5(data) AS md5, pg_catalog.length(data) AS len
                 FROM ${schema}.chunks) c ON c.loid = o.loid
      GROUP BY o.loid, o.size ORDER BY o.loid`,
+    [],
+    Staged,
+    "destination",
   );
   return {
-    source: result.rows.map((r) => ({ oid: Number(r.oid), size: Number(r.size), digest: r.source_digest })),
-    destination: result.rows.map((r) => ({
-      oid: Number(r.oid),
-      size: Number(r.staged_size),
-      digest: r.staged_digest,
-    })),
+    source: rows.map((r) => ({ oid: r.oid, size: r.size, digest: r.source_digest })),
+    destination: rows.map((r) => ({ oid: r.oid, size: r.staged_size, digest: r.staged_digest })),
   };
 }
 
