@@ -10,18 +10,14 @@ import { LargeObjectSync } from "./large-objects.js";
 import type { LoadWorker } from "./load-tasks.js";
 import type { RunOptions, RunReport } from "./options.js";
 import { buildRunReport, type RunResults } from "./report.js";
-import { analyzeStep } from "./steps/analyze.js";
 import { cleanLeftoversStep } from "./steps/clean-leftovers.js";
 import { cleanupStep } from "./steps/cleanup.js";
 import { copyDataStep } from "./steps/copy-data.js";
 import { createStagingStep } from "./steps/create-staging.js";
-import { cutoverStep } from "./steps/cutover.js";
+import { finishAfterLoad } from "./steps/finish.js";
 import { keptFor } from "./steps/guard.js";
 import { lockStep } from "./steps/lock.js";
 import { planStep } from "./steps/plan.js";
-import { postDataStep } from "./steps/post-data.js";
-import { pruneAfterCutover } from "./steps/prune.js";
-import { verifyStep } from "./steps/verify.js";
 
 /** What a restore is asked to do: a run's destination options, and the archive (opened already). */
 export type RestoreOptions = Omit<
@@ -125,29 +121,13 @@ export async function restoreArchive(options: RestoreOptions): Promise<RunReport
         },
       }),
     );
-    await step("post-data", () => postDataStep(ctx, e, p));
-    await step("verify", () =>
-      verifyStep(ctx, e, {
-        plan: p,
-        tables: results.tables,
-        largeObjects,
-        recordedDigest: (t) => digests.get(`${t.table.schema}\u0000${t.table.name}`),
-        onResult: (v) => {
-          results.verification = v;
-        },
-      }),
-    );
-    await step("analyze", () => analyzeStep(ctx, e, p));
-    results.snapshot = await step("cutover", () =>
-      cutoverStep(ctx, e, {
-        plan: p,
-        guard,
-        sourceGrants: archive.contents.grants,
-        ...(largeObjects ? { largeObjects } : {}),
-      }),
-    );
-    const pruned = await pruneAfterCutover(ctx, steps, e, null);
-    if (pruned) results.prune = pruned;
+    await finishAfterLoad(ctx, { steps, step }, e, results, {
+      plan: p,
+      guard,
+      verify: { recordedDigest: (t) => digests.get(`${t.table.schema}\u0000${t.table.name}`) },
+      sourceGrants: archive.contents.grants,
+      maskFingerprint: null,
+    });
   } catch (error) {
     failure = error;
   } finally {

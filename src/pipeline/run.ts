@@ -5,25 +5,21 @@ import { contextSteps, createRunContext } from "./context.js";
 import type { RunOptions, RunReport } from "./options.js";
 import { buildRunReport, type RunResults } from "./report.js";
 import { loadShaping, rowShaping, subsetReport } from "./shaping.js";
-import { analyzeStep } from "./steps/analyze.js";
 import { archiveStep } from "./steps/archive.js";
 import { cleanLeftoversStep } from "./steps/clean-leftovers.js";
 import { cleanupStep } from "./steps/cleanup.js";
 import { connectStep, type Endpoints } from "./steps/connect.js";
 import { copyDataStep } from "./steps/copy-data.js";
 import { createStagingStep } from "./steps/create-staging.js";
-import { cutoverStep } from "./steps/cutover.js";
+import { finishAfterLoad } from "./steps/finish.js";
 import { guardStep } from "./steps/guard.js";
 import { introspectStep } from "./steps/introspect.js";
 import { lockStep } from "./steps/lock.js";
 import { maskStep } from "./steps/mask.js";
 import { openWorkers } from "./steps/open-workers.js";
 import { planStep, refuseSmallDestinationLockTable } from "./steps/plan.js";
-import { postDataStep } from "./steps/post-data.js";
-import { pruneAfterCutover } from "./steps/prune.js";
 import { snapshotSourceStep } from "./steps/snapshot-source.js";
 import { subsetStep } from "./steps/subset.js";
-import { verifyStep } from "./steps/verify.js";
 
 export type {
   RunEvent,
@@ -108,29 +104,13 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
         follow: ctx.options.subset.follow ?? "references",
         others: ctx.options.subset.others ?? "whole",
       });
-    await step("post-data", () => postDataStep(ctx, e, p));
-    await step("verify", () =>
-      verifyStep(ctx, e, {
-        plan: p,
-        tables: results.tables,
-        largeObjects,
-        rows: shaping.rowsFor,
-        onResult: (v) => {
-          results.verification = v;
-        },
-      }),
-    );
-    await step("analyze", () => analyzeStep(ctx, e, p));
-    results.snapshot = await step("cutover", () =>
-      cutoverStep(ctx, e, {
-        plan: p,
-        guard,
-        sourceGrants: source.sourceGrants,
-        ...(largeObjects ? { largeObjects } : {}),
-      }),
-    );
-    const pruned = await pruneAfterCutover(ctx, steps, e, shaping.mask.fingerprint);
-    if (pruned) results.prune = pruned;
+    await finishAfterLoad(ctx, { steps, step }, e, results, {
+      plan: p,
+      guard,
+      verify: { rows: shaping.rowsFor },
+      sourceGrants: source.sourceGrants,
+      maskFingerprint: shaping.mask.fingerprint,
+    });
     // The profile's archive, from the same snapshot; its failure leaves the cut-over standing.
     const request = ctx.options.archive;
     if (request) archive = await archiveStep(ctx, e, { request, snapshot, model: source.model });
