@@ -2,6 +2,7 @@ import type { CatalogModel } from "../introspect/model.js";
 import { describeObject } from "../sql/describe.js";
 import { quoteIdent } from "../sql/quote.js";
 import { baseTypeRefusals } from "./plan/base-type-refusals.js";
+import { extensionRefusals } from "./plan/extension-refusals.js";
 import { familyMemberItems, familyMemberRefusals } from "./plan/family-members.js";
 import {
   type BodyWaits,
@@ -120,6 +121,7 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
       ...selectionRefusals,
       ...findRefusals(model, options.targetMajor, options.missingFunctions),
       ...compressionRefusals(model, options.compressionMethods),
+      ...extensionRefusals(model, options.destinationExtensions),
       ...missingRoles(model, options.destinationRoles),
       ...nestedNameValues(model),
       ...collationRefusals(model, options.targetMajor),

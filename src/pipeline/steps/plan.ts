@@ -3,6 +3,7 @@ import { z } from "zod";
 import { CATALOG_LOCKS_PER_SESSION, lockTableShortfall, readLockTable } from "../../db/capacity.js";
 import { int, queryRows, text } from "../../db/rows.js";
 import { baseSettings, inTransaction } from "../../db/session.js";
+import type { DestinationExtensions } from "../../ddl/plan/extension-refusals.js";
 import { planSync, type SyncPlan } from "../../ddl/plan.js";
 import { PgsyncError } from "../../errors.js";
 import type { CatalogModel, RangeType } from "../../introspect/model.js";
@@ -58,6 +59,7 @@ export interface DestinationFacts {
   missingFunctions: Set<string>;
   destinationSettings: Set<string>;
   compressionMethods: Set<string>;
+  destinationExtensions: DestinationExtensions;
   destinationImplementations: { superuser: boolean; builtins: Set<string>; libraries: Set<string> };
   destinationForeignServers: { servers: Set<string>; wrappers: Set<string>; functions: Set<string> };
   destinationRanges: { superuser: boolean; live: RangeType[] };
@@ -88,7 +90,27 @@ async function readDestinationFacts(client: pg.Client, model: CatalogModel): Pro
     [],
     Named,
   );
+  const names = model.extensions.map((e) => e.name);
+  const installed = await queryRows(
+    client,
+    "installed extensions",
+    `SELECT e.extname AS name, n.nspname AS schema FROM pg_catalog.pg_extension e
+     JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = ANY($1::text[])`,
+    [names],
+    z.object({ name: text, schema: text }),
+  );
+  const available = await queryRows(
+    client,
+    "available extensions",
+    "SELECT name FROM pg_catalog.pg_available_extensions WHERE name = ANY($1::text[])",
+    [names],
+    Named,
+  );
   return {
+    destinationExtensions: {
+      installed: new Map(installed.map((r) => [r.name, { schema: r.schema }])),
+      available: new Set(available.map((r) => r.name)),
+    },
     destinationSettings: new Set(settings.map((r) => r.name)),
     compressionMethods: new Set(compression.map((r) => r.name)),
     destinationRoles: new Set(roles.map((r) => r.name)),

@@ -1,4 +1,3 @@
-import nodemailer from "nodemailer";
 import { PgsyncError } from "../../errors.js";
 import { type RunNotice, summaryLine, textBody } from "./notice.js";
 
@@ -11,6 +10,8 @@ export async function sendMail(
   notice: RunNotice,
   what: string,
 ): Promise<void> {
+  // Loaded here, not at start-up: it costs every command about 40 ms, and only an e-mail needs it.
+  const { default: nodemailer } = await import("nodemailer");
   const transport = nodemailer.createTransport({
     url,
     connectionTimeout: TIMEOUT_MS,
