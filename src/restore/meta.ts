@@ -4,6 +4,7 @@ import { AD_HOC_RETENTION_DAYS } from "../config/builtins.js";
 import { int, num, text } from "../db/rows.js";
 import { quoteLiteral } from "../sql/quote.js";
 import { formatBytes } from "../util/format-bytes.js";
+import { destinationFreeBytes, freeSpaceWarning } from "./disk-space.js";
 import { META_SCHEMA, migrateMetaSchema, readDestination } from "./migrations.js";
 
 /**
@@ -237,7 +238,15 @@ export interface SnapshotStorage {
   readonly snapshots: number;
   /** How many snapshots the retention is expected to keep (see expectedSnapshots). */
   readonly expectedSnapshots?: number;
-  /** Set when the snapshots take more than (expectedSnapshots + 1) times the live size. */
+  /**
+   * Free space of the destination's data directory, where this process can read it (the server on
+   * this machine, a role that may see data_directory: src/restore/disk-space.ts).
+   */
+  readonly freeBytes?: number;
+  /**
+   * Set when the snapshots take more than (expectedSnapshots + 1) times the live size, or when the
+   * destination's free disk (where it can be read) is below the live size.
+   */
   readonly warning?: string;
 }
 
@@ -268,9 +277,10 @@ export function expectedSnapshots(expectation: StorageExpectation): number {
  * How much space the snapshots take, compared with the live state they are copies of. Without an
  * expectation (a caller that knows no retention), two snapshots are expected.
  *
- * The destination's free disk is not checked: no SQL function reports it, and the only ways to read
- * it from a session (`COPY ... FROM PROGRAM 'df'`, an untrusted language) run a program on the
- * server, which the tool never does.
+ * The destination's free disk is read only where this process can see the server's data directory
+ * (src/restore/disk-space.ts): no SQL function reports it, and the only ways to read it from a
+ * session (`COPY ... FROM PROGRAM 'df'`, an untrusted language) run a program on the server, which
+ * the tool never does.
  */
 export async function snapshotStorage(
   client: pg.Client,
@@ -303,14 +313,18 @@ export async function snapshotStorage(
   const liveBytes = (live?.bytes ?? 0) + (liveLargeObjects?.bytes ?? 0);
   const expected = expectation ? expectedSnapshots(expectation) : 2;
   const over = list.length > 0 && snapshotBytes > (expected + 1) * liveBytes;
+  const freeBytes = await destinationFreeBytes(client);
+  const warnings = [
+    ...(over ? [storageWarning(list.length, snapshotBytes, liveBytes, expected, expectation)] : []),
+    ...[freeSpaceWarning(freeBytes, liveBytes)].filter((w): w is string => w !== undefined),
+  ];
   return {
     snapshotBytes,
     liveBytes,
     snapshots: list.length,
     expectedSnapshots: expected,
-    ...(over
-      ? { warning: storageWarning(list.length, snapshotBytes, liveBytes, expected, expectation) }
-      : {}),
+    ...(freeBytes !== undefined ? { freeBytes } : {}),
+    ...(warnings.length > 0 ? { warning: warnings.join("; ") } : {}),
   };
 }
 
