@@ -1,8 +1,8 @@
 import type { ArchiveReport, ArchiveRequest } from "../archive/request.js";
 import type { MaskingConfig, SubsetConfig, TimeoutsConfig } from "../config/types.js";
 import type { NotCarried } from "../introspect/model.js";
-import type { SnapshotStorage } from "../restore/meta.js";
 import type { Retention } from "../restore/retention.js";
+import type { SnapshotStorage } from "../restore/snapshot-storage.js";
 import type { LargeObjectReport } from "./large-objects.js";
 import type { TableReport } from "./load-tasks.js";
 import type { FaultPoint, StepReport } from "./step-runner.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CopyMeter } from "../../src/cli/copy-meter.js";
 import { duration } from "../../src/cli/progress-bars.js";
-import { expectedSnapshots } from "../../src/restore/meta.js";
+import { expectedSnapshots } from "../../src/restore/snapshot-storage.js";
 import { runsPerDay } from "../../src/schedule/runs-per-day.js";
 
 const estimates = [

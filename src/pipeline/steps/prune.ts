@@ -1,6 +1,6 @@
 import { errorMessage } from "../../errors.js";
-import { type SnapshotStorage, snapshotStorage } from "../../restore/meta.js";
 import { pruneSnapshots } from "../../restore/retention.js";
+import { type SnapshotStorage, snapshotStorage } from "../../restore/snapshot-storage.js";
 import type { RunContext } from "../context.js";
 import type { StepRunner } from "../step-runner.js";
 import type { Endpoints } from "./connect.js";
