@@ -6,6 +6,7 @@ import { int, queryRows, text } from "../db/rows.js";
 import { baseSettings, execute, inTransaction } from "../db/session.js";
 import { errorMessage, PgsyncError, serverFields } from "../errors.js";
 import { qualify, quoteIdent } from "../sql/quote.js";
+import { lockRelations } from "./lock-relations.js";
 import { STAGING_PREFIX } from "./meta.js";
 
 /**
@@ -142,10 +143,13 @@ export async function dropRelationsInBatches(
     const batch = takeBatch(droppable, limit);
     try {
       await inTransaction(client, baseSettings(statementSeconds), async () => {
-        const tables = batch.filter((r) => LOCKABLE.has(r.kind)).map((r) => qualify(r.schema, r.name));
         const what = `dropping ${batch.length} relation(s) of schema ${names.map(quoteIdent).join(", ")}`;
-        if (tables.length > 0)
-          await execute(client, `LOCK TABLE ${tables.join(", ")} IN ACCESS EXCLUSIVE MODE`, what);
+        await lockRelations(
+          client,
+          batch.filter((r) => LOCKABLE.has(r.kind)),
+          what,
+          "ddl",
+        );
         await checkOutside();
         await execute(client, dropStatements(batch), what);
       });

@@ -26,6 +26,16 @@ export async function lockSchemaRelations(
   kind: "cutover" | "ddl",
 ): Promise<void> {
   const relations = await queryRows(client, "relations of the schemas", SQL, [schemas], Named, "destination");
+  await lockRelations(client, relations, what, kind);
+}
+
+/** ACCESS EXCLUSIVE on these tables and views, in one statement of the caller's transaction. */
+export async function lockRelations(
+  client: pg.Client,
+  relations: readonly { readonly schema: string; readonly name: string }[],
+  what: string,
+  kind: "cutover" | "ddl",
+): Promise<void> {
   if (relations.length === 0) return;
   const names = relations.map((r) => qualify(r.schema, r.name));
   await execute(client, `LOCK TABLE ${names.join(", ")} IN ACCESS EXCLUSIVE MODE`, what, kind);
