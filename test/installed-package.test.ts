@@ -79,7 +79,15 @@ const pgsyncTs = (args: readonly string[], env: NodeJS.ProcessEnv = {}) =>
 beforeAll(async () => {
   const stage = await tempDir("pgsync-ts-pack-");
   // What `prepare` (npm run build) needs, and what npm ships besides "files".
-  const sources = ["package.json", "tsconfig.json", "tsconfig.build.json", "README.md", "LICENSE", "src"];
+  const sources = [
+    "package.json",
+    "tsconfig.json",
+    "tsconfig.build.json",
+    "README.md",
+    "LICENSE",
+    "src",
+    "scripts",
+  ];
   for (const entry of new Set([...sources, ...manifest.files.filter((f) => f !== "dist")])) {
     await cp(join(ROOT, entry), join(stage, entry), { recursive: true });
   }
