@@ -12,6 +12,7 @@ import {
   stagedBody,
 } from "./plan/function-bodies.js";
 import { PlanGraph } from "./plan/graph.js";
+import { languageRefusals } from "./plan/language-refusals.js";
 import { indexModel } from "./plan/model-index.js";
 import { objectItems } from "./plan/object-items.js";
 import { keptRangeTypes } from "./plan/range-types.js";
@@ -122,6 +123,7 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
       ...findRefusals(model, options.targetMajor, options.missingFunctions),
       ...compressionRefusals(model, options.compressionMethods),
       ...extensionRefusals(model, options.destinationExtensions),
+      ...languageRefusals(model, options.destinationLanguages),
       ...missingRoles(model, options.destinationRoles),
       ...nestedNameValues(model),
       ...collationRefusals(model, options.targetMajor),

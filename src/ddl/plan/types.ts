@@ -138,6 +138,8 @@ export interface PlanOptions {
   readonly destinationRoles?: ReadonlySet<string>;
   /** Built-in function signatures the destination lacks; objects calling them are refused. */
   readonly missingFunctions?: ReadonlySet<string>;
+  /** The procedural languages the destination has (pg_language); absent, not checked. */
+  readonly destinationLanguages?: ReadonlySet<string>;
   /** What the destination has of the source's extensions; absent, not checked. */
   readonly destinationExtensions?: DestinationExtensions;
   /**

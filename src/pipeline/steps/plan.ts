@@ -60,6 +60,7 @@ export interface DestinationFacts {
   destinationSettings: Set<string>;
   compressionMethods: Set<string>;
   destinationExtensions: DestinationExtensions;
+  destinationLanguages: Set<string>;
   destinationImplementations: { superuser: boolean; builtins: Set<string>; libraries: Set<string> };
   destinationForeignServers: { servers: Set<string>; wrappers: Set<string>; functions: Set<string> };
   destinationRanges: { superuser: boolean; live: RangeType[] };
@@ -106,7 +107,15 @@ async function readDestinationFacts(client: pg.Client, model: CatalogModel): Pro
     [names],
     Named,
   );
+  const languages = await queryRows(
+    client,
+    "languages",
+    "SELECT lanname AS name FROM pg_catalog.pg_language",
+    [],
+    Named,
+  );
   return {
+    destinationLanguages: new Set(languages.map((r) => r.name)),
     destinationExtensions: {
       installed: new Map(installed.map((r) => [r.name, { schema: r.schema }])),
       available: new Set(available.map((r) => r.name)),
