@@ -103,9 +103,15 @@ export function transactionSettings(client: pg.Client, settings: LocalSettings):
  * because behind a transaction pooler a session setting would land on whichever server connection
  * the pooler picks, and stay there for its next client.
  */
-export async function begin(client: pg.Client, settings: LocalSettings, mode = ""): Promise<void> {
+export async function begin(
+  client: pg.Client,
+  settings: LocalSettings,
+  mode = "",
+  /** A statement to run first in the transaction, in the same message (a SAVEPOINT). */
+  first?: string,
+): Promise<void> {
   const local = setLocalSql(transactionSettings(client, settings));
-  const sql = `BEGIN${mode ? ` ${mode}` : ""}${local ? `; ${local}` : ""}`;
+  const sql = `BEGIN${mode ? ` ${mode}` : ""}${local ? `; ${local}` : ""}${first ? `; ${first}` : ""}`;
   try {
     await client.query(sql);
   } catch (error) {
@@ -120,8 +126,9 @@ export async function inTransaction<T>(
   settings: LocalSettings,
   fn: () => Promise<T>,
   mode = "",
+  first?: string,
 ): Promise<T> {
-  await begin(client, settings, mode);
+  await begin(client, settings, mode, first);
   let result: T;
   try {
     result = await fn();

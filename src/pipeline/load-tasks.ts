@@ -187,42 +187,49 @@ async function loadTable(worker: LoadWorker, t: TablePlan, ctx: LoadContext): Pr
   let bytes = 0;
   let destinationRows = 0;
   let retried = false;
-  await inTransaction(dst, { ...baseSettings(0), ...STAGING_COMMIT }, async () => {
-    if (t.copyData) {
-      const shaped = ctx.rows?.(t.table.oid);
-      const freeze = t.table.bytes >= FREEZE_MIN_BYTES;
-      const options = {
-        stallSeconds: ctx.timeouts.stallSeconds,
-        ...(ctx.onChunk ? { onChunk: ctx.onChunk } : {}),
-        ...(ctx.onProgress ? { onProgress: (b: number) => ctx.onProgress?.(name, b) } : {}),
-        freeze,
-      };
-      const copy = async (forceText: boolean) => {
-        // Empty already: truncated only so that COPY FREEZE may load it in this (sub)transaction.
-        if (freeze) await dst.query(`TRUNCATE ONLY ${staged}`);
-        return ctx.tables
-          ? copyTableFrom(ctx.tables, dst, t, options)
-          : copyTable(sourceOf(worker, `table ${name}`).client, dst, t, {
-              ...options,
-              ...(shaped ? { rows: shaped } : {}),
-              ...(forceText ? { forceText } : {}),
-            });
-      };
-      // A binary COPY may fail in a receive function: then the table goes again, in text, from here.
-      const binary = !ctx.tables && t.format === "binary";
-      if (binary) await dst.query(`SAVEPOINT ${BINARY_SAVEPOINT}`);
-      try {
-        ({ rows, bytes } = await copy(false));
-      } catch (error) {
-        if (!binary || !rejectedByReceive(t, error)) throw error;
-        await dst.query(`ROLLBACK TO SAVEPOINT ${BINARY_SAVEPOINT}`);
-        ({ rows, bytes } = await copy(true));
-        retried = true;
-        ctx.warn?.(retryWarning(name, error));
+  // A binary COPY may fail in a receive function: then the table goes again, in text, from a
+  // savepoint taken in the transaction's first message (one round trip less per table).
+  const binary = t.copyData && !ctx.tables && t.format === "binary";
+  const savepoint = binary ? `SAVEPOINT ${BINARY_SAVEPOINT}` : undefined;
+  await inTransaction(
+    dst,
+    { ...baseSettings(0), ...STAGING_COMMIT },
+    async () => {
+      if (t.copyData) {
+        const shaped = ctx.rows?.(t.table.oid);
+        const freeze = t.table.bytes >= FREEZE_MIN_BYTES;
+        const options = {
+          stallSeconds: ctx.timeouts.stallSeconds,
+          ...(ctx.onChunk ? { onChunk: ctx.onChunk } : {}),
+          ...(ctx.onProgress ? { onProgress: (b: number) => ctx.onProgress?.(name, b) } : {}),
+          freeze,
+        };
+        const copy = async (forceText: boolean) => {
+          // Empty already: truncated only so that COPY FREEZE may load it in this (sub)transaction.
+          if (freeze) await dst.query(`TRUNCATE ONLY ${staged}`);
+          return ctx.tables
+            ? copyTableFrom(ctx.tables, dst, t, options)
+            : copyTable(sourceOf(worker, `table ${name}`).client, dst, t, {
+                ...options,
+                ...(shaped ? { rows: shaped } : {}),
+                ...(forceText ? { forceText } : {}),
+              });
+        };
+        try {
+          ({ rows, bytes } = await copy(false));
+        } catch (error) {
+          if (!binary || !rejectedByReceive(t, error)) throw error;
+          await dst.query(`ROLLBACK TO SAVEPOINT ${BINARY_SAVEPOINT}`);
+          ({ rows, bytes } = await copy(true));
+          retried = true;
+          ctx.warn?.(retryWarning(name, error));
+        }
       }
-    }
-    destinationRows = await countStagedRows(dst, staged, name);
-  });
+      destinationRows = await countStagedRows(dst, staged, name);
+    },
+    "",
+    savepoint,
+  );
   await ctx.fault("copy:table-loaded");
   return {
     table: name,
