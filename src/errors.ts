@@ -89,6 +89,11 @@ function redactFields(fields: ServerErrorFields): ServerErrorFields {
   ) as ServerErrorFields;
 }
 
+/** The server's SQLSTATE of an error, raw (node-postgres) or wrapped (PgsyncError); else undefined. */
+export function sqlState(error: unknown): string | undefined {
+  return error instanceof PgsyncError ? error.context.server?.code : serverFields(error)?.code;
+}
+
 /** Extracts the server fields of a node-postgres DatabaseError (or nothing, for other errors). */
 export function serverFields(error: unknown): ServerErrorFields | undefined {
   if (typeof error !== "object" || error === null) return undefined;

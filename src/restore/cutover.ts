@@ -2,7 +2,7 @@ import type pg from "pg";
 import { z } from "zod";
 import { oid, queryRows } from "../db/rows.js";
 import { baseSettings, execute, inTransaction } from "../db/session.js";
-import { PgsyncError, serverFields } from "../errors.js";
+import { PgsyncError, sqlState } from "../errors.js";
 import { quoteIdent, quoteLiteral } from "../sql/quote.js";
 import { lockSchemaRelations } from "./lock-relations.js";
 import { META_SCHEMA, SNAPSHOT_PREFIX } from "./meta.js";
@@ -93,7 +93,7 @@ export async function swapSchemas(client: pg.Client, options: SwapOptions): Prom
         () => swapInTransaction(client, options),
       );
     } catch (error) {
-      if (serverFields(error)?.code !== LOCK_NOT_AVAILABLE && !isLockTimeout(error)) throw error;
+      if (sqlState(error) !== LOCK_NOT_AVAILABLE) throw error;
       const holders = await describeLockHolders(client, schemaNames);
       if (Date.now() + 100 >= deadline) {
         throw new PgsyncError(
@@ -107,10 +107,6 @@ export async function swapSchemas(client: pg.Client, options: SwapOptions): Prom
       await new Promise((r) => setTimeout(r, 100 + Math.floor(Math.random() * 150)));
     }
   }
-}
-
-function isLockTimeout(error: unknown): boolean {
-  return error instanceof PgsyncError && error.context.server?.code === LOCK_NOT_AVAILABLE;
 }
 
 async function swapInTransaction(client: pg.Client, options: SwapOptions): Promise<SwapResult> {

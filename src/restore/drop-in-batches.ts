@@ -4,7 +4,7 @@ import { z } from "zod";
 import { CATALOG_LOCKS_PER_SESSION, readLockTable } from "../db/capacity.js";
 import { int, queryRows, text } from "../db/rows.js";
 import { baseSettings, execute, inTransaction } from "../db/session.js";
-import { errorMessage, PgsyncError, serverFields } from "../errors.js";
+import { errorMessage, PgsyncError, sqlState } from "../errors.js";
 import { qualify, quoteIdent } from "../sql/quote.js";
 import { lockRelations } from "./lock-relations.js";
 import { STAGING_PREFIX } from "./meta.js";
@@ -155,15 +155,10 @@ export async function dropRelationsInBatches(
       });
     } catch (error) {
       // 53200: out of shared memory, the lock table is full.
-      if (!lockTableFull(error) || batch.length === 1) throw error;
+      if (sqlState(error) !== "53200" || batch.length === 1) throw error;
       limit = Math.max(1, Math.floor(limit / 2));
     }
   }
-}
-
-function lockTableFull(error: unknown): boolean {
-  const code = error instanceof PgsyncError ? error.context.server?.code : serverFields(error)?.code;
-  return code === "53200";
 }
 
 function takeBatch(droppable: readonly Droppable[], limit: number): Droppable[] {

@@ -2,7 +2,7 @@ import type pg from "pg";
 import { z } from "zod";
 import { int, queryRows, text } from "../db/rows.js";
 import { baseSettings, inTransaction } from "../db/session.js";
-import { PgsyncError, serverFields, wrapError } from "../errors.js";
+import { PgsyncError, serverFields, sqlState, wrapError } from "../errors.js";
 import { maskConnectionString } from "../util/redact.js";
 
 /**
@@ -245,7 +245,7 @@ export async function migrateMetaSchema(client: pg.Client, statementSeconds = 30
   } catch (error) {
     // A name this session's catalog cache remembered as missing, which the session that held the
     // lock before has since created: a new transaction starts with the cache brought up to date.
-    const code = error instanceof PgsyncError ? error.context.server?.code : undefined;
+    const code = sqlState(error);
     if (code === undefined || !STALE_CATALOG_CODES.has(code)) throw error;
     return await migrate();
   }

@@ -1,13 +1,7 @@
 import type { CatalogModel, Column, Grant } from "../introspect/model.js";
 import { hasFeature } from "../sql/features.js";
 import { databaseSettingVerdict } from "../sql/settings-policy.js";
-import {
-  compareObjects,
-  flatten,
-  type ObjectProperties,
-  type Properties,
-  type PropertyDifference,
-} from "./properties.js";
+import { flatten, type ObjectProperties, type Properties } from "./properties.js";
 
 export interface DescribeOptions {
   /** Owners and grants (the model must have been read with them). */
@@ -16,22 +10,6 @@ export interface DescribeOptions {
   readonly allDatabaseSettings?: boolean;
   /** Leaves out the columns' NOT NULL constraints (names, NOT VALID, NO INHERIT: 18 and later). */
   readonly withoutNotNullConstraints?: boolean;
-}
-
-/**
- * Compares two catalog models object by object and property by property. Identifiers that differ
- * between any two databases (OIDs), sizes and planner estimates are ignored; so are differences in
- * how a server version prints the same view (see withoutRangeQualifiers).
- */
-export function schemaDifferences(
-  source: CatalogModel,
-  destination: CatalogModel,
-  options: DescribeOptions = {},
-): PropertyDifference[] {
-  const describe = notNullConstraintsCompare(source, destination)
-    ? options
-    : { ...options, withoutNotNullConstraints: true };
-  return compareObjects(describeObjects(source, describe), describeObjects(destination, describe));
 }
 
 /**
