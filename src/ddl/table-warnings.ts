@@ -1,6 +1,7 @@
 import type { CatalogModel } from "../introspect/model.js";
 import { hasFeature } from "../sql/features.js";
 import { tableLookup, tableShape } from "./render/table-forms.js";
+import { notNullAsCheck } from "./render/table-parts.js";
 
 const q = (o: { schema: string; name: string }) => `"${o.schema}"."${o.name}"`;
 
@@ -23,16 +24,15 @@ export function tableWarnings(model: CatalogModel, targetMajor: number): string[
           `sequence ${q(s)} (of unlogged table ${q(s.ownedBy.table)}) is unlogged on the source; PostgreSQL ${targetMajor} has no unlogged sequences, so it is created logged`,
         );
   }
-  if (!hasFeature(targetMajor, "named NOT NULL constraints"))
-    for (const t of model.tables)
-      for (const c of t.allColumns) {
-        const n = c.notNullConstraint;
-        if (!n || (n.valid && !n.noInherit)) continue;
-        const what = [n.valid ? "" : "NOT VALID", n.noInherit ? "NO INHERIT" : ""].filter(Boolean).join(" ");
-        out.push(
-          `column ${q(t)}."${c.name}": its NOT NULL constraint "${n.name}" is ${what}, which PostgreSQL ${targetMajor} cannot hold; it is created as CHECK ("${c.name}" IS NOT NULL) ${what}, which enforces the same (the column's attnotnull is false there)`,
-        );
-      }
+  for (const t of model.tables)
+    for (const c of t.allColumns) {
+      const n = c.notNullConstraint;
+      if (!n || !notNullAsCheck(c, targetMajor)) continue;
+      const what = [n.valid ? "" : "NOT VALID", n.noInherit ? "NO INHERIT" : ""].filter(Boolean).join(" ");
+      out.push(
+        `column ${q(t)}."${c.name}": its NOT NULL constraint "${n.name}" is ${what}, which PostgreSQL ${targetMajor} cannot hold; it is created as CHECK ("${c.name}" IS NOT NULL) ${what}, which enforces the same (the column's attnotnull is false there)`,
+      );
+    }
   const lookup = tableLookup(model);
   for (const t of model.tables) {
     if (tableShape(t, lookup).form !== "inherit") continue;

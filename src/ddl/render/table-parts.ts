@@ -59,13 +59,7 @@ export function columnConstraints(c: Column, ctx: RenderContext): string[] {
  * is written as the CHECK that enforces the same, which does not (the plan reports it).
  */
 export function notNullClause(c: Column, ctx: RenderContext): string {
-  const n = c.notNullConstraint;
-  if (!n) return "NOT NULL";
-  if (hasFeature(ctx.targetMajor, "named NOT NULL constraints"))
-    return `CONSTRAINT ${quoteIdent(n.name)} NOT NULL${n.noInherit ? " NO INHERIT" : ""}`;
-  return n.noInherit
-    ? `CONSTRAINT ${quoteIdent(n.name)} CHECK (${quoteIdent(c.name)} IS NOT NULL) NO INHERIT`
-    : "NOT NULL";
+  return namedNotNull(c, ctx, "column") ?? "NOT NULL";
 }
 
 /**
@@ -74,15 +68,32 @@ export function notNullClause(c: Column, ctx: RenderContext): string {
  * enforces the same on new rows).
  */
 export function addNotNull(c: Column, ctx: RenderContext): string {
+  const named = namedNotNull(c, ctx, "table");
+  return named ? `ADD ${named}` : `ALTER COLUMN ${quoteIdent(c.name)} SET NOT NULL`;
+}
+
+/** Before 18, a NOT NULL constraint that is NO INHERIT or NOT VALID is written as a CHECK. */
+export function notNullAsCheck(c: Column, targetMajor: number): boolean {
   const n = c.notNullConstraint;
+  return (
+    n !== undefined && (n.noInherit || !n.valid) && !hasFeature(targetMajor, "named NOT NULL constraints")
+  );
+}
+
+/**
+ * `CONSTRAINT name NOT NULL [column] [NO INHERIT] [NOT VALID]` on 18 and later; before 18 the
+ * `CHECK (column IS NOT NULL)` of that name for a NO INHERIT or NOT VALID one; undefined where a
+ * plain NOT NULL says it all (no constraint row, or before 18 a valid one that children inherit).
+ * NOT VALID exists only as a table constraint, added after the load.
+ */
+function namedNotNull(c: Column, ctx: RenderContext, form: "column" | "table"): string | undefined {
+  const n = c.notNullConstraint;
+  const named = hasFeature(ctx.targetMajor, "named NOT NULL constraints");
+  if (!n || (!named && !notNullAsCheck(c, ctx.targetMajor))) return undefined;
   const column = quoteIdent(c.name);
-  const notValid = n?.valid === false ? " NOT VALID" : "";
-  const noInherit = n?.noInherit ? " NO INHERIT" : "";
-  if (n && hasFeature(ctx.targetMajor, "named NOT NULL constraints"))
-    return `ADD CONSTRAINT ${quoteIdent(n.name)} NOT NULL ${column}${noInherit}${notValid}`;
-  if (n && (n.noInherit || !n.valid))
-    return `ADD CONSTRAINT ${quoteIdent(n.name)} CHECK (${column} IS NOT NULL)${noInherit}${notValid}`;
-  return `ALTER COLUMN ${column} SET NOT NULL`;
+  const body = named ? `NOT NULL${form === "table" ? ` ${column}` : ""}` : `CHECK (${column} IS NOT NULL)`;
+  const flags = `${n.noInherit ? " NO INHERIT" : ""}${form === "table" && !n.valid ? " NOT VALID" : ""}`;
+  return `CONSTRAINT ${quoteIdent(n.name)} ${body}${flags}`;
 }
 
 /**
