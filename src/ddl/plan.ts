@@ -2,7 +2,7 @@ import type { CatalogModel } from "../introspect/model.js";
 import { describeObject } from "../sql/describe.js";
 import { quoteIdent } from "../sql/quote.js";
 import { baseTypeRefusals } from "./plan/base-type-refusals.js";
-import { extensionRefusals } from "./plan/extension-refusals.js";
+import { destinationRefusals } from "./plan/destination-refusals.js";
 import { familyMemberItems, familyMemberRefusals } from "./plan/family-members.js";
 import {
   type BodyWaits,
@@ -12,7 +12,6 @@ import {
   stagedBody,
 } from "./plan/function-bodies.js";
 import { PlanGraph } from "./plan/graph.js";
-import { languageRefusals } from "./plan/language-refusals.js";
 import { indexModel } from "./plan/model-index.js";
 import { objectItems } from "./plan/object-items.js";
 import { keptRangeTypes } from "./plan/range-types.js";
@@ -32,7 +31,7 @@ import { tableLookup } from "./render/table-forms.js";
 import { createShellTypeLive } from "./render/types.js";
 import { selectTables } from "./select.js";
 import { tableWarnings } from "./table-warnings.js";
-import { compressionRefusals, findRefusals, type Refusal } from "./version-rules.js";
+import { findRefusals, type Refusal } from "./version-rules.js";
 
 export type {
   CopyFormat,
@@ -121,9 +120,7 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
     refusals: [
       ...selectionRefusals,
       ...findRefusals(model, options.targetMajor, options.missingFunctions),
-      ...compressionRefusals(model, options.compressionMethods),
-      ...extensionRefusals(model, options.destinationExtensions),
-      ...languageRefusals(model, options.destinationLanguages),
+      ...destinationRefusals(model, options.destination),
       ...missingRoles(model, options.destinationRoles),
       ...nestedNameValues(model),
       ...collationRefusals(model, options.targetMajor),

@@ -147,23 +147,3 @@ export function findRefusals(
     }));
   return [...features, ...functions];
 }
-
-/**
- * Columns whose compression method (`COMPRESSION lz4`) the destination's server was not built with:
- * `SET COMPRESSION` would fail while the staging is created. Not a version rule (a build option of
- * the server), so asked of the destination itself.
- */
-export function compressionRefusals(
-  model: CatalogModel,
-  methods: ReadonlySet<string> | undefined,
-): Refusal[] {
-  if (!methods) return [];
-  return model.tables.flatMap((t) =>
-    t.columns
-      .filter((c) => c.compression !== undefined && !methods.has(c.compression))
-      .map((c) => ({
-        object: describeObject("column", [t.schema, t.name, c.name]),
-        reason: `it is compressed with ${c.compression}, which the destination's server was built without (it has ${[...methods].join(", ")}); set another method on the source (ALTER TABLE ... ALTER COLUMN ... SET COMPRESSION pglz) or use a server built with ${c.compression}`,
-      })),
-  );
-}

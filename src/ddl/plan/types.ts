@@ -3,7 +3,7 @@ import type { CopyFormat } from "../../sql/copy-statements.js";
 import type { TableSelection } from "../select.js";
 import type { Refusal } from "../version-rules.js";
 import type { ImplementationFacts } from "./base-type-refusals.js";
-import type { DestinationExtensions } from "./extension-refusals.js";
+import type { DestinationCapabilities } from "./destination-refusals.js";
 import type { RangeFacts } from "./range-types.js";
 import type { ForeignServerFacts } from "./server-refusals.js";
 
@@ -138,15 +138,8 @@ export interface PlanOptions {
   readonly destinationRoles?: ReadonlySet<string>;
   /** Built-in function signatures the destination lacks; objects calling them are refused. */
   readonly missingFunctions?: ReadonlySet<string>;
-  /** The procedural languages the destination has (pg_language); absent, not checked. */
-  readonly destinationLanguages?: ReadonlySet<string>;
-  /** What the destination has of the source's extensions; absent, not checked. */
-  readonly destinationExtensions?: DestinationExtensions;
-  /**
-   * The TOAST compression methods the destination's server was built with (the values that
-   * default_toast_compression accepts: pglz, and lz4 where built with it); absent, not checked.
-   */
-  readonly compressionMethods?: ReadonlySet<string>;
+  /** What the destination's server has (extensions, languages, compression); absent, not checked. */
+  readonly destination?: DestinationCapabilities;
   /** Which tables to carry; all of them by default. */
   readonly selection?: TableSelection;
   /**

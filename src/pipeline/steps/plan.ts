@@ -3,7 +3,7 @@ import { z } from "zod";
 import { CATALOG_LOCKS_PER_SESSION, lockTableShortfall, readLockTable } from "../../db/capacity.js";
 import { int, queryRows, text } from "../../db/rows.js";
 import { baseSettings, inTransaction } from "../../db/session.js";
-import type { DestinationExtensions } from "../../ddl/plan/extension-refusals.js";
+import type { DestinationCapabilities } from "../../ddl/plan/destination-refusals.js";
 import { planSync, type SyncPlan } from "../../ddl/plan.js";
 import { PgsyncError } from "../../errors.js";
 import type { CatalogModel, RangeType } from "../../introspect/model.js";
@@ -12,6 +12,7 @@ import { missingFunctions } from "../../introspect/queries/builtin-functions.js"
 import { destinationForeignServers } from "../../introspect/queries/foreign-servers.js";
 import { destinationRanges } from "../../introspect/queries/live-ranges.js";
 import type { RunContext } from "../context.js";
+import { readDestinationCapabilities } from "../destination-capabilities.js";
 import type { Endpoints } from "./connect.js";
 import { stagingBatch } from "./create-staging.js";
 
@@ -58,9 +59,7 @@ export interface DestinationFacts {
   destinationRoles: Set<string>;
   missingFunctions: Set<string>;
   destinationSettings: Set<string>;
-  compressionMethods: Set<string>;
-  destinationExtensions: DestinationExtensions;
-  destinationLanguages: Set<string>;
+  destination: DestinationCapabilities;
   destinationImplementations: { superuser: boolean; builtins: Set<string>; libraries: Set<string> };
   destinationForeignServers: { servers: Set<string>; wrappers: Set<string>; functions: Set<string> };
   destinationRanges: { superuser: boolean; live: RangeType[] };
@@ -84,44 +83,9 @@ async function readDestinationFacts(client: pg.Client, model: CatalogModel): Pro
   );
   const signatures = [...new Set(model.builtinFunctionUses.map((u) => u.signature))];
   const settings = await queryRows(client, "settings", "SELECT name FROM pg_catalog.pg_settings", [], Named);
-  const compression = await queryRows(
-    client,
-    "compression methods",
-    "SELECT pg_catalog.unnest(enumvals) AS name FROM pg_catalog.pg_settings WHERE name = 'default_toast_compression'",
-    [],
-    Named,
-  );
-  const names = model.extensions.map((e) => e.name);
-  const installed = await queryRows(
-    client,
-    "installed extensions",
-    `SELECT e.extname AS name, n.nspname AS schema FROM pg_catalog.pg_extension e
-     JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = ANY($1::text[])`,
-    [names],
-    z.object({ name: text, schema: text }),
-  );
-  const available = await queryRows(
-    client,
-    "available extensions",
-    "SELECT name FROM pg_catalog.pg_available_extensions WHERE name = ANY($1::text[])",
-    [names],
-    Named,
-  );
-  const languages = await queryRows(
-    client,
-    "languages",
-    "SELECT lanname AS name FROM pg_catalog.pg_language",
-    [],
-    Named,
-  );
   return {
-    destinationLanguages: new Set(languages.map((r) => r.name)),
-    destinationExtensions: {
-      installed: new Map(installed.map((r) => [r.name, { schema: r.schema }])),
-      available: new Set(available.map((r) => r.name)),
-    },
+    destination: await readDestinationCapabilities(client, model),
     destinationSettings: new Set(settings.map((r) => r.name)),
-    compressionMethods: new Set(compression.map((r) => r.name)),
     destinationRoles: new Set(roles.map((r) => r.name)),
     missingFunctions: await missingFunctions(client, signatures),
     destinationImplementations: await destinationImplementations(client, model.baseTypes ?? []),
