@@ -102,7 +102,7 @@ describe(`table selection (${from} -> ${to})`, () => {
     expect(report.ok).toBe(false);
     expect(report.steps.find((s) => s.status === "failed")?.name).toBe("plan");
     expect(String(report.error?.message)).toContain(
-      'constraint "invoices_customer_id_fkey" on "app"."invoices": it references billing.customers, which is outside the synced schemas; add its schema to the selection',
+      'constraint "invoices_customer_id_fkey" on "app"."invoices": it references "billing"."customers", which is outside the synced schemas; add its schema to the selection',
     );
     expect(await tables(destination.url)).toEqual([]);
     // With its schema in the selection, the same run goes through.

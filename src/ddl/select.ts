@@ -4,7 +4,6 @@ import type { RelationName } from "../introspect/queries/relation-names.js";
 import { describeObject } from "../sql/describe.js";
 import { qualify } from "../sql/quote.js";
 import { closestNames } from "../util/closest.js";
-import { identName, isIdent, tokenize } from "./sql-tokens.js";
 import type { Refusal } from "./version-rules.js";
 
 export interface TableSelection {
@@ -234,18 +233,6 @@ function outsideReferences(model: CatalogModel): Refusal[] {
     )
     .map((c) => ({
       object: describeObject("constraint", c.name, { on: c.table }),
-      reason: `it references ${referencedTable(c.definition)}, which is outside the synced schemas; add its schema to the selection`,
+      reason: `it references ${c.referencedTable ? qualify(c.referencedTable.schema, c.referencedTable.name) : "a table"}, which is outside the synced schemas; add its schema to the selection`,
     }));
-}
-
-/** The referenced table as pg_get_constraintdef prints it: `REFERENCES schema.table(columns)`. */
-function referencedTable(definition: string): string {
-  const tokens = tokenize(definition);
-  const at = tokens.findIndex((t) => isIdent(t) && identName(t) === "references");
-  const name: string[] = [];
-  for (const t of tokens.slice(at + 1)) {
-    if (t.kind === "op" && t.text === "(") break;
-    if (t.kind !== "space") name.push(t.text);
-  }
-  return at < 0 || name.length === 0 ? "a table" : name.join("");
 }

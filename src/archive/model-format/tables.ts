@@ -93,6 +93,7 @@ export const constraint = z.strictObject({
   kind: z.enum(["primary key", "unique", "check", "foreign key", "exclusion"]),
   definition: text,
   referencedTableOid: objectId.optional(),
+  referencedTable: qualifiedName.optional(),
   referencesExtensionTable: z.boolean().optional(),
   notValid: z.boolean().optional(),
   index: text.optional(),

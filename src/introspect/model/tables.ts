@@ -117,6 +117,8 @@ export interface Constraint {
   /** pg_get_constraintdef() output. */
   readonly definition: string;
   readonly referencedTableOid?: number;
+  /** A foreign key's referenced table, by name (it may lie outside the synced schemas). */
+  readonly referencedTable?: QualifiedName;
   /** A foreign key to a table an extension created (the extension creates it on the destination). */
   readonly referencesExtensionTable?: boolean;
   /** Added NOT VALID and never validated. */

@@ -30,6 +30,7 @@ const sql = (major: number) => `
 SELECT co.oid, co.conrelid AS table_oid, n.nspname AS schema, c.relname AS table_name, co.conname AS name,
        co.contype::text AS kind, pg_catalog.pg_get_constraintdef(co.oid) AS definition,
        co.confrelid AS referenced_table_oid, co.convalidated AS validated,
+       CASE WHEN co.contype = 'f' THEN json_build_object('schema', rn.nspname, 'name', rc.relname) END AS referenced_table,
        (co.contype = 'f' AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
           WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND e.objid = co.confrelid AND e.deptype = 'e')) AS references_extension_table,
        CASE WHEN co.contype IN ('p', 'u', 'x') THEN ic.relname END AS index_name,
@@ -46,6 +47,8 @@ FROM pg_catalog.pg_constraint co
 JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_class ic ON ic.oid = co.conindid
+LEFT JOIN pg_catalog.pg_class rc ON rc.oid = co.confrelid
+LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
 LEFT JOIN (${INHERITED_NAMES}) inherited ON inherited.top = co.oid
 WHERE co.conrelid = ANY($1::oid[]) AND co.contype IN ('p', 'u', 'c', 'f', 'x') AND co.conislocal AND co.conparentid = 0
 ORDER BY n.nspname, c.relname, co.conname`;
@@ -61,6 +64,7 @@ export const ConstraintRow = z.object({
   referenced_table_oid: oid,
   // Defaults: what a constraint has unless it was changed (rows built by hand may leave them out).
   validated: z.boolean().default(true),
+  referenced_table: z.object({ schema: text, name: text }).nullable().default(null),
   references_extension_table: z.boolean().default(false),
   index_name: textOrNull.default(null),
   index_options: textArray.default([]),
@@ -101,6 +105,7 @@ export function parseConstraint(r: ConstraintRow): Constraint {
     definition: r.definition,
     ...(r.referenced_table_oid !== 0 ? { referencedTableOid: r.referenced_table_oid } : {}),
     ...(r.validated ? {} : { notValid: true }),
+    ...(r.referenced_table !== null ? { referencedTable: r.referenced_table } : {}),
     ...(r.references_extension_table ? { referencesExtensionTable: true } : {}),
     ...(r.index_name !== null ? { index: r.index_name } : {}),
     ...(r.index_options.length > 0 ? { indexOptions: r.index_options } : {}),
