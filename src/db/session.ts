@@ -148,6 +148,34 @@ export async function inTransaction<T>(
 }
 
 /**
+ * One statement in a transaction of its own, sent with its BEGIN, settings and COMMIT in one message
+ * (one round trip instead of three; the settings apply before the statement's names are resolved,
+ * since the server analyzes each statement of a message only when it reaches it). A failure is
+ * rolled back and names the object, with the statement's SQL, as execute() does. A connection lost
+ * before the reply leaves the commit in doubt, as in inTransaction().
+ */
+export async function executeInOwnTransaction(
+  client: pg.Client,
+  settings: LocalSettings,
+  sql: string,
+  what: string,
+): Promise<void> {
+  const local = setLocalSql(transactionSettings(client, settings));
+  try {
+    // A newline before the ";": the statement may end with a comment.
+    await client.query(`BEGIN${local ? `; ${local}` : ""}; ${sql}\n; COMMIT`);
+  } catch (error) {
+    markCommitInDoubt(error);
+    await client.query("ROLLBACK").catch(() => {});
+    throw wrapError("ddl", `${what} failed on the destination`, error, {
+      object: what,
+      sql,
+      side: "destination",
+    });
+  }
+}
+
+/**
  * Whether the session is inside a transaction block (begun by begin(), hence pinned). Undefined for
  * a client that connect() did not open: nothing is known about it.
  */

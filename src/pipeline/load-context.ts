@@ -33,7 +33,7 @@ export interface TableReport {
   readonly rows: number;
   readonly bytes: number;
   readonly destinationRows: number;
-  /** Time to copy the rows and count them on the destination (its index builds are separate tasks). */
+  /** Time to copy the rows and count them on the destination (not its index builds). */
   readonly seconds: number;
   /** A split table's parts, in range order (src/pipeline/split-table.ts). */
   readonly parts?: readonly PartReport[];
@@ -57,6 +57,8 @@ export interface LoadContext {
   readonly tables?: TableSource;
   /** The parts of each split table, by table OID (src/pipeline/split-table.ts); the others load whole. */
   readonly parts?: ReadonlyMap<number, readonly TablePart[]>;
+  /** A plain table up to this many bytes loads in one task (ONE_TASK_MAX_BYTES when absent). */
+  readonly oneTaskTablesUpTo?: number;
   /** The pool's size and how many of its workers are free now: a GIN or BRIN build may use the idle cores. */
   readonly pool?: { readonly workers: number; readonly idle: () => number };
   /** Told when a build starts with parallel workers (by task id), for its progress event. */

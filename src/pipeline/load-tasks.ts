@@ -2,7 +2,7 @@ import type { TimeoutsConfig } from "../config/types.js";
 import { copyTable } from "../copy/copy-table.js";
 import { copyTableFrom } from "../copy/table-source.js";
 import type { Connection } from "../db/connect.js";
-import { baseSettings, execute, inTransaction } from "../db/session.js";
+import { baseSettings, execute, executeInOwnTransaction, inTransaction, setLocalSql } from "../db/session.js";
 import type { ForeignKeyPlan, Statement, SyncPlan, TablePlan } from "../ddl/plan.js";
 import { qualify } from "../sql/quote.js";
 import {
@@ -47,6 +47,14 @@ const BUILD_SETTINGS = { maintenance_work_mem: "256MB", max_parallel_maintenance
 export const FREEZE_MIN_BYTES = 4 * 1024 * 1024;
 
 /**
+ * A plain table up to this size (heap and TOAST) is loaded, indexed, keyed and analyzed in one task,
+ * in one transaction on one worker: its builds take milliseconds, and as tasks of their own they
+ * would each cost a transaction (BEGIN with its settings, COMMIT: two round trips) and a turn of the
+ * scheduler. At 10,000 small tables that was three transactions a table more (bench/README.md).
+ */
+export const ONE_TASK_MAX_BYTES = 1024 * 1024;
+
+/**
  * The copy-data step as a graph of tasks on the worker pairs: each table's load (COPY into staging,
  * then count; a split table's parts each a task of its own), then each index build as a task of its
  * own, its keys' unique indexes among them (index builds on one table share their lock, so two
@@ -54,7 +62,8 @@ export const FREEZE_MIN_BYTES = 4 * 1024 * 1024;
  * CONSTRAINT takes ACCESS EXCLUSIVE, so they run together in one task: a primary key or unique
  * constraint then only attaches its built index), then ANALYZE. Foreign keys between plain tables
  * run as soon as both tables are loaded and the referenced key exists, on whichever worker is free,
- * instead of one after another after the whole load.
+ * instead of one after another after the whole load. A small table (ONE_TASK_MAX_BYTES) is loaded,
+ * built, keyed and analyzed in one task.
  */
 export function loadTasks<W extends LoadWorker = WorkerPair>(
   plan: SyncPlan,
@@ -73,6 +82,11 @@ export function loadTasks<W extends LoadWorker = WorkerPair>(
     const bytes = tableBytes(t);
     const parts = ctx.parts?.get(t.table.oid);
     const widths = ctx.columnWidths?.get(t.table.oid);
+    if (!parts && inOneTask(t, ctx.oneTaskTablesUpTo ?? ONE_TASK_MAX_BYTES)) {
+      tasks.push(oneTask(t, table, key, widths, ctx));
+      readyAfter.set(t.table.oid, [`load ${key}`]);
+      continue;
+    }
     const loaded = parts ? parts.map((p) => `load ${key} part ${p.index}`) : [`load ${key}`];
     if (parts) tasks.push(...partTasks<W>(parts, partLoad(t, table, key, bytes / parts.length, ctx)));
     else
@@ -168,6 +182,41 @@ export function loadTasks<W extends LoadWorker = WorkerPair>(
   return ctx.pool ? parallelBuilds(waiting, parallel, ctx.pool) : waiting;
 }
 
+/** A small plain table whose builds wait for nothing but its own rows (TablePlan.waitsFor). */
+function inOneTask(t: TablePlan, upTo: number): boolean {
+  return t.table.bytes <= upTo && upTo > 0 && t.table.partitionKey === undefined && !t.waitsFor;
+}
+
+/** A small table's load, builds, keys and ANALYZE as one task (ONE_TASK_MAX_BYTES). */
+function oneTask<W extends LoadWorker>(
+  t: TablePlan,
+  table: string,
+  key: string,
+  widths: ReadonlyMap<string, number> | undefined,
+  ctx: LoadContext,
+): GraphTask<W> {
+  const statements = [...t.keyIndexes, ...t.indexes, ...t.keys];
+  const analyzed = analyzedByWorker(t);
+  const weight =
+    tableBytes(t) * COST.load +
+    statements.reduce((sum, s) => sum + statementWeight(t, s, widths), 0) +
+    (analyzed ? analyzeWeight(t) : 0);
+  return {
+    id: `load ${key}`,
+    kind: "load",
+    table,
+    after: [],
+    locks: [{ key, mode: "exclusive" }],
+    weight,
+    run: async (worker) => {
+      const report = await explained(ctx, t, () =>
+        loadTable(worker, t, ctx, { statements, analyze: analyzed }),
+      );
+      ctx.onTable(report);
+    },
+  };
+}
+
 /** Plain tables are analyzed during the load; the others wait for the analyze step. */
 export function analyzedByWorker(t: TablePlan): boolean {
   return t.analyze && t.copyData && t.table.partitionKey === undefined && !t.analyzeLast;
@@ -177,8 +226,19 @@ function lockKey(t: TablePlan): string {
   return qualify(t.staging.schema, t.staging.name);
 }
 
-/** Copies one table into staging and counts what arrived. */
-async function loadTable(worker: LoadWorker, t: TablePlan, ctx: LoadContext): Promise<TableReport> {
+/** What a table loaded in one task (oneTask) runs after its rows are in, in the same transaction. */
+interface AfterLoad {
+  readonly statements: readonly Statement[];
+  readonly analyze: boolean;
+}
+
+/** Copies one table into staging and counts what arrived (then builds what `after` lists). */
+async function loadTable(
+  worker: LoadWorker,
+  t: TablePlan,
+  ctx: LoadContext,
+  after?: AfterLoad,
+): Promise<TableReport> {
   const started = performance.now();
   const dst = worker.destination.client;
   const staged = qualify(t.staging.schema, t.staging.name);
@@ -191,9 +251,14 @@ async function loadTable(worker: LoadWorker, t: TablePlan, ctx: LoadContext): Pr
   // savepoint taken in the transaction's first message (one round trip less per table).
   const binary = t.copyData && !ctx.tables && t.format === "binary";
   const savepoint = binary ? `SAVEPOINT ${BINARY_SAVEPOINT}` : undefined;
+  // The COPY has no statement timeout (the stall detector cuts it); what runs after it has.
+  const settings = after
+    ? { ...baseSettings(0, ctx.timeouts.lockSeconds), ...BUILD_SETTINGS, ...STAGING_COMMIT }
+    : { ...baseSettings(0), ...STAGING_COMMIT };
+  let seconds = 0;
   await inTransaction(
     dst,
-    { ...baseSettings(0), ...STAGING_COMMIT },
+    settings,
     async () => {
       if (t.copyData) {
         const shaped = ctx.rows?.(t.table.oid);
@@ -226,6 +291,8 @@ async function loadTable(worker: LoadWorker, t: TablePlan, ctx: LoadContext): Pr
         }
       }
       destinationRows = await countStagedRows(dst, staged, name);
+      seconds = Math.round(performance.now() - started) / 1000;
+      if (after) await buildAfterLoad(dst, t, after, destinationRows > 0, ctx);
     },
     "",
     savepoint,
@@ -237,9 +304,26 @@ async function loadTable(worker: LoadWorker, t: TablePlan, ctx: LoadContext): Pr
     rows,
     bytes,
     destinationRows,
-    seconds: Math.round(performance.now() - started) / 1000,
+    seconds,
     ...(retried ? { retriedInText: true as const } : {}),
   };
+}
+
+/** The builds, keys and ANALYZE of a table loaded in one task, in its load's transaction. */
+async function buildAfterLoad(
+  dst: LoadWorker["destination"]["client"],
+  t: TablePlan,
+  after: AfterLoad,
+  hasRows: boolean,
+  ctx: LoadContext,
+): Promise<void> {
+  const analyzed = after.analyze && hasRows;
+  if (after.statements.length === 0 && !analyzed) return;
+  await dst.query(setLocalSql({ statement_timeout: `${ctx.timeouts.statementSeconds}s` }));
+  if (after.statements.length > 0) await ctx.fault("copy:index-build");
+  for (const s of after.statements) await execute(dst, s.sql, s.object);
+  const staged = qualify(t.staging.schema, t.staging.name);
+  if (analyzed) await execute(dst, `ANALYZE ${staged}`, `analyze ${qualify(t.table.schema, t.table.name)}`);
 }
 
 function buildTask(
@@ -284,8 +368,11 @@ function buildTask(
 async function addForeignKey(destination: Connection, fk: ForeignKeyPlan, timeouts: TimeoutsConfig) {
   // The check joins the whole referencing table against the referenced key: statementSeconds applies.
   const ddl = baseSettings(timeouts.statementSeconds, timeouts.lockSeconds);
-  await inTransaction(destination.client, { ...ddl, work_mem: "64MB", ...STAGING_COMMIT }, () =>
-    execute(destination.client, fk.sql, fk.object),
+  await executeInOwnTransaction(
+    destination.client,
+    { ...ddl, work_mem: "64MB", ...STAGING_COMMIT },
+    fk.sql,
+    fk.object,
   );
 }
 

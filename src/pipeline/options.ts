@@ -22,6 +22,12 @@ export interface RunOptions {
    */
   readonly splitTablesLargerThan?: number;
   /**
+   * Bytes of table data up to which a plain table is loaded, indexed, keyed and analyzed in one task
+   * and one destination transaction (src/pipeline/load-tasks.ts); 0 gives every table's builds
+   * tasks of their own. Default 1 MB.
+   */
+  readonly oneTaskTablesUpTo?: number;
+  /**
    * "auto" (the default): a GIN build on PostgreSQL 18, or a BRIN build on 17 and later, gets
    * parallel workers when it starts with pool workers idle or too little work left beside it;
    * "off": every build is single-process.

@@ -74,6 +74,9 @@ export async function copyDataStep(ctx: RunContext, input: CopyInput): Promise<v
       ...(ctx.options.faultHook ? { onChunk: () => fault("copy:mid-stream") } : {}),
       fault,
       onTable,
+      ...(ctx.options.oneTaskTablesUpTo === undefined
+        ? {}
+        : { oneTaskTablesUpTo: ctx.options.oneTaskTablesUpTo }),
       onProgress: progress.report,
       ...input.shaping,
       ...(input.archive ? { tables: input.archive.tables } : {}),
