@@ -5,7 +5,7 @@
  * system CPU seconds of all of them together.
  */
 import { spawn } from "node:child_process";
-import { access, constants, mkdtemp, readFile, rm } from "node:fs/promises";
+import { access, constants, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -43,15 +43,47 @@ function tail(limit: number) {
   };
 }
 
+/** A method stopped at the harness's time limit (`--time-limit`): it had not finished. */
+export class StoppedAtLimit extends Error {
+  constructor(
+    readonly seconds: number,
+    /** The largest resident set of its processes, sampled every second until it was stopped. */
+    readonly rssKb: number,
+  ) {
+    super(`stopped at the time limit after ${seconds.toFixed(0)} s, unfinished`);
+  }
+}
+
+/** The largest VmRSS (kB) among the processes of a process group, read from /proc. */
+async function largestRssKb(group: number): Promise<number> {
+  let largest = 0;
+  for (const pid of (await readdir("/proc")).filter((n) => /^\d+$/.test(n))) {
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+      // The fields after the command name (which may hold spaces) in parentheses: state, ppid, pgrp.
+      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+      if (pgrp !== group) continue;
+      const rss = /VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, "utf8"));
+      largest = Math.max(largest, Number(rss?.[1] ?? 0));
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return largest;
+}
+
 /**
  * Runs `command args` under GNU time. A non-zero exit is an error naming the step and the end of
- * its stderr (the tools run with PGPASSWORD in the environment, never a password in argv).
+ * its stderr (the tools run with PGPASSWORD in the environment, never a password in argv). With
+ * `limitSeconds`, the command's whole process group is killed when it runs longer, and
+ * StoppedAtLimit reports how long it ran and the largest RSS sampled.
  */
 export async function runTimed(
   step: string,
   command: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
+  limitSeconds = 0,
 ): Promise<Timed> {
   const dir = await mkdtemp(join(tmpdir(), "pgsync-bench-time-"));
   const rssFile = join(dir, "rss");
@@ -59,17 +91,35 @@ export async function runTimed(
     const started = performance.now();
     const stdout = tail(4_000_000);
     const stderr = tail(4000);
+    let sampledRssKb = 0;
+    let stopped = false;
     const code = await new Promise<number | null>((resolve, reject) => {
       const child = spawn(GNU_TIME, ["-f", "%M %U %S", "-o", rssFile, command, ...args], {
         env,
         stdio: ["ignore", "pipe", "pipe"],
+        detached: limitSeconds > 0,
       });
       child.stdout.on("data", stdout.add);
       child.stderr.on("data", stderr.add);
       child.on("error", reject);
-      child.on("close", resolve);
+      const group = child.pid;
+      const watch =
+        limitSeconds > 0 && group !== undefined
+          ? setInterval(async () => {
+              sampledRssKb = Math.max(sampledRssKb, await largestRssKb(group));
+              if (!stopped && performance.now() - started > limitSeconds * 1000) {
+                stopped = true;
+                process.kill(-group, "SIGKILL");
+              }
+            }, 1000)
+          : undefined;
+      child.on("close", (exitCode) => {
+        if (watch) clearInterval(watch);
+        resolve(exitCode);
+      });
     });
     const seconds = (performance.now() - started) / 1000;
+    if (stopped) throw new StoppedAtLimit(seconds, sampledRssKb);
     if (code !== 0) {
       throw new Error(`${step} exited with code ${code}:\n${stderr.text.trim()}`);
     }
@@ -88,6 +138,11 @@ export async function runTimed(
 }
 
 /** A shell pipeline, failing when any member fails. */
-export function runShellTimed(step: string, script: string, env: NodeJS.ProcessEnv): Promise<Timed> {
-  return runTimed(step, "/bin/bash", ["-o", "pipefail", "-e", "-c", script], env);
+export function runShellTimed(
+  step: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+  limitSeconds = 0,
+): Promise<Timed> {
+  return runTimed(step, "/bin/bash", ["-o", "pipefail", "-e", "-c", script], env, limitSeconds);
 }

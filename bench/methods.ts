@@ -36,6 +36,8 @@ export interface MethodContext {
   readonly dataset: ShapeDataset;
   /** The pgcopydb binary, when installed. */
   readonly pgcopydb: string | undefined;
+  /** Seconds after which a peer's process is stopped and recorded as unfinished (0: no limit). */
+  readonly timeLimitSeconds: number;
   destinationState: DestinationState;
 }
 
@@ -105,6 +107,7 @@ function dumpPsql(ctx: MethodContext): Promise<Timed> {
     "pg_dump | psql --single-transaction",
     `${sh(t.pgDump)} ${shConn(ctx.pair.source)} | ${sh(t.psql)} ${psqlFlags} --single-transaction ${shConn(ctx.pair.destination)} >/dev/null`,
     envFor(ctx),
+    ctx.timeLimitSeconds,
   );
 }
 
@@ -126,6 +129,7 @@ async function pgsyncRun(ctx: MethodContext): Promise<MethodOutcome> {
       "--json",
     ],
     envFor(ctx),
+    ctx.timeLimitSeconds,
   );
   const report = JSON.parse(timed.stdout) as {
     ok: boolean;
@@ -182,6 +186,7 @@ async function pgcopydbClone(ctx: MethodContext): Promise<MethodOutcome> {
         dir,
       ],
       env,
+      ctx.timeLimitSeconds,
     );
     return { rssKb: timed.rssKb, cpuSeconds: timed.cpuSeconds, parts: { "pgcopydb clone": timed.seconds } };
   } finally {

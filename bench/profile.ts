@@ -112,6 +112,7 @@ try {
     tableBytes: data.tableBytes,
     dataset,
     pgcopydb: (await findPgcopydb())?.binary,
+    timeLimitSeconds: 0,
     destinationState: "unknown",
   };
   const servers = new Map([

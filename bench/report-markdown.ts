@@ -42,8 +42,18 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
+/** "≤ " for a ratio against a run stopped at the time limit, "≥ " for one of pgsync-ts's stopped. */
+const boundMark = (bound: "at most" | "at least" | undefined) =>
+  bound === "at most" ? "≤ " : bound === "at least" ? "≥ " : "";
 const targetValue = (t: Target) =>
-  t.unit === "x" ? `${fmt(t.value, 3)} x` : t.unit === "s" ? `${fmt(t.value, 3)} s` : `${fmt(t.value, 0)} MB`;
+  boundMark(t.bound) +
+  (t.unit === "x"
+    ? `${fmt(t.value, 3)} x`
+    : t.unit === "s"
+      ? `${fmt(t.value, 3)} s`
+      : `${fmt(t.value, 0)} MB`);
+/** A median wall time; "> " when a run was stopped at the time limit (it had not finished). */
+const wallTime = (s: { seconds: number; stopped?: true }) => `${s.stopped ? "> " : ""}${fmt(s.seconds)}`;
 const targetLimit = (t: Target) =>
   t.unit === "x"
     ? `${t.name.includes("faster than") ? "<" : "≤"} ${t.limit} x`
@@ -120,11 +130,16 @@ function methodsTable(r: ScaleResult): string {
         : "";
       return [
         `${m.label}${m.error ? ` (**failed**: ${m.error.split("\n")[0]})` : ""}`,
-        fmt(s?.seconds),
-        fmt(s?.mbPerSecond, 1),
+        s ? `${wallTime(s)}${s.stopped ? " (stopped at the time limit)" : ""}` : "–",
+        s ? `${s.stopped ? "< " : ""}${fmt(s.mbPerSecond, 1)}` : "–",
         s?.rssMb === null || s === undefined ? "–" : `${fmt(s.rssMb, 0)} (${fmt(s.maxRssMb, 0)})`,
         s?.cpuSeconds === undefined ? "–" : `${fmt(s.cpuSeconds)} (${fmt(s.cpuSecondsPerGb, 1)})`,
-        m.runs.map((x) => `${x.seconds.toFixed(2)} (${(x.foreignCpu * 100).toFixed(0)}%)`).join(", "),
+        m.runs
+          .map(
+            (x) =>
+              `${x.seconds.toFixed(2)}${x.stopped ? " stopped" : ""} (${(x.foreignCpu * 100).toFixed(0)}%)`,
+          )
+          .join(", "),
         parts,
       ];
     }),
@@ -151,6 +166,12 @@ export function scaleMarkdown(r: ScaleResult): string {
     "Peak RSS is the largest process of the method (GNU time's %M); own CPU is the user + system seconds of the method's processes (not the servers'), and per GB of table data; the raw limit runs inside the harness.",
     "",
   );
+  if (r.methods.some((m) => m.median?.stopped)) {
+    out.push(
+      "A run marked stopped was killed at the harness's time limit (`--time-limit`), unfinished: its wall time is a lower bound, its peak RSS the largest sampled from /proc once a second, and a ratio against it a bound (≤).",
+      "",
+    );
+  }
   if (r.fixedCost) {
     out.push("## Fixed costs", "", fixedCostTable(r.fixedCost), "");
   }
@@ -172,8 +193,8 @@ export function scaleMarkdown(r: ScaleResult): string {
       r.ratios.map((x) => [
         x.tool,
         r.methods.find((m) => m.id === x.peer)?.label ?? x.peer,
-        fmt(x.time),
-        fmt(x.throughput),
+        `${boundMark(x.bound)}${fmt(x.time)}`,
+        `${x.bound === "at most" ? "≥ " : x.bound === "at least" ? "≤ " : ""}${fmt(x.throughput)}`,
         fmt(x.rss),
         String(x.rounds ?? 0),
       ]),
@@ -255,7 +276,7 @@ export function summaryMarkdown(results: readonly ScaleResult[]): string {
       all.map((r) => {
         const cell = (id: MethodId) => {
           const s = r.methods.find((m) => m.id === id)?.median;
-          return s ? `${fmt(s.seconds)} (${fmt(s.mbPerSecond, 0)})` : "–";
+          return s ? `${wallTime(s)} (${s.stopped ? "< " : ""}${fmt(s.mbPerSecond, 0)})` : "–";
         };
         const rss = r.targets.find((t) => t.unit === "MB")?.value ?? null;
         const judged = r.targets.filter((t) => t.met !== null);

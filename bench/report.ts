@@ -20,6 +20,8 @@ export interface RunRecord {
   readonly tables?: Record<string, number>;
   /** Share of the machine's CPU used by other work during the run (see cpu-share.ts). */
   readonly foreignCpu: number;
+  /** Stopped at the harness's time limit: `seconds` is how long it ran, unfinished (a lower bound). */
+  readonly stopped?: true;
 }
 
 export interface MethodSummary {
@@ -33,6 +35,8 @@ export interface MethodSummary {
   readonly cpuSecondsPerGb?: number;
   readonly parts: Record<string, number>;
   readonly steps?: Record<string, number>;
+  /** A run was stopped at the time limit: `seconds` is a lower bound, `mbPerSecond` an upper one. */
+  readonly stopped?: true;
 }
 
 export interface MethodResult {
@@ -58,14 +62,21 @@ export interface Ratio {
   readonly rss: number | null;
   /** How many rounds had both (the time ratio is the median of theirs); 0: from the medians. */
   readonly rounds: number;
+  /**
+   * A run of the peer was stopped at the time limit ("at most": the true ratio is lower), or one of
+   * pgsync-ts's ("at least"); absent when every run finished.
+   */
+  readonly bound?: "at most" | "at least";
 }
 
 export interface Target {
   readonly name: string;
   readonly value: number | null;
   readonly limit: number;
-  /** null: could not be judged (a peer was skipped or failed). */
+  /** null: could not be judged (a peer was skipped or failed, or a bound does not decide). */
   readonly met: boolean | null;
+  /** The value is a bound, from a run stopped at the time limit (Ratio.bound). */
+  readonly bound?: "at most" | "at least";
   readonly unit: "x" | "MB" | "s";
 }
 
@@ -178,6 +189,7 @@ export function summarize(runs: readonly RunRecord[], dataBytes: number): Method
       : { cpuSeconds: round(cpuSeconds, 2), cpuSecondsPerGb: round(cpuSeconds / (dataBytes / 1e9), 2) }),
     parts: medianOfKeys(runs.map((r) => r.parts)),
     ...(withSteps.length > 0 ? { steps: medianOfKeys(withSteps) } : {}),
+    ...(runs.some((r) => r.stopped) ? { stopped: true as const } : {}),
   };
 }
 
@@ -203,6 +215,10 @@ export function ratios(methods: readonly MethodResult[]): Ratio[] {
         paired.length > 0
           ? median(paired.map(([a, b]) => b / a))
           : t.median.mbPerSecond / p.median.mbPerSecond;
+      const toolStopped = t.median.stopped === true;
+      const peerStopped = p.median.stopped === true;
+      // Both stopped: neither bound holds.
+      if (toolStopped && peerStopped) continue;
       out.push({
         tool,
         peer,
@@ -213,6 +229,7 @@ export function ratios(methods: readonly MethodResult[]): Ratio[] {
             ? round(t.median.rssMb / p.median.rssMb, 2)
             : null,
         rounds: paired.length,
+        ...(peerStopped ? { bound: "at most" as const } : toolStopped ? { bound: "at least" as const } : {}),
       });
     }
   }
@@ -240,21 +257,28 @@ export const FIXED_COST_IDS = {
   run: "pgsync-ts run (empty destination)",
 } as const;
 
-const judged = (name: string, value: number | null, limit: number, unit: Target["unit"], strict = false) => ({
-  name,
-  value,
-  limit,
-  unit,
-  met: value === null ? null : strict ? value < limit : value <= limit,
-});
+const judged = (
+  name: string,
+  value: number | null,
+  limit: number,
+  unit: Target["unit"],
+  strict = false,
+  bound?: Target["bound"],
+): Target => {
+  const within = value === null ? null : strict ? value < limit : value <= limit;
+  // A bound decides only one way: "at most" a value within the limit, "at least" one beyond it.
+  const met = within === null || !bound ? within : bound === "at most" ? within || null : within && null;
+  return { name, value, limit, unit, met, ...(bound ? { bound } : {}) };
+};
 
 export function targets(
   methods: readonly MethodResult[],
   computed: readonly Ratio[],
   context: { readonly shape?: ShapeId; readonly fixedCost?: readonly FixedCostCommand[] } = {},
 ): Target[] {
-  const timeRatio = (tool: MethodId, peer: MethodId) =>
-    computed.find((r) => r.tool === tool && r.peer === peer)?.time ?? null;
+  const ratioOf = (tool: MethodId, peer: MethodId) =>
+    computed.find((r) => r.tool === tool && r.peer === peer);
+  const timeRatio = (tool: MethodId, peer: MethodId) => ratioOf(tool, peer)?.time ?? null;
   const rss = methods
     .filter((m) => TOOL_METHODS.includes(m.id))
     .map((m) => m.median?.maxRssMb)
@@ -265,18 +289,24 @@ export function targets(
       timeRatio("pgsync-empty", "dump-psql"),
       0.65,
       "x",
+      false,
+      ratioOf("pgsync-empty", "dump-psql")?.bound,
     ),
     judged(
       "full sync onto an empty destination vs pg_dump -Fd -Z0 -j N + pg_restore -j N",
       timeRatio("pgsync-empty", "dump-restore-j"),
       0.8,
       "x",
+      false,
+      ratioOf("pgsync-empty", "dump-restore-j")?.bound,
     ),
     judged(
       "re-sync onto a populated destination (snapshot kept) vs the replaced re-sync flow",
       timeRatio("pgsync-resync", "replaced-resync"),
       0.5,
       "x",
+      false,
+      ratioOf("pgsync-resync", "replaced-resync")?.bound,
     ),
     judged(
       "peak RSS of pgsync-ts (largest of all runs)",
@@ -295,6 +325,7 @@ export function targets(
           1,
           "x",
           true,
+          ratioOf("pgsync-empty", peer)?.bound,
         ),
       );
   }

@@ -19,7 +19,7 @@ import { foreignShare, sampleCpu } from "./cpu-share.js";
 import { FIXED_COST_RUNS, HYPERFINE, measureFixedCosts } from "./fixed-cost.js";
 import { loadDataset } from "./load-dataset.js";
 import { waitForQuiet } from "./load-gate.js";
-import { requireGnuTime } from "./measure.js";
+import { requireGnuTime, StoppedAtLimit } from "./measure.js";
 import { METHODS, type Method, type MethodContext, type MethodId } from "./methods.js";
 import {
   checkpoint,
@@ -60,6 +60,7 @@ const { values: args } = parseArgs({
     "quiet-load": { type: "string", default: "0" },
     "quiet-wait": { type: "string", default: "40" },
     methods: { type: "string" },
+    "time-limit": { type: "string", default: "0" },
     "no-build": { type: "boolean", default: false },
     render: { type: "boolean", default: false },
     archive: { type: "boolean", default: false },
@@ -71,7 +72,7 @@ if (args.help) {
   log(
     "usage: npm run bench -- [--shapes id,...] [--scales 10,100,1000] [--tables 10000] [--runs 3] [--warmup 1]\n" +
       "                        [--parallel N] [--major 15] [--out bench/results] [--quiet-load 1.0] [--quiet-wait 40]\n" +
-      "                        [--methods id,...] [--no-build]\n" +
+      "                        [--methods id,...] [--time-limit SECONDS] [--no-build]\n" +
       "       npm run bench -- --render [--out bench/results]   (rewrites the Markdown from the JSON results)\n" +
       "       npm run bench -- --archive [--scales 1000] [--runs 3] [--major 15] [--parallel 2]   (dump/restore against pg_dump -Fd/pg_restore)\n" +
       `methods: ${METHODS.map((m) => m.id).join(", ")}\n` +
@@ -98,6 +99,8 @@ const cases: { shape: BenchShape; size: number }[] = shapes.flatMap((shape) => {
   return sizes.map((size) => ({ shape, size }));
 });
 const runs = Math.floor(positive("runs", args.runs as string));
+/** A run still going after this many seconds is stopped and recorded as unfinished (0: no limit). */
+const timeLimitSeconds = positive("time-limit", args["time-limit"] as string, 0);
 const warmup = Math.floor(positive("warmup", args.warmup as string, 0));
 const parallel = Math.floor(positive("parallel", args.parallel as string));
 const major = Number(args.major);
@@ -205,6 +208,7 @@ for (const { shape, size } of cases) {
       tableBytes,
       dataset,
       pgcopydb: pgcopydb?.binary,
+      timeLimitSeconds,
       destinationState: "unknown",
     };
     const records = new Map<MethodId, RunRecord[]>(methods.map((m) => [m.id, []]));
@@ -248,8 +252,25 @@ for (const { shape, size } of cases) {
               round: round - warmup + 1,
             });
         } catch (error) {
-          failed = true;
           ctx.destinationState = "unknown";
+          if (error instanceof StoppedAtLimit) {
+            // Unfinished, not failed: its time is a lower bound, and the ratios against it bounds.
+            log(
+              `[${label}] ${kind} ${method.id}: ${error.message}, peak RSS ${(error.rssKb / 1024).toFixed(0)} MB (sampled)`,
+            );
+            if (round >= warmup)
+              records.get(method.id)?.push({
+                seconds: Math.round(error.seconds * 1000) / 1000,
+                rssKb: error.rssKb,
+                cpuSeconds: null,
+                parts: {},
+                foreignCpu: 0,
+                round: round - warmup + 1,
+                stopped: true,
+              });
+            continue;
+          }
+          failed = true;
           const message = error instanceof Error ? error.message : String(error);
           log(`[${label}] ${kind} ${method.id} FAILED: ${message}`);
           if (!errors.has(method.id)) errors.set(method.id, message);

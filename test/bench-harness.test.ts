@@ -444,6 +444,61 @@ describe("bench report arithmetic", () => {
     ]);
   });
 
+  it("takes a run stopped at the time limit as a bound, and judges a target only where the bound decides", () => {
+    const stopped = (id: MethodResult["id"], seconds: number): MethodResult => {
+      const runs = [{ ...run(seconds), round: 1, stopped: true as const }];
+      return {
+        id,
+        label: id,
+        command: id,
+        runs,
+        median: summarize(runs, 100e6) as NonNullable<MethodResult["median"]>,
+      };
+    };
+    const finished = (id: MethodResult["id"], seconds: number): MethodResult => {
+      const runs = [{ ...run(seconds), round: 1 }];
+      return {
+        id,
+        label: id,
+        command: id,
+        runs,
+        median: summarize(runs, 100e6) as NonNullable<MethodResult["median"]>,
+      };
+    };
+    // pgcopydb stopped after 300 s: pgsync-ts's 60 s is at most 0.2 of its time, faster for sure.
+    // pg_dump | psql finished in 50 s, pgsync-ts in 60: slower, no bound.
+    const many = [finished("pgsync-empty", 60), finished("dump-psql", 50), stopped("pgcopydb", 300)];
+    const r = ratios(many);
+    expect(r.find((x) => x.peer === "pgcopydb")).toMatchObject({ time: 0.2, bound: "at most" });
+    expect(r.find((x) => x.peer === "dump-psql")?.bound).toBeUndefined();
+    const t = targets(many, r, { shape: "many-tables" });
+    expect(t.slice(4).map((x) => [x.value, x.met, x.bound])).toEqual([
+      [1.2, false, undefined],
+      [0.2, true, "at most"],
+    ]);
+    // A bound that does not decide is not judged: stopped at 30 s, pgsync-ts took 60 (ratio at most 2).
+    const early = [finished("pgsync-empty", 60), stopped("pgcopydb", 30)];
+    expect(targets(early, ratios(early), { shape: "many-tables" })[5]).toMatchObject({
+      met: null,
+      bound: "at most",
+    });
+    // pgsync-ts stopped: its ratio is a lower bound, which decides only a miss.
+    const slow = [stopped("pgsync-empty", 30), finished("dump-psql", 20)];
+    expect(targets(slow, ratios(slow), { shape: "many-tables" })[4]).toMatchObject({
+      met: false,
+      bound: "at least",
+    });
+    const md = scaleMarkdown({
+      ...result(10, 1),
+      shape: "many-tables",
+      methods: many,
+      ratios: r,
+      targets: t,
+    });
+    expect(md).toContain("> 300.00 (stopped at the time limit)");
+    expect(md).toContain("≤ 0.200 x");
+  });
+
   it("names each shape's results and says where pgsync-ts's time went when a target is missed", () => {
     const shaped: ScaleResult = {
       ...result(10, 1),
