@@ -43,15 +43,30 @@ function tail(limit: number) {
   };
 }
 
-/** A method stopped at the harness's time limit (`--time-limit`): it had not finished. */
+/**
+ * A method stopped before it finished: at the harness's time limit (`--time-limit`), or when the
+ * machine's available memory fell below MIN_AVAILABLE_KB (before the kernel's OOM killer would
+ * pick a process, a server's perhaps).
+ */
 export class StoppedAtLimit extends Error {
   constructor(
     readonly seconds: number,
     /** The largest resident set of its processes, sampled every second until it was stopped. */
     readonly rssKb: number,
+    readonly reason: "time" | "memory",
   ) {
-    super(`stopped at the time limit after ${seconds.toFixed(0)} s, unfinished`);
+    super(
+      `stopped ${reason === "time" ? "at the time limit" : `when the machine had less than ${MIN_AVAILABLE_KB / 1024 ** 2} GB of memory available`} after ${seconds.toFixed(0)} s, unfinished`,
+    );
   }
+}
+
+/** Available memory (MemAvailable) below which a watched run is stopped. */
+export const MIN_AVAILABLE_KB = 2 * 1024 ** 2;
+
+async function availableKb(): Promise<number> {
+  const m = /MemAvailable:\s+(\d+)/.exec(await readFile("/proc/meminfo", "utf8"));
+  return Number(m?.[1] ?? Number.POSITIVE_INFINITY);
 }
 
 /** The largest VmRSS (kB) among the processes of a process group, read from /proc. */
@@ -92,7 +107,7 @@ export async function runTimed(
     const stdout = tail(4_000_000);
     const stderr = tail(4000);
     let sampledRssKb = 0;
-    let stopped = false;
+    let stopped: StoppedAtLimit["reason"] | undefined;
     const code = await new Promise<number | null>((resolve, reject) => {
       const child = spawn(GNU_TIME, ["-f", "%M %U %S", "-o", rssFile, command, ...args], {
         env,
@@ -107,10 +122,10 @@ export async function runTimed(
         limitSeconds > 0 && group !== undefined
           ? setInterval(async () => {
               sampledRssKb = Math.max(sampledRssKb, await largestRssKb(group));
-              if (!stopped && performance.now() - started > limitSeconds * 1000) {
-                stopped = true;
-                process.kill(-group, "SIGKILL");
-              }
+              if (stopped) return;
+              if (performance.now() - started > limitSeconds * 1000) stopped = "time";
+              else if ((await availableKb()) < MIN_AVAILABLE_KB) stopped = "memory";
+              if (stopped) process.kill(-group, "SIGKILL");
             }, 1000)
           : undefined;
       child.on("close", (exitCode) => {
@@ -119,7 +134,7 @@ export async function runTimed(
       });
     });
     const seconds = (performance.now() - started) / 1000;
-    if (stopped) throw new StoppedAtLimit(seconds, sampledRssKb);
+    if (stopped) throw new StoppedAtLimit(seconds, sampledRssKb, stopped);
     if (code !== 0) {
       throw new Error(`${step} exited with code ${code}:\n${stderr.text.trim()}`);
     }

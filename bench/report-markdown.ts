@@ -42,7 +42,7 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
-/** "≤ " for a ratio against a run stopped at the time limit, "≥ " for one of pgsync-ts's stopped. */
+/** "≤ " for a ratio against a peer's run stopped unfinished, "≥ " for one of pgsync-ts's stopped. */
 const boundMark = (bound: "at most" | "at least" | undefined) =>
   bound === "at most" ? "≤ " : bound === "at least" ? "≥ " : "";
 const targetValue = (t: Target) =>
@@ -52,8 +52,8 @@ const targetValue = (t: Target) =>
     : t.unit === "s"
       ? `${fmt(t.value, 3)} s`
       : `${fmt(t.value, 0)} MB`);
-/** A median wall time; "> " when a run was stopped at the time limit (it had not finished). */
-const wallTime = (s: { seconds: number; stopped?: true }) => `${s.stopped ? "> " : ""}${fmt(s.seconds)}`;
+/** A median wall time; "> " when a run was stopped unfinished (RunRecord.stopped). */
+const wallTime = (s: { seconds: number; stopped?: unknown }) => `${s.stopped ? "> " : ""}${fmt(s.seconds)}`;
 const targetLimit = (t: Target) =>
   t.unit === "x"
     ? `${t.name.includes("faster than") ? "<" : "≤"} ${t.limit} x`
@@ -130,14 +130,14 @@ function methodsTable(r: ScaleResult): string {
         : "";
       return [
         `${m.label}${m.error ? ` (**failed**: ${m.error.split("\n")[0]})` : ""}`,
-        s ? `${wallTime(s)}${s.stopped ? " (stopped at the time limit)" : ""}` : "–",
+        s ? `${wallTime(s)}${s.stopped ? " (stopped unfinished)" : ""}` : "–",
         s ? `${s.stopped ? "< " : ""}${fmt(s.mbPerSecond, 1)}` : "–",
         s?.rssMb === null || s === undefined ? "–" : `${fmt(s.rssMb, 0)} (${fmt(s.maxRssMb, 0)})`,
         s?.cpuSeconds === undefined ? "–" : `${fmt(s.cpuSeconds)} (${fmt(s.cpuSecondsPerGb, 1)})`,
         m.runs
           .map(
             (x) =>
-              `${x.seconds.toFixed(2)}${x.stopped ? " stopped" : ""} (${(x.foreignCpu * 100).toFixed(0)}%)`,
+              `${x.seconds.toFixed(2)}${x.stopped ? ` stopped (${x.stopped === "time" ? "time limit" : "low memory"})` : ""} (${(x.foreignCpu * 100).toFixed(0)}%)`,
           )
           .join(", "),
         parts,
@@ -168,7 +168,7 @@ export function scaleMarkdown(r: ScaleResult): string {
   );
   if (r.methods.some((m) => m.median?.stopped)) {
     out.push(
-      "A run marked stopped was killed at the harness's time limit (`--time-limit`), unfinished: its wall time is a lower bound, its peak RSS the largest sampled from /proc once a second, and a ratio against it a bound (≤).",
+      "A run marked stopped was killed unfinished, at the harness's time limit (`--time-limit`) or when the machine had less than 2 GB of memory available: its wall time is a lower bound, its peak RSS the largest process's, sampled from /proc once a second (pages shared between forked processes count in each), and a ratio against it a bound (≤).",
       "",
     );
   }

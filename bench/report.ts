@@ -20,8 +20,11 @@ export interface RunRecord {
   readonly tables?: Record<string, number>;
   /** Share of the machine's CPU used by other work during the run (see cpu-share.ts). */
   readonly foreignCpu: number;
-  /** Stopped at the harness's time limit: `seconds` is how long it ran, unfinished (a lower bound). */
-  readonly stopped?: true;
+  /**
+   * Stopped unfinished, at the harness's time limit or when the machine ran low on memory:
+   * `seconds` is how long it ran (a lower bound).
+   */
+  readonly stopped?: "time" | "memory";
 }
 
 export interface MethodSummary {

@@ -266,7 +266,7 @@ for (const { shape, size } of cases) {
                 parts: {},
                 foreignCpu: 0,
                 round: round - warmup + 1,
-                stopped: true,
+                stopped: error.reason,
               });
             continue;
           }

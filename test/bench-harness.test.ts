@@ -446,7 +446,7 @@ describe("bench report arithmetic", () => {
 
   it("takes a run stopped at the time limit as a bound, and judges a target only where the bound decides", () => {
     const stopped = (id: MethodResult["id"], seconds: number): MethodResult => {
-      const runs = [{ ...run(seconds), round: 1, stopped: true as const }];
+      const runs = [{ ...run(seconds), round: 1, stopped: "time" as const }];
       return {
         id,
         label: id,
@@ -495,7 +495,8 @@ describe("bench report arithmetic", () => {
       ratios: r,
       targets: t,
     });
-    expect(md).toContain("> 300.00 (stopped at the time limit)");
+    expect(md).toContain("> 300.00 (stopped unfinished)");
+    expect(md).toContain("300.00 stopped (time limit)");
     expect(md).toContain("≤ 0.200 x");
   });
 
