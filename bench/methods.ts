@@ -84,8 +84,15 @@ function toolsOf(ctx: MethodContext): PgTools {
   return ctx.tools;
 }
 
+/** A shape of this many tables or more is set aside between runs instead of dropped (resetDatabase). */
+const SET_ASIDE_MIN_TABLES = 1000;
+
 async function emptyDestination(ctx: MethodContext): Promise<void> {
-  await resetDatabase(ctx.pair.destination, ctx.pair.password);
+  await resetDatabase(
+    ctx.pair.destination,
+    ctx.pair.password,
+    ctx.dataset.tables.length >= SET_ASIDE_MIN_TABLES,
+  );
   ctx.destinationState = "empty";
 }
 

@@ -47,11 +47,6 @@ import { type BenchShape, SHAPES, shapeById } from "./shapes.js";
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** A dataset of this many tables or more deletes tens of thousands of files between runs. */
-const SETTLE_MIN_TABLES = 1000;
-/** ext4 skips inodes deleted less than 60 s ago once their inode table block is written back. */
-const SETTLE_SECONDS = 65;
-
 const { values: args } = parseArgs({
   options: {
     shapes: { type: "string", default: SHAPES.map((s) => s.id).join(",") },
@@ -216,8 +211,6 @@ for (const { shape, size } of cases) {
       timeLimitSeconds,
       destinationState: "unknown",
     };
-    // See settleFilesystem: only a catalog of thousands of relations deletes enough files to matter.
-    const settleSeconds = dataset.tables.length >= SETTLE_MIN_TABLES ? SETTLE_SECONDS : 0;
     const records = new Map<MethodId, RunRecord[]>(methods.map((m) => [m.id, []]));
     const errors = new Map<MethodId, string>();
     const skipReason = (m: Method) =>
@@ -236,7 +229,6 @@ for (const { shape, size } of cases) {
             checkpoint(pair.source, pair.password),
             checkpoint(pair.destination, pair.password),
           ]);
-          if (settleSeconds > 0) await settleFilesystem(settleSeconds);
           const postmasters = [pair.source.pid, pair.destination.pid];
           const before = await sampleCpu(postmasters);
           const started = performance.now();
@@ -358,25 +350,6 @@ for (const { shape, size } of cases) {
     livePair = undefined;
     await rm(workDir, { recursive: true, force: true });
   }
-}
-
-/**
- * Waits, before a timed run, until the files the previous run and this run's preparation deleted
- * no longer slow the next ones created. After tens of thousands of files are deleted (a dropped
- * copy of 10,000 tables), ext4's inode allocator skips every inode deleted in the last 60 s (300 s
- * while its inode table block is dirty), reading each one's deletion time: measured with perf, the
- * same 10,000 CREATE TABLEs took 21 s of backend CPU instead of 6 s, 80% of it in the kernel's
- * recently_deleted(). Whichever method ran right after a drop paid it, so the order of the methods
- * decided the figures. `sync` writes the inode tables back, then every method waits the same
- * SETTLE_SECONDS after its preparation (and after whatever the run before it deleted).
- */
-async function settleFilesystem(seconds: number): Promise<void> {
-  await new Promise<void>((resolve, reject) =>
-    spawn("sync", [], { stdio: "ignore" })
-      .on("close", () => resolve())
-      .on("error", reject),
-  );
-  await new Promise((r) => setTimeout(r, seconds * 1000));
 }
 
 /**
