@@ -5,6 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -298,6 +299,39 @@ describe("TLS against a server without ssl", () => {
       expect(await encryptedPerServer(c)).toBe(false);
     } finally {
       await c.close();
+    }
+  });
+
+  it("prefer asks a server without TLS once: later connections go straight to plaintext", async () => {
+    // A TCP proxy in front of the server counts the connections each connect() opens.
+    let accepted = 0;
+    const server = new URL(database.url);
+    const proxy = createServer((socket) => {
+      accepted++;
+      const upstream = createConnection(Number(server.port), server.hostname);
+      socket.pipe(upstream).pipe(socket);
+      socket.on("error", () => upstream.destroy());
+      upstream.on("error", () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = new URL(database.url);
+      url.port = String((proxy.address() as AddressInfo).port);
+      url.search = "sslmode=prefer";
+      for (let i = 0; i < 3; i++) {
+        const c = await connect({ url: url.toString(), side: "destination", connectSeconds: 5 });
+        expect(c.tls).toEqual({ encrypted: false, mode: "prefer" });
+        await c.close();
+      }
+      // The TLS request and the plaintext session, then one connection each.
+      expect(accepted).toBe(4);
+      // require still asks, and is still refused.
+      url.search = "sslmode=require";
+      const { error } = await tryConnect(url.toString());
+      expect(error?.message).toContain("the server does not offer TLS");
+      expect(accepted).toBe(5);
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
     }
   });
 

@@ -106,13 +106,26 @@ interface Opened {
   readonly encrypted: boolean;
 }
 
+/**
+ * Servers (host and port) that answered this process's TLS request with "no TLS": sslmode=prefer
+ * connects to them in plaintext straight away. libpq goes on in plaintext on the same connection
+ * when the server declines; node-postgres closes it, so each connection of a run (eight or more)
+ * would otherwise be opened twice. prefer never authenticates the server, so this allows nothing
+ * a declined request on every connection would not.
+ */
+const declinedTls = new Set<string>();
+
 /** One attempt: the TLS tries of the plan in order (prefer: TLS, then plaintext if the server has none). */
 async function openOnce(target: ConnectTarget, applicationName: string, timeoutMs: number): Promise<Opened> {
   const [first, second] = target.tls.tries;
+  const server = `${target.config.host ?? ""}:${target.config.port ?? ""}`;
+  if (target.tls.mode === "prefer" && second === false && declinedTls.has(server))
+    return openWith(target, applicationName, timeoutMs, second);
   try {
     return await openWith(target, applicationName, timeoutMs, first);
   } catch (error) {
     if (second === undefined || !serverRefused(first, error)) throw error;
+    if (target.tls.mode === "prefer") declinedTls.add(server);
     return openWith(target, applicationName, timeoutMs, second);
   }
 }
