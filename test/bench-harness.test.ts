@@ -267,6 +267,17 @@ const run = (seconds: number, rssKb: number | null = null): RunRecord => ({
   foreignCpu: 0,
 });
 
+/** A method's result from these runs, summarized over 100 MB. */
+function measured(id: MethodResult["id"], runs: RunRecord[]): MethodResult {
+  return {
+    id,
+    label: id,
+    command: id,
+    runs,
+    median: summarize(runs, 100e6) as NonNullable<MethodResult["median"]>,
+  };
+}
+
 function method(id: MethodResult["id"], seconds: number[], rssKb: number | null): MethodResult {
   const runs = seconds.map((s) => run(s, rssKb));
   const summary = summarize(runs, 100e6);
@@ -381,16 +392,11 @@ describe("bench report arithmetic", () => {
   });
 
   it("takes the ratio round by round, then the median: a slow round of one method does not skew it", () => {
-    const rounds = (id: MethodResult["id"], seconds: number[]): MethodResult => {
-      const runs = seconds.map((x, i) => ({ ...run(x), round: i + 1 }));
-      return {
+    const rounds = (id: MethodResult["id"], seconds: number[]): MethodResult =>
+      measured(
         id,
-        label: id,
-        command: id,
-        runs,
-        median: summarize(runs, 100e6) as NonNullable<MethodResult["median"]>,
-      };
-    };
+        seconds.map((x, i) => ({ ...run(x), round: i + 1 })),
+      );
     // Round 3 was slow for both (other work on the machine): per round 0.5, 0.5, 0.8.
     const r = ratios([rounds("pgsync-empty", [5, 6, 16]), rounds("pgcopydb", [10, 12, 20])]);
     expect(r).toEqual([
@@ -445,26 +451,10 @@ describe("bench report arithmetic", () => {
   });
 
   it("takes a run stopped at the time limit as a bound, and judges a target only where the bound decides", () => {
-    const stopped = (id: MethodResult["id"], seconds: number): MethodResult => {
-      const runs = [{ ...run(seconds), round: 1, stopped: "time" as const }];
-      return {
-        id,
-        label: id,
-        command: id,
-        runs,
-        median: summarize(runs, 100e6) as NonNullable<MethodResult["median"]>,
-      };
-    };
-    const finished = (id: MethodResult["id"], seconds: number): MethodResult => {
-      const runs = [{ ...run(seconds), round: 1 }];
-      return {
-        id,
-        label: id,
-        command: id,
-        runs,
-        median: summarize(runs, 100e6) as NonNullable<MethodResult["median"]>,
-      };
-    };
+    const stopped = (id: MethodResult["id"], seconds: number) =>
+      measured(id, [{ ...run(seconds), round: 1, stopped: "time" as const }]);
+    const finished = (id: MethodResult["id"], seconds: number) =>
+      measured(id, [{ ...run(seconds), round: 1 }]);
     // pgcopydb stopped after 300 s: pgsync-ts's 60 s is at most 0.2 of its time, faster for sure.
     // pg_dump | psql finished in 50 s, pgsync-ts in 60: slower, no bound.
     const many = [finished("pgsync-empty", 60), finished("dump-psql", 50), stopped("pgcopydb", 300)];
