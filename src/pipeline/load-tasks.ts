@@ -321,9 +321,16 @@ async function buildAfterLoad(
   if (after.statements.length === 0 && !analyzed) return;
   await dst.query(setLocalSql({ statement_timeout: `${ctx.timeouts.statementSeconds}s` }));
   if (after.statements.length > 0) await ctx.fault("copy:index-build");
-  for (const s of after.statements) await execute(dst, s.sql, s.object);
-  const staged = qualify(t.staging.schema, t.staging.name);
-  if (analyzed) await execute(dst, `ANALYZE ${staged}`, `analyze ${qualify(t.table.schema, t.table.name)}`);
+  for (const s of analyzed ? [...after.statements, analyzeStatement(t)] : after.statements)
+    await execute(dst, s.sql, s.object);
+}
+
+/** ANALYZE of a table's staged copy, named after the table. */
+function analyzeStatement(t: TablePlan): Statement {
+  return {
+    object: `analyze ${qualify(t.table.schema, t.table.name)}`,
+    sql: `ANALYZE ${qualify(t.staging.schema, t.staging.name)}`,
+  };
 }
 
 function buildTask(
@@ -377,9 +384,7 @@ async function addForeignKey(destination: Connection, fk: ForeignKeyPlan, timeou
 }
 
 async function analyze(destination: Connection, t: TablePlan, timeouts: TimeoutsConfig) {
-  const staged = qualify(t.staging.schema, t.staging.name);
   const settings = { ...baseSettings(timeouts.statementSeconds, timeouts.lockSeconds), ...STAGING_COMMIT };
-  await inTransaction(destination.client, settings, () =>
-    execute(destination.client, `ANALYZE ${staged}`, `analyze ${qualify(t.table.schema, t.table.name)}`),
-  );
+  const { sql, object } = analyzeStatement(t);
+  await executeInOwnTransaction(destination.client, settings, sql, object);
 }
