@@ -143,6 +143,9 @@ describe(`masked values that break a destination constraint (${from} -> ${to})`,
     expect(collide.ok).toBe(false);
     expect(String(collide.error?.message)).toContain("masked column public.codes.phone (phone)");
     expect(String(collide.error?.message)).toContain("codes_phone_key");
+    // The failed build is named with its statement, although the builds went in one message.
+    expect(collide.error).toMatchObject({ object: expect.stringContaining("codes_phone_key") });
+    expect(String(collide.error?.sql)).toMatch(/^CREATE UNIQUE INDEX .*codes_phone_key/);
     const check = await runSync({
       sourceUrl: src.url,
       destinationUrl: destination.url,

@@ -4,9 +4,10 @@ import type { TimeoutsConfig } from "../config/types.js";
 import type { SourceRows } from "../copy/source-rows.js";
 import type { TableSource } from "../copy/table-source.js";
 import type { Connection } from "../db/connect.js";
-import { int, queryOne } from "../db/rows.js";
+import { int, queryOne, validRow } from "../db/rows.js";
+import { pinnedQuery } from "../db/session.js";
 import type { TablePlan } from "../ddl/plan.js";
-import { PgsyncError } from "../errors.js";
+import { PgsyncError, wrapError } from "../errors.js";
 import type { ColumnWidths } from "./column-widths.js";
 import type { TablePart } from "./split-table.js";
 import type { FaultPoint } from "./step-runner.js";
@@ -104,21 +105,28 @@ export function sourceOf(worker: LoadWorker, object: string): Connection {
 
 /**
  * The rows a staged table holds, counted on the destination in the caller's transaction (or in one
- * of its own, pinned), for the run's count check.
+ * of its own, pinned), for the run's count check. `then`, statements of the tool's own (settings, a
+ * savepoint), goes in the same message after the count: one round trip for both.
  */
 export async function countStagedRows(
   destination: pg.Client,
   staged: string,
   table: string,
+  then?: string,
 ): Promise<number> {
   const sql = `SELECT count(*) AS n FROM ONLY ${staged}`;
-  const { n } = await queryOne(
-    destination,
-    `row count of ${table}`,
-    sql,
-    [],
-    z.object({ n: int }),
-    "destination",
-  );
-  return n;
+  const name = `row count of ${table}`;
+  const schema = z.object({ n: int });
+  if (!then) return (await queryOne(destination, name, sql, [], schema, "destination")).n;
+  let results: readonly pg.QueryResult[];
+  try {
+    // A message of several statements has a result each, the count's first.
+    results = (await pinnedQuery(destination, `${sql}; ${then}`)) as unknown as pg.QueryResult[];
+  } catch (error) {
+    throw wrapError("internal", `query "${name}" on the destination`, error, { sql, side: "destination" });
+  }
+  const [count] = results;
+  if (!count)
+    throw new PgsyncError("internal", `query "${name}" on the destination returned no result`, { sql });
+  return validRow(count, schema, { name, sql, side: "destination" }).n;
 }

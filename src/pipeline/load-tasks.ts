@@ -3,6 +3,7 @@ import { copyTable } from "../copy/copy-table.js";
 import { copyTableFrom } from "../copy/table-source.js";
 import type { Connection } from "../db/connect.js";
 import { baseSettings, execute, executeInOwnTransaction, inTransaction, setLocalSql } from "../db/session.js";
+import { executeFromSavepoint } from "../db/statement-messages.js";
 import type { ForeignKeyPlan, Statement, SyncPlan, TablePlan } from "../ddl/plan.js";
 import { qualify } from "../sql/quote.js";
 import {
@@ -290,9 +291,15 @@ async function loadTable(
           ctx.warn?.(retryWarning(name, error));
         }
       }
-      destinationRows = await countStagedRows(dst, staged, name);
+      // A small table's builds follow in the same transaction (buildAfterLoad): their timeout and
+      // savepoint go in the count's message.
+      const builds = after && (after.statements.length > 0 || after.analyze);
+      const then = builds
+        ? `${setLocalSql({ statement_timeout: `${ctx.timeouts.statementSeconds}s` })}; SAVEPOINT ${BUILD_SAVEPOINT}`
+        : undefined;
+      destinationRows = await countStagedRows(dst, staged, name, then);
       seconds = Math.round(performance.now() - started) / 1000;
-      if (after) await buildAfterLoad(dst, t, after, destinationRows > 0, ctx);
+      if (after && builds) await buildAfterLoad(dst, t, after, destinationRows > 0, ctx);
     },
     "",
     savepoint,
@@ -309,7 +316,13 @@ async function loadTable(
   };
 }
 
-/** The builds, keys and ANALYZE of a table loaded in one task, in its load's transaction. */
+/** Where a small table's builds go back to when one fails (executeFromSavepoint). */
+const BUILD_SAVEPOINT = "pgsync_builds";
+
+/**
+ * The builds, keys and ANALYZE of a table loaded in one task, in its load's transaction, in one
+ * message after the savepoint that the count's message took: one round trip for all of them.
+ */
 async function buildAfterLoad(
   dst: LoadWorker["destination"]["client"],
   t: TablePlan,
@@ -317,12 +330,10 @@ async function buildAfterLoad(
   hasRows: boolean,
   ctx: LoadContext,
 ): Promise<void> {
-  const analyzed = after.analyze && hasRows;
-  if (after.statements.length === 0 && !analyzed) return;
-  await dst.query(setLocalSql({ statement_timeout: `${ctx.timeouts.statementSeconds}s` }));
+  const statements = after.analyze && hasRows ? [...after.statements, analyzeStatement(t)] : after.statements;
+  if (statements.length === 0) return;
   if (after.statements.length > 0) await ctx.fault("copy:index-build");
-  for (const s of analyzed ? [...after.statements, analyzeStatement(t)] : after.statements)
-    await execute(dst, s.sql, s.object);
+  await executeFromSavepoint(dst, statements, BUILD_SAVEPOINT);
 }
 
 /** ANALYZE of a table's staged copy, named after the table. */

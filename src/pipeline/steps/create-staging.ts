@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { baseSettings, execute, inTransaction, type LocalSettings, pinned } from "../../db/session.js";
+import { executeFromSavepoint } from "../../db/statement-messages.js";
 import type { Statement, SyncPlan } from "../../ddl/plan.js";
 import { ensureMetaSchema } from "../../restore/meta.js";
 import type { RunContext } from "../context.js";
@@ -33,9 +34,8 @@ export async function createStagingStep(
 const STATEMENTS_PER_MESSAGE = 100;
 
 /**
- * Runs the statements in order, inside the caller's transaction, several to a message. A message
- * that fails is rolled back to its savepoint and run again one statement at a time, so the error
- * names the object whose statement failed, with its SQL, as one statement at a time would.
+ * Runs the statements in order, inside the caller's transaction, several to a message (see
+ * executeFromSavepoint: a failed message runs again one statement at a time, naming the object).
  */
 async function executeInMessages(client: pg.Client, statements: readonly Statement[]): Promise<void> {
   for (let from = 0; from < statements.length; from += STATEMENTS_PER_MESSAGE) {
@@ -45,20 +45,12 @@ async function executeInMessages(client: pg.Client, statements: readonly Stateme
       await execute(client, only.sql, only.object);
       continue;
     }
-    // The savepoint goes in a message of its own: the server parses a whole message before it runs
-    // any of it, so a statement that does not parse (a view older syntax rejects) fails the message
-    // before a savepoint inside it would exist. A newline before each ";": a last line may be a comment.
-    await client.query("SAVEPOINT pgsync_staging");
-    const text = [...part.map((s) => s.sql), "RELEASE SAVEPOINT pgsync_staging"].join("\n;\n");
-    try {
-      await client.query(text);
-    } catch {
-      await client.query("ROLLBACK TO SAVEPOINT pgsync_staging");
-      // One at a time: the failing statement throws, naming its object (if none fails, all are in).
-      for (const s of part) await execute(client, s.sql, s.object);
-    }
+    await client.query(`SAVEPOINT ${STAGING_SAVEPOINT}`);
+    await executeFromSavepoint(client, part, STAGING_SAVEPOINT);
   }
 }
+
+const STAGING_SAVEPOINT = "pgsync_staging";
 
 /**
  * Statements per staging transaction, at most. Staging is invisible until the cut-over and dropped
