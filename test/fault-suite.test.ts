@@ -40,6 +40,16 @@ const EVENTS = `
 CREATE TABLE app.events (id bigint PRIMARY KEY, at timestamptz NOT NULL, payload text);
 INSERT INTO app.events SELECT g, timestamptz '2025-01-01' + g * interval '1 minute', repeat(md5(g::text), 8)
 FROM generate_series(1, 20000) g;`;
+// Enough plain tables for a concurrent staging block (src/ddl/plan/staging-blocks.ts): the point
+// "staging:part-committed" is inside it.
+const MANY = `
+CREATE SCHEMA many;
+DO $$ BEGIN
+  FOR i IN 1..60 LOOP
+    EXECUTE format('CREATE TABLE many.t%s (id int PRIMARY KEY, v text)', i);
+    EXECUTE format('INSERT INTO many.t%s VALUES (1, %L)', i, 'v' || i);
+  END LOOP;
+END $$;`;
 
 const majors = testMajors();
 const from = (majors.includes(17) ? 17 : majors[majors.length - 1]) as PgMajor;
@@ -80,7 +90,7 @@ async function pair(): Promise<Pair> {
   const source = await freshDatabase(from);
   const destination = await freshDatabase(to);
   databases.push(source, destination);
-  await withClient(source.url, (c) => c.query(FIXTURE + EVENTS));
+  await withClient(source.url, (c) => c.query(FIXTURE + EVENTS + MANY));
   const first = await runSync({ sourceUrl: source.url, destinationUrl: destination.url });
   expect(first.error).toBeUndefined();
   return { source, destination, changes: 0 };
@@ -166,6 +176,7 @@ function runArgs(p: Pair, config?: string): string[] {
 
 // Staging exists (committed) from the end of create-staging until the cut-over commits.
 const STAGING_EXISTS = new Set<FaultPoint>([
+  "staging:part-committed",
   "before:copy-data",
   "copy:mid-stream",
   "copy:table-loaded",
@@ -234,6 +245,7 @@ function expectedOutcome(kind: Kind, point: FaultPoint): "old" | "new" | "either
   if (point === "copy:table-loaded" || point === "copy:index-build" || point === "copy:foreign-key")
     return "either";
   return FAULT_POINTS.indexOf(point) <= FAULT_POINTS.indexOf("before:copy-data") ||
+    point === "staging:part-committed" ||
     point === "copy:mid-stream"
     ? "old"
     : "new";

@@ -97,7 +97,9 @@ describe(`a failed run (PostgreSQL ${from} -> ${to}) leaves the previous state i
     expect(await captureState(destination.url)).toEqual(await captureState(source.url));
   });
 
-  const points = FAULT_POINTS.filter((p) => p !== "before:connect");
+  // The fixture has no concurrent staging block (fewer than 50 tables): test/fault-suite.test.ts,
+  // whose fixture has one, drops the connections at staging:part-committed.
+  const points = FAULT_POINTS.filter((p) => p !== "before:connect" && p !== "staging:part-committed");
   it.each(points)("when its destination connections are dropped at %s", async (point: FaultPoint) => {
     const { source, destination, old } = await previousCopyAndChangedSource();
     const expectedNew = await captureState(source.url);

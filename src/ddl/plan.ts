@@ -17,6 +17,7 @@ import { objectItems } from "./plan/object-items.js";
 import { keptRangeTypes } from "./plan/range-types.js";
 import { foreignServerRefusals } from "./plan/server-refusals.js";
 import { orderItems } from "./plan/sort.js";
+import { stagingBlocks } from "./plan/staging-blocks.js";
 import { schemaComment } from "./plan/statements.js";
 import { tableItems } from "./plan/table-items.js";
 import { loadForeignKeys, tablePlans } from "./plan/tables.js";
@@ -38,6 +39,7 @@ export type {
   ForeignKeyPlan,
   PlanOptions,
   SchemaPlan,
+  StagingBlock,
   Statement,
   SyncPlan,
   TablePlan,
@@ -77,13 +79,16 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
   const ordered = orderItems({ graph, ctx, index, splitDefaults: new Map(), lookup: tableLookup(model) });
   const waits = bodyWaits(model, bodies, index);
 
-  const preData: Statement[] = [
-    ...schemas.map((s) => ({
+  const blocks = stagingBlocks(
+    schemas.map((s) => ({
       object: describeObject("schema", s.name),
       sql: `CREATE SCHEMA ${quoteIdent(s.staging)}`,
     })),
-    ...ordered.pre.flatMap((i) => i.statements),
-  ];
+    ordered.pre,
+    graph,
+    index,
+  );
+  const preData = blocks.flatMap((b) => b.items.flat());
   const settings = databaseSettings(
     model.databaseSettings,
     options.targetMajor,
@@ -111,6 +116,7 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
     schemas,
     extensions: model.extensions,
     preData,
+    stagingBlocks: blocks,
     tables: tablePlans(model, ctx, index, ordered.data, new Set(options.structureOnly ?? [])).map((t) =>
       withValueNames(withWaits(t, waits.waits.get(t.table.oid)), ctx),
     ),

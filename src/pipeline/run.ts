@@ -86,7 +86,15 @@ export async function runSync(options: RunOptions): Promise<RunReport> {
     });
     plan = p;
     if (shaping.mask.report) results.masking = shaping.mask.report;
-    await step("create-staging", () => createStagingStep(ctx, e, p, stagingBatch));
+    await step("create-staging", () =>
+      createStagingStep(
+        ctx,
+        e,
+        p,
+        stagingBatch,
+        workers.map((w) => w.destination),
+      ),
+    );
     const { largeObjects } = source;
     await step("copy-data", () =>
       copyDataStep(ctx, {

@@ -21,13 +21,15 @@ export const RUN_STEPS = [
 export type StepName = (typeof RUN_STEPS)[number];
 
 /**
- * Where a test can inject a fault: the start of every step; inside the copy, the middle of a table's
+ * Where a test can inject a fault: the start of every step; inside create-staging, a connection's
+ * first transaction of a concurrent block committed (the others still creating); inside the copy, the middle of a table's
  * COPY stream, a table loaded and committed (its keys and indexes not built yet), and its index
  * builds; inside the cut-over transaction, with every lock taken, with the live objects moved into
  * the snapshot (the staged ones not moved in yet), and just before COMMIT.
  */
 export const FAULT_POINTS = [
   ...RUN_STEPS.map((s) => `before:${s}` as const),
+  "staging:part-committed",
   "copy:mid-stream",
   "copy:table-loaded",
   "copy:index-build",

@@ -89,6 +89,16 @@ export interface ForeignKeyPlan extends Statement {
   readonly referencedTableOid: number;
 }
 
+/**
+ * Part of pre-data, committed before the next block starts. The items (each the statements of one
+ * object, in order) of a concurrent block depend on none of each other's: they may be created on
+ * several connections at the same time.
+ */
+export interface StagingBlock {
+  readonly concurrent: boolean;
+  readonly items: readonly (readonly Statement[])[];
+}
+
 export interface SchemaPlan {
   readonly name: string;
   readonly staging: string;
@@ -104,6 +114,8 @@ export interface SyncPlan {
    * src/ddl/plan/sort.ts), tables without keys: one transaction before the load.
    */
   readonly preData: readonly Statement[];
+  /** preData cut into blocks that run in order, some of them on several connections at once (staging-blocks.ts). */
+  readonly stagingBlocks: readonly StagingBlock[];
   readonly tables: readonly TablePlan[];
   /**
    * Foreign keys between plain (not partitioned) tables of the plan, added during the load on

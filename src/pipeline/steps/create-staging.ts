@@ -1,8 +1,10 @@
 import type pg from "pg";
+import type { Connection } from "../../db/connect.js";
 import { baseSettings, execute, inTransaction, type LocalSettings, pinned } from "../../db/session.js";
 import { executeFromSavepoint } from "../../db/statement-messages.js";
-import type { Statement, SyncPlan } from "../../ddl/plan.js";
+import type { StagingBlock, Statement, SyncPlan } from "../../ddl/plan.js";
 import { ensureMetaSchema } from "../../restore/meta.js";
+import { settleAll } from "../../util/settle.js";
 import type { RunContext } from "../context.js";
 import { ensureExtensions } from "../extensions.js";
 import type { Endpoints } from "./connect.js";
@@ -10,24 +12,71 @@ import type { Endpoints } from "./connect.js";
 /**
  * Step "create-staging", the run's first write (every guard and privilege check has passed): the
  * tool's metadata schema, the extensions, then the staging schemas with their types, sequences and
- * tables, in transactions of `batch` statements (see stagingBatch).
+ * tables, block by block (SyncPlan.stagingBlocks), in transactions of at most `batch` statements
+ * (see stagingBatch). A concurrent block's tables are spread over the `spread` connections (the
+ * load's workers, idle until the next step), each taking its share of the batch.
  */
 export async function createStagingStep(
   ctx: RunContext,
   ends: Pick<Endpoints, "destination">,
   plan: SyncPlan,
   batch: number = STAGING_BATCH,
+  spread: readonly Connection[] = [],
 ): Promise<void> {
   const dst = ends.destination.client;
   await ensureMetaSchema(dst, ctx.timeouts.statementSeconds);
   // In one pinned transaction: the lookups and CREATE EXTENSION never run under the database's search_path.
   await pinned(dst, () => ensureExtensions(dst, plan.extensions, ctx.warn));
   ctx.markStagingCreated(true);
-  for (let from = 0; from < plan.preData.length; from += batch) {
-    await inTransaction(dst, { ...stagingSettings(ctx), synchronous_commit: "off" }, () =>
-      executeInMessages(dst, plan.preData.slice(from, from + batch)),
+  for (const block of plan.stagingBlocks) {
+    if (block.concurrent && spread.length > 1) await createConcurrently(ctx, spread, block, batch);
+    else await createInBatches(ctx, dst, block.items.flat(), batch);
+  }
+}
+
+async function createInBatches(
+  ctx: RunContext,
+  client: pg.Client,
+  statements: readonly Statement[],
+  batch: number,
+  stopped: () => boolean = () => false,
+): Promise<void> {
+  for (let from = 0; from < statements.length && !stopped(); from += batch) {
+    await inTransaction(client, { ...stagingSettings(ctx), synchronous_commit: "off" }, () =>
+      executeInMessages(client, statements.slice(from, from + batch)),
     );
   }
+}
+
+/**
+ * A concurrent block, its items cut into one run of neighbours per connection, each in
+ * transactions of its share of the batch (so that together they hold no more locks than one
+ * batch). The first failure stops the others at their next transaction, and the step waits for
+ * every one of them to end before it fails: no connection still writes staging when the cleanup
+ * drops it.
+ */
+async function createConcurrently(
+  ctx: RunContext,
+  spread: readonly Connection[],
+  block: StagingBlock,
+  batch: number,
+): Promise<void> {
+  const share = Math.ceil(block.items.length / spread.length);
+  const perConnection = Math.max(MIN_BATCH, Math.floor(batch / spread.length));
+  let failed = false;
+  await settleAll(
+    spread.map(async (c, i) => {
+      const statements = block.items.slice(i * share, (i + 1) * share).flat();
+      try {
+        await createInBatches(ctx, c.client, statements.slice(0, perConnection), perConnection);
+        await ctx.fault("staging:part-committed");
+        await createInBatches(ctx, c.client, statements.slice(perConnection), perConnection, () => failed);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }),
+  );
 }
 
 /** Statements sent in one message: one round trip instead of one each (10,000 tables: 100 instead of 10,000). */
@@ -60,13 +109,15 @@ const STAGING_SAVEPOINT = "pgsync_staging";
  * wait for the disk: the cut-over's commit flushes them.
  */
 export const STAGING_BATCH = 1000;
+/** The smallest staging transaction, however small the lock table. */
+const MIN_BATCH = 25;
 /** Locks one staging statement takes at most: a table, its TOAST table and index, its row type. */
 const LOCKS_PER_STAGING_STATEMENT = 4;
 
 /** A batch whose locks take at most half of a lock table of `slots` (between 25 and STAGING_BATCH statements). */
 export function stagingBatch(slots: number, catalogLocks: number): number {
   const fits = Math.floor((slots / 2 - catalogLocks) / LOCKS_PER_STAGING_STATEMENT);
-  return Math.max(25, Math.min(STAGING_BATCH, fits));
+  return Math.max(MIN_BATCH, Math.min(STAGING_BATCH, fits));
 }
 
 /** The staging transaction's settings (the plan's trial uses them too). */
