@@ -4,7 +4,10 @@
  * moved before that type, while its identity still names where the type is.
  */
 import { describe, expect, it } from "vitest";
+import { PgsyncError } from "../src/errors.js";
 import { runSync } from "../src/pipeline/run.js";
+import { swapSchemas } from "../src/restore/cutover.js";
+import { ensureMetaSchema } from "../src/restore/meta.js";
 import { databasesForThisFile, newestToOldest } from "./helpers/pairs.js";
 import { withClient } from "./helpers/pg-servers.js";
 
@@ -37,5 +40,37 @@ describe(`the cut-over's moves (${from} -> ${to})`, () => {
       const rows = await withClient(destination.url, async (c) => (await c.query(CHECK)).rows);
       expect(rows).toEqual([{ total: 10, added: "(3,3)", args: "p app.pair" }]);
     }
+  });
+
+  it("names the object whose move fails, among a hundred in one message, and moves nothing", async () => {
+    const db = await fresh(to);
+    const tables = Array.from({ length: 150 }, (_, i) => `CREATE TABLE incoming.t${i} (id int);`).join("\n");
+    const error = await withClient(db.url, async (c) => {
+      // The extension's type stays in the live schema (it belongs to the extension): the incoming
+      // domain of the same name cannot move in.
+      await c.query(
+        `CREATE EXTENSION citext; CREATE SCHEMA incoming; ${tables} CREATE DOMAIN incoming.citext AS text;`,
+      );
+      await ensureMetaSchema(c);
+      return swapSchemas(c, {
+        schemas: [{ live: "public", incoming: "incoming" }],
+        runId: "r1",
+        snapshotId: "20261201t000000z_00000001",
+        reason: "run",
+        lockSeconds: 5,
+        statementSeconds: 30,
+      }).catch((e: unknown) => e);
+    });
+    expect(error).toBeInstanceOf(PgsyncError);
+    const { context } = error as PgsyncError;
+    expect(context.object).toMatch(/citext/);
+    expect(context.sql).toMatch(/^ALTER DOMAIN incoming\.citext SET SCHEMA "?public"?$/);
+    expect(context.server?.code).toBe("42710");
+    const moved = await withClient(
+      db.url,
+      async (c) =>
+        (await c.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'")).rows,
+    );
+    expect(moved).toEqual([{ n: 0 }]);
   });
 });

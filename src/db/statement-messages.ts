@@ -19,6 +19,7 @@ export async function executeFromSavepoint(
   client: pg.Client,
   statements: readonly NamedStatement[],
   savepoint: string,
+  kind: "ddl" | "cutover" = "ddl",
 ): Promise<void> {
   const release = `RELEASE SAVEPOINT ${savepoint}`;
   // A newline before each ";": a statement's last line may be a comment.
@@ -28,7 +29,7 @@ export async function executeFromSavepoint(
   } catch {
     await client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
     // One at a time: the failing statement throws, naming its object (if none fails, all are in).
-    for (const s of statements) await execute(client, s.sql, s.object);
+    for (const s of statements) await execute(client, s.sql, s.object, kind);
     await client.query(release);
   }
 }
