@@ -33,3 +33,29 @@ export async function executeFromSavepoint(
     await client.query(release);
   }
 }
+
+/** Statements sent in one message: one round trip instead of one each (10,000 tables: 100 instead of 10,000). */
+const STATEMENTS_PER_MESSAGE = 100;
+
+/**
+ * Runs the statements in order, inside the caller's transaction, a hundred to a message, each
+ * message after a savepoint of its own (executeFromSavepoint: a failed message runs again one
+ * statement at a time, naming the object). A single statement goes alone.
+ */
+export async function executeInMessages(
+  client: pg.Client,
+  statements: readonly NamedStatement[],
+  savepoint: string,
+  kind: "ddl" | "cutover" = "ddl",
+): Promise<void> {
+  for (let from = 0; from < statements.length; from += STATEMENTS_PER_MESSAGE) {
+    const part = statements.slice(from, from + STATEMENTS_PER_MESSAGE);
+    const [only] = part;
+    if (part.length === 1 && only) {
+      await execute(client, only.sql, only.object, kind);
+      continue;
+    }
+    await client.query(`SAVEPOINT ${savepoint}`);
+    await executeFromSavepoint(client, part, savepoint, kind);
+  }
+}

@@ -299,7 +299,7 @@ async function loadTable(
         : undefined;
       destinationRows = await countStagedRows(dst, staged, name, then);
       seconds = Math.round(performance.now() - started) / 1000;
-      if (after && builds) await buildAfterLoad(dst, t, after, destinationRows > 0, ctx);
+      if (builds) await buildAfterLoad(dst, t, after, destinationRows > 0, ctx);
     },
     "",
     savepoint,

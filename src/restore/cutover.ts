@@ -2,7 +2,7 @@ import type pg from "pg";
 import { z } from "zod";
 import { oid, queryRows } from "../db/rows.js";
 import { baseSettings, execute, inTransaction } from "../db/session.js";
-import { executeFromSavepoint } from "../db/statement-messages.js";
+import { executeInMessages } from "../db/statement-messages.js";
 import { PgsyncError, sqlState } from "../errors.js";
 import { quoteIdent, quoteLiteral } from "../sql/quote.js";
 import { lockSchemaRelations } from "./lock-relations.js";
@@ -202,29 +202,13 @@ async function schemaOid(client: pg.Client, name: string): Promise<number | unde
   return found?.oid;
 }
 
-/** Moves per message: one round trip for a hundred objects (10,000 tables: 100 instead of 10,000). */
-const MOVES_PER_MESSAGE = 100;
-
-/**
- * Moves the objects into `schema`, several to a message (executeFromSavepoint: a failed message
- * runs again one move at a time, so the error names the object). Returns how many moved.
- */
+/** Moves the objects into `schema`, a hundred to a message (executeInMessages). Returns how many moved. */
 async function moveAll(
   client: pg.Client,
   movable: readonly MoveStatement[],
   schema: string,
 ): Promise<number> {
   const moves = movable.map((m) => ({ sql: m.alterPrefix + quoteIdent(schema), object: m.object }));
-  for (let from = 0; from < moves.length; from += MOVES_PER_MESSAGE) {
-    await client.query(`SAVEPOINT ${MOVE_SAVEPOINT}`);
-    await executeFromSavepoint(
-      client,
-      moves.slice(from, from + MOVES_PER_MESSAGE),
-      MOVE_SAVEPOINT,
-      "cutover",
-    );
-  }
+  await executeInMessages(client, moves, "pgsync_moves", "cutover");
   return moves.length;
 }
-
-const MOVE_SAVEPOINT = "pgsync_moves";

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { Connection } from "../../db/connect.js";
-import { baseSettings, execute, inTransaction, type LocalSettings, pinned } from "../../db/session.js";
-import { executeFromSavepoint } from "../../db/statement-messages.js";
+import { baseSettings, inTransaction, type LocalSettings, pinned } from "../../db/session.js";
+import { executeInMessages } from "../../db/statement-messages.js";
 import type { StagingBlock, Statement, SyncPlan } from "../../ddl/plan.js";
 import { ensureMetaSchema } from "../../restore/meta.js";
 import { settleAll } from "../../util/settle.js";
@@ -43,7 +43,7 @@ async function createInBatches(
 ): Promise<void> {
   for (let from = 0; from < statements.length && !stopped(); from += batch) {
     await inTransaction(client, { ...stagingSettings(ctx), synchronous_commit: "off" }, () =>
-      executeInMessages(client, statements.slice(from, from + batch)),
+      executeInMessages(client, statements.slice(from, from + batch), STAGING_SAVEPOINT),
     );
   }
 }
@@ -77,26 +77,6 @@ async function createConcurrently(
       }
     }),
   );
-}
-
-/** Statements sent in one message: one round trip instead of one each (10,000 tables: 100 instead of 10,000). */
-const STATEMENTS_PER_MESSAGE = 100;
-
-/**
- * Runs the statements in order, inside the caller's transaction, several to a message (see
- * executeFromSavepoint: a failed message runs again one statement at a time, naming the object).
- */
-async function executeInMessages(client: pg.Client, statements: readonly Statement[]): Promise<void> {
-  for (let from = 0; from < statements.length; from += STATEMENTS_PER_MESSAGE) {
-    const part = statements.slice(from, from + STATEMENTS_PER_MESSAGE);
-    if (part.length === 1) {
-      const [only] = part as [Statement];
-      await execute(client, only.sql, only.object);
-      continue;
-    }
-    await client.query(`SAVEPOINT ${STAGING_SAVEPOINT}`);
-    await executeFromSavepoint(client, part, STAGING_SAVEPOINT);
-  }
 }
 
 const STAGING_SAVEPOINT = "pgsync_staging";
