@@ -1,6 +1,7 @@
 import type { CatalogModel } from "../introspect/model.js";
 import { describeObject } from "../sql/describe.js";
 import { quoteIdent } from "../sql/quote.js";
+import { flattenStrings } from "../util/flatten-strings.js";
 import { baseTypeRefusals } from "./plan/base-type-refusals.js";
 import { destinationRefusals } from "./plan/destination-refusals.js";
 import { familyMemberItems, familyMemberRefusals } from "./plan/family-members.js";
@@ -111,7 +112,8 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
     ...privileges.statements,
   ];
 
-  return {
+  // Kept for the whole run: its statements are flattened (src/util/flatten-strings.ts).
+  return flattenStrings({
     targetMajor: options.targetMajor,
     schemas,
     extensions: model.extensions,
@@ -143,7 +145,7 @@ export function planSync(source: CatalogModel, options: PlanOptions): SyncPlan {
       ...privileges.skipped.map((m) => `privilege not copied: ${m}`),
       ...tableWarnings(model, options.targetMajor),
     ],
-  };
+  });
 }
 
 /** The functions whose bodies name staged objects: created rewritten in staging (function-bodies.ts). */

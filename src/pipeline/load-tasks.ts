@@ -6,6 +6,7 @@ import { baseSettings, execute, executeInOwnTransaction, inTransaction, setLocal
 import { executeFromSavepoint } from "../db/statement-messages.js";
 import type { ForeignKeyPlan, Statement, SyncPlan, TablePlan } from "../ddl/plan.js";
 import { qualify } from "../sql/quote.js";
+import { flattenStrings } from "../util/flatten-strings.js";
 import {
   countStagedRows,
   explained,
@@ -180,7 +181,8 @@ export function loadTasks<W extends LoadWorker = WorkerPair>(
     });
   }
   const waiting = withBodyWaits(tasks, plan);
-  return ctx.pool ? parallelBuilds(waiting, parallel, ctx.pool) : waiting;
+  // Their ids, tables and objects live for the whole load (src/util/flatten-strings.ts).
+  return flattenStrings(ctx.pool ? parallelBuilds(waiting, parallel, ctx.pool) : waiting);
 }
 
 /** A small plain table whose builds wait for nothing but its own rows (TablePlan.waitsFor). */

@@ -17,6 +17,29 @@ describe("rows read at the boundary", () => {
     expect(validRow(result([{ name: "a", n: 3 }]), Row, origin)).toEqual({ name: "a", n: 3 });
   });
 
+  it("keep every value when rows share their repeated strings", () => {
+    const long = "x".repeat(200);
+    const rows = Array.from({ length: 50 }, (_, i) => ({
+      name: i % 3 === 0 ? "public" : `t_${i % 7}`,
+      n: i,
+    }));
+    rows.push({ name: long, n: 50 }, { name: long, n: 51 });
+    expect(validRows(result(rows), Row, origin)).toEqual(rows);
+    const Tags = z.object({ tags: z.array(text), label: text.nullable() });
+    const tagged = [
+      { tags: ["a", "b"], label: null },
+      { tags: ["a"], label: "a" },
+    ];
+    expect(validRows(result(tagged), Tags, origin)).toEqual(tagged);
+    expect(
+      validRows(
+        result([{ v: "a" }, { v: "a" }]),
+        z.object({ v: text }).transform((r) => r.v),
+        origin,
+      ),
+    ).toEqual(["a", "a"]);
+  });
+
   it("fail naming the query, the side and the row when one is not as expected", () => {
     const bad = () =>
       validRows(

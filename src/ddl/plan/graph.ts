@@ -1,4 +1,5 @@
 import type { Dependency } from "../../introspect/model.js";
+import { flattenStrings } from "../../util/flatten-strings.js";
 import type { DdlItem } from "./item.js";
 
 /**
@@ -29,6 +30,8 @@ export class PlanGraph {
 
   /** Adds an item, with the catalog dependencies of its key and of each of its claims. */
   add(item: DdlItem): DdlItem {
+    // Flattened as they come, so that the pieces of their statements are not all kept to the end.
+    flattenStrings(item);
     this.items.push(item);
     for (const key of [item.key, ...item.claims]) {
       this.owners.set(key, item);
