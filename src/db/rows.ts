@@ -85,10 +85,11 @@ export function validRows<S extends z.ZodType>(
 /**
  * The driver makes a new string of every value of every row; a catalog result repeats the same
  * short ones (a schema, a type, a column name) thousands of times, and the model keeps them for the
- * whole run. One copy of each per result: 22 MB instead of 28 for the model of 10,000 tables (bench/README.md, "Memory").
+ * whole run. One copy of each per result: the model of 10,000 tables takes 22 MB instead of 28
+ * (bench/README.md, "Memory at 10,000 tables").
  */
 function shareRepeatedStrings<T>(row: T, shared: Map<string, string>): T {
-  if (typeof row !== "object" || row === null || Array.isArray(row)) return row;
+  if (typeof row !== "object" || row === null || Array.isArray(row) || Object.isFrozen(row)) return row;
   const fields = row as Record<string, unknown>;
   for (const key in fields) {
     const value = fields[key];

@@ -31,6 +31,8 @@ describe("rows read at the boundary", () => {
       { tags: ["a"], label: "a" },
     ];
     expect(validRows(result(tagged), Tags, origin)).toEqual(tagged);
+    const Frozen = z.object({ v: text }).transform((r) => Object.freeze({ ...r }));
+    expect(validRows(result([{ v: "a" }, { v: "a" }]), Frozen, origin)).toEqual([{ v: "a" }, { v: "a" }]);
     expect(
       validRows(
         result([{ v: "a" }, { v: "a" }]),
