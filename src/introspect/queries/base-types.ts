@@ -33,7 +33,8 @@ SELECT t.oid, n.nspname AS schema, t.typname AS name,
 FROM pg_catalog.pg_type t
 JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 WHERE t.typtype = 'b' AND t.typnamespace = ANY($1::oid[])
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.typarray = t.oid)
+  -- Not an array type: its element found by OID, an index (src/restore/movable.ts says why).
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.oid = t.typelem AND e.typarray = t.oid)
   AND ${NOT_EXTENSION_MEMBER("pg_catalog.pg_type", "t.oid")}
 ORDER BY n.nspname, t.typname`;
 
