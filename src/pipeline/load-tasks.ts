@@ -198,7 +198,8 @@ function oneTask<W extends LoadWorker>(
   widths: ReadonlyMap<string, number> | undefined,
   ctx: LoadContext,
 ): GraphTask<W> {
-  const statements = [...t.keyIndexes, ...t.indexes, ...t.keys];
+  // One after another in one transaction: each key builds its own index (TablePlan.keysInOne).
+  const statements = [...t.indexes, ...t.keysInOne];
   const analyzed = analyzedByWorker(t);
   const weight =
     tableBytes(t) * COST.load +

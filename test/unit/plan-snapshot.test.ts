@@ -29,6 +29,7 @@ const loads = (plan: SyncPlan) =>
         ...t.keyIndexes.map((i) => `  key index: ${i.sql}`),
         ...t.indexes.map((i) => `  index: ${i.sql}`),
         ...t.keys.map((k) => `  key: ${k.sql}`),
+        ...t.keysInOne.map((k) => `  key in one task: ${k.sql}`),
         `  analyze: ${t.analyze ? (t.analyzeLast ? "last" : "after load") : "never"}`,
       ].join("\n"),
     )
@@ -97,12 +98,16 @@ describe("planSync for PostgreSQL 14", () => {
         key index: CREATE UNIQUE INDEX "customers_pkey" ON "_pgsync_stage_test_1"."customers" USING btree ("id")
         key: ALTER TABLE "_pgsync_stage_test_1"."customers" ADD CONSTRAINT "customers_email_key" UNIQUE USING INDEX "customers_email_key"
         key: ALTER TABLE "_pgsync_stage_test_1"."customers" ADD CONSTRAINT "customers_pkey" PRIMARY KEY USING INDEX "customers_pkey"
+        key in one task: ALTER TABLE "_pgsync_stage_test_1"."customers" ADD CONSTRAINT "customers_email_key" UNIQUE NULLS NOT DISTINCT (email)
+        key in one task: ALTER TABLE "_pgsync_stage_test_1"."customers" ADD CONSTRAINT "customers_pkey" PRIMARY KEY (id)
         analyze: after load
       _pgsync_stage_test_1.orders: copy text (id, customer_id, status, code, qty, price)
         key index: CREATE UNIQUE INDEX "orders_pkey" ON "_pgsync_stage_test_1"."orders" USING btree ("id")
         index: CREATE INDEX orders_status_idx ON "_pgsync_stage_test_1".orders USING btree (status)
         key: ALTER TABLE "_pgsync_stage_test_1"."orders" ADD CONSTRAINT "orders_qty_check" CHECK ((qty > 0))
         key: ALTER TABLE "_pgsync_stage_test_1"."orders" ADD CONSTRAINT "orders_pkey" PRIMARY KEY USING INDEX "orders_pkey"
+        key in one task: ALTER TABLE "_pgsync_stage_test_1"."orders" ADD CONSTRAINT "orders_qty_check" CHECK ((qty > 0))
+        key in one task: ALTER TABLE "_pgsync_stage_test_1"."orders" ADD CONSTRAINT "orders_pkey" PRIMARY KEY (id)
         analyze: after load
       _pgsync_stage_test_1.events: no data
         analyze: last

@@ -98,7 +98,7 @@ export function tableItems(
           statements: split ? [split.index, split.attach] : [addConstraint(c, ctx)],
           tableOid: c.tableOid,
           implicit: [tableKey(c.tableOid)],
-          ...(split ? { buildsIndexFirst: true } : {}),
+          ...(split ? { buildsIndexFirst: true, inOneStatement: addConstraint(c, ctx) } : {}),
         }),
       );
     }

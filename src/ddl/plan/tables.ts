@@ -21,6 +21,7 @@ export function tablePlans(
   const keys = new Map<number, Statement[]>();
   const keyIndexes = new Map<number, Statement[]>();
   const indexes = new Map<number, Statement[]>();
+  const keysInOne = new Map<number, Statement[]>();
   const add = (into: Map<number, Statement[]>, oid: number, statements: readonly Statement[]) => {
     const list = into.get(oid) ?? [];
     list.push(...statements);
@@ -28,11 +29,15 @@ export function tablePlans(
   };
   for (const i of data) {
     if (i.tableOid === undefined || i.kind === "foreign key") continue;
-    if (i.kind === "index") add(indexes, i.tableOid, i.statements);
-    else if (i.buildsIndexFirst) {
+    if (i.kind === "index") {
+      add(indexes, i.tableOid, i.statements);
+      continue;
+    }
+    if (i.buildsIndexFirst) {
       add(keyIndexes, i.tableOid, i.statements.slice(0, 1));
       add(keys, i.tableOid, i.statements.slice(1));
     } else add(keys, i.tableOid, i.statements);
+    add(keysInOne, i.tableOid, i.inOneStatement ? [i.inOneStatement] : i.statements);
   }
   const overForeign = tablesOverForeignTables(model, index);
   return model.tables.map((t): TablePlan => {
@@ -46,6 +51,7 @@ export function tablePlans(
       ...splitKeyOf(t, index),
       keyIndexes: keyIndexes.get(t.oid) ?? [],
       keys: keys.get(t.oid) ?? [],
+      keysInOne: keysInOne.get(t.oid) ?? [],
       indexes: indexes.get(t.oid) ?? [],
       analyze: !overForeign.has(stagedKey(t.schema, t.name)),
       analyzeLast: index.withStatistics.has(t.oid) || index.parents.has(t.oid),

@@ -54,6 +54,12 @@ export interface TablePlan {
    * built (a key whose index is in `keyIndexes` as ADD CONSTRAINT ... USING INDEX).
    */
   readonly keys: readonly Statement[];
+  /**
+   * The same keys with each split one as a single ADD CONSTRAINT, which builds its own index: for a
+   * table whose builds run one after another in one task anyway (keyIndexes and keys then cost one
+   * statement more a key, 1.9 ms against 1.3 ms at 20 rows).
+   */
+  readonly keysInOne: readonly Statement[];
   /** Indexes (not those of the keys), built after the load. */
   readonly indexes: readonly Statement[];
   /**
