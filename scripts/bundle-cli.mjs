@@ -5,7 +5,7 @@
 // left as tsc wrote it. Needs esbuild (a devDependency); without it the unbundled CLI stays.
 //
 //   node scripts/bundle-cli.mjs
-import { readdir, rm } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,6 +21,27 @@ try {
 // Chunks of an earlier bundle would otherwise pile up.
 for (const name of await readdir(outdir))
   if (/^chunk-[A-Z0-9]+\.js$/.test(name)) await rm(join(outdir, name));
+/**
+ * node-postgres asks whether it runs in a Cloudflare Worker when it loads: on Node 20, which has no
+ * `navigator`, it reads the global `Response`, and Node then loads all of undici (its fetch) at
+ * start-up, 25 to 47 ms of a 1 MB run (bench/README.md, "Fixed costs"). The CLI runs on Node only,
+ * so in the bundle that probe answers no. Should a release of pg probe differently, the bundle
+ * keeps its code unchanged and says so.
+ */
+const pgOnNode = {
+  name: "pg-on-node",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      const probe = "typeof Response === 'function'";
+      if (!source.includes(probe)) {
+        process.stderr.write(`bundle-cli: ${args.path} no longer probes Response; bundled as it is\n`);
+        return undefined;
+      }
+      return { contents: source.replace(probe, "false"), loader: "js" };
+    });
+  },
+};
 await esbuild.build({
   entryPoints: [join(outdir, "main.js")],
   outdir,
@@ -47,6 +68,7 @@ await esbuild.build({
   banner: {
     js: "import { createRequire as __pgsyncRequire } from 'node:module'; const require = __pgsyncRequire(import.meta.url);",
   },
+  plugins: [pgOnNode],
   logLevel: "warning",
 });
 // tsc's source map describes the unbundled main.js.
