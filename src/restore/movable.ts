@@ -27,7 +27,7 @@ WITH objs(classid, objid) AS (
   -- Array types move with their element type; a domain over an array type (category A too) is moved.
   -- The element is found by its OID (an index), not by typarray (none): with a new database's
   -- catalog statistics, which count none of the staged tables, the planner scanned pg_type once per
-  -- type, 9.4 s at 10,000 tables, inside the swap's locks (bench/README.md).
+  -- type, 9.4 s at 10,000 tables, inside the swap's locks (bench/README.md, "Many tables").
   WHERE t.typnamespace = $1::oid AND t.typtype IN ('e', 'd', 'r', 'm', 'b')
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.oid = t.typelem AND e.typarray = t.oid)
     AND NOT (t.typtype IN ('r', 'm') AND NOT ${SUPERUSER})

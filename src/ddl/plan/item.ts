@@ -97,7 +97,7 @@ export interface DdlItem extends SortNode {
   /**
    * With buildsIndexFirst: the same key as one ADD CONSTRAINT, which builds its index itself. A
    * small table's builds run one after another in one task (src/pipeline/load-tasks.ts), where the
-   * split gains nothing and costs a statement (bench/README.md, "Keys beside indexes").
+   * split gains nothing and costs a statement (docs/design.md, "Keys beside indexes").
    */
   readonly inOneStatement?: Statement;
 }
@@ -111,7 +111,7 @@ export function item(
   const object = fields.statements[0]?.object ?? fields.key;
   // Every property named, always in this order: V8 then gives all items one hidden class. Built
   // with an object spread, each of the 30,000 items of 10,000 tables had one of its own, its
-  // descriptors and enum cache included (bench/README.md, "Memory at 10,000 tables").
+  // descriptors and enum cache included: about 15 MB at the plan's peak (bench/README.md, "Many tables").
   return {
     key: fields.key,
     kind: fields.kind,

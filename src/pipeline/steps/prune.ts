@@ -23,8 +23,8 @@ export async function pruneStep(
 ): Promise<PruneOutcome> {
   const dst = ends.destination.client;
   let pruned: string[] = [];
-  // The snapshots left, as the pruning listed them: listing measures each one's size, which at
-  // 10,000 tables a snapshot takes a second (one stat() a file). Listed again after a partial drop.
+  // The snapshots left, as the pruning listed them: a listing measures each one's size, a stat() per
+  // file, about a second for a snapshot of 10,000 tables. Listed again after a partial drop.
   let kept: readonly SnapshotRecord[] | undefined;
   const retention = ctx.options.retention;
   if (retention) {
