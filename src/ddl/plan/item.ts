@@ -111,7 +111,8 @@ export function item(
   const object = fields.statements[0]?.object ?? fields.key;
   // Every property named, always in this order: V8 then gives all items one hidden class. Built
   // with an object spread, each of the 30,000 items of 10,000 tables had one of its own, its
-  // descriptors and enum cache included: about 15 MB at the plan's peak (bench/README.md, "Many tables").
+  // descriptors and enum cache included: about 15 MB at the plan's peak (bench/README.md,
+  // "Many tables").
   return {
     key: fields.key,
     kind: fields.kind,
