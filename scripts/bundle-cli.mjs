@@ -25,8 +25,8 @@ for (const name of await readdir(outdir))
  * node-postgres asks whether it runs in a Cloudflare Worker when it loads: on Node 20, which has no
  * `navigator`, it reads the global `Response`, and Node then loads all of undici (its fetch) at
  * start-up: 47 ms in a CPU profile of a 1 MB run (bench/README.md, "Fixed costs"). The CLI runs
- * on Node only, so in the bundle that probe answers no. Should a release of pg probe differently, the bundle
- * keeps its code unchanged and says so.
+ * on Node only, so in the bundle that probe answers no. Should a release of pg probe differently,
+ * the bundle keeps its code unchanged and says so.
  */
 const pgOnNode = {
   name: "pg-on-node",
