@@ -224,7 +224,8 @@ export async function snapshotsCommand(
     const result = flags.prune
       ? await pruneSnapshots(c.client, profile.retention, new Date(), profile.timeouts.statementSeconds)
       : undefined;
-    const snapshots = await listSnapshots(c.client);
+    // What the pruning left is what a listing would show now (PruneResult.kept), sizes included.
+    const snapshots = result?.kept ?? (await listSnapshots(c.client));
     const perDay = runsPerDay(profile.schedule);
     const storage = await snapshotStorage(c.client, snapshots, {
       retention: profile.retention,

@@ -36,7 +36,10 @@ export interface PruneResult {
    * schemas were only partly dropped; the next run's clean-leftovers step drops the rest.
    */
   readonly unfinished: readonly { readonly snapshot: SnapshotRecord; readonly reason: string }[];
-  /** What is left, newest first. */
+  /**
+   * What is left, newest first, with the sizes read before the drops: what listSnapshots would
+   * return now (an unfinished drop's schemas are no snapshot any more, their records are gone).
+   */
   readonly kept: readonly SnapshotRecord[];
 }
 

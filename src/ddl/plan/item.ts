@@ -127,5 +127,6 @@ export function item(
     referencedTableOid: fields.referencedTableOid,
     buildsIndexFirst: fields.buildsIndexFirst,
     inOneStatement: fields.inOneStatement,
-  };
+    // Every field of DdlItem, so that one added later cannot be dropped here unnoticed.
+  } satisfies Record<keyof DdlItem, unknown>;
 }

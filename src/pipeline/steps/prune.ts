@@ -23,14 +23,14 @@ export async function pruneStep(
 ): Promise<PruneOutcome> {
   const dst = ends.destination.client;
   let pruned: string[] = [];
-  // The snapshots left, as the pruning listed them: a listing measures each one's size, a stat() per
-  // file, about a second for a snapshot of 10,000 tables. Listed again after a partial drop.
+  // The snapshots left, as the pruning listed them (PruneResult.kept): a listing measures each one's
+  // size, a stat() per file, about a second for a snapshot of 10,000 tables.
   let kept: readonly SnapshotRecord[] | undefined;
   const retention = ctx.options.retention;
   if (retention) {
     const result = await pruneSnapshots(dst, retention, new Date(), ctx.timeouts.statementSeconds);
     pruned = result.pruned.map((s) => s.snapshotId);
-    if (result.unfinished.length === 0) kept = result.kept;
+    kept = result.kept;
     for (const r of result.refused) ctx.warn(`snapshot ${r.snapshot.snapshotId} was kept: ${r.reason}`);
     for (const r of result.unfinished)
       ctx.warn(`snapshot ${r.snapshot.snapshotId} was pruned, but not all of it is dropped yet: ${r.reason}`);
