@@ -43,7 +43,11 @@ export async function copyTableFrom(
 ): Promise<CopyResult> {
   const table = `table ${qualify(plan.table.schema, plan.table.name)}`;
   let total: CopyResult = { rows: 0, bytes: 0 };
-  for (const open of source.reads(plan)) {
+  const reads = source.reads(plan);
+  const { around } = options;
+  if (reads.length === 0 && (around?.before || around?.after))
+    await destination.query([around.before, around.after].filter((x) => x).join("; "));
+  for (const [i, open] of reads.entries()) {
     const read = await open();
     if (read.columns.join("\u0000") !== plan.columns.join("\u0000")) {
       read.stream.destroy();
@@ -71,7 +75,14 @@ export async function copyTableFrom(
         else done(null, chunk);
       },
     });
-    const writer = destination.query(copyFrom(fromSql));
+    const message = [
+      i === 0 ? around?.before : undefined,
+      fromSql,
+      i === reads.length - 1 ? around?.after : undefined,
+    ]
+      .filter((x) => x)
+      .join("; ");
+    const writer = destination.query(copyFrom(message));
     const stall = setInterval(
       () => {
         if (Date.now() - lastData > options.stallSeconds * 1000)

@@ -110,14 +110,19 @@ export async function begin(
   /** A statement to run first in the transaction, in the same message (a SAVEPOINT). */
   first?: string,
 ): Promise<void> {
-  const local = setLocalSql(transactionSettings(client, settings));
-  const sql = `BEGIN${mode ? ` ${mode}` : ""}${local ? `; ${local}` : ""}${first ? `; ${first}` : ""}`;
+  const sql = beginSql(client, settings, mode, first);
   try {
     await client.query(sql);
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
     throw error;
   }
+}
+
+/** What begin() sends, for a caller that sends it ahead of its own first statement, in one message. */
+export function beginSql(client: pg.Client, settings: LocalSettings, mode = "", first?: string): string {
+  const local = setLocalSql(transactionSettings(client, settings));
+  return `BEGIN${mode ? ` ${mode}` : ""}${local ? `; ${local}` : ""}${first ? `; ${first}` : ""}`;
 }
 
 /** Runs fn inside a transaction with the given local settings; rolls back on error. */
@@ -182,6 +187,15 @@ export async function executeInOwnTransaction(
 export function inTransactionBlock(client: pg.Client): boolean | undefined {
   const s = status.get(client);
   return s === undefined ? undefined : s !== "I";
+}
+
+/**
+ * The transaction status of the last ReadyForQuery: "I" idle, "T" in a transaction block, "E" in a
+ * failed one. After a message that failed, "E" means a statement inside the block failed, and "I"
+ * that the block ended (its COMMIT failed, or there was none). Undefined as for inTransactionBlock().
+ */
+export function transactionStatus(client: pg.Client): string | undefined {
+  return status.get(client);
 }
 
 /**

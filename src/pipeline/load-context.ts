@@ -4,10 +4,9 @@ import type { TimeoutsConfig } from "../config/types.js";
 import type { SourceRows } from "../copy/source-rows.js";
 import type { TableSource } from "../copy/table-source.js";
 import type { Connection } from "../db/connect.js";
-import { int, queryOne, validRow } from "../db/rows.js";
-import { pinnedQuery } from "../db/session.js";
+import { int, queryOne } from "../db/rows.js";
 import type { TablePlan } from "../ddl/plan.js";
-import { PgsyncError, wrapError } from "../errors.js";
+import { PgsyncError } from "../errors.js";
 import type { ColumnWidths } from "./column-widths.js";
 import type { TablePart } from "./split-table.js";
 import type { FaultPoint } from "./step-runner.js";
@@ -34,7 +33,7 @@ export interface TableReport {
   readonly rows: number;
   readonly bytes: number;
   readonly destinationRows: number;
-  /** Time to copy the rows and count them on the destination (not its index builds). */
+  /** Time to copy the rows (a split table's: and count them on the destination; never its index builds). */
   readonly seconds: number;
   /** A split table's parts, in range order (src/pipeline/split-table.ts). */
   readonly parts?: readonly PartReport[];
@@ -103,30 +102,22 @@ export function sourceOf(worker: LoadWorker, object: string): Connection {
   });
 }
 
+/** The count of a staged table's rows, for the run's count check: its SQL, its name in errors, its row. */
+export function stagedRowCount(staged: string, table: string) {
+  return { sql: `SELECT count(*) AS n FROM ONLY ${staged}`, name: `row count of ${table}`, row: COUNT_ROW };
+}
+
+const COUNT_ROW = z.object({ n: int });
+
 /**
  * The rows a staged table holds, counted on the destination in the caller's transaction (or in one
- * of its own, pinned), for the run's count check. `then`, statements of the tool's own (settings, a
- * savepoint), goes in the same message after the count: one round trip for both.
+ * of its own, pinned). A table's load counts in its last message instead (load-finish.ts).
  */
 export async function countStagedRows(
   destination: pg.Client,
   staged: string,
   table: string,
-  then?: string,
 ): Promise<number> {
-  const sql = `SELECT count(*) AS n FROM ONLY ${staged}`;
-  const name = `row count of ${table}`;
-  const schema = z.object({ n: int });
-  if (!then) return (await queryOne(destination, name, sql, [], schema, "destination")).n;
-  let results: readonly pg.QueryResult[];
-  try {
-    // A message of several statements has a result each, the count's first.
-    results = (await pinnedQuery(destination, `${sql}; ${then}`)) as unknown as pg.QueryResult[];
-  } catch (error) {
-    throw wrapError("internal", `query "${name}" on the destination`, error, { sql, side: "destination" });
-  }
-  const [count] = results;
-  if (!count)
-    throw new PgsyncError("internal", `query "${name}" on the destination returned no result`, { sql });
-  return validRow(count, schema, { name, sql, side: "destination" }).n;
+  const { sql, name, row } = stagedRowCount(staged, table);
+  return (await queryOne(destination, name, sql, [], row, "destination")).n;
 }

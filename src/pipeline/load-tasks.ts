@@ -1,14 +1,19 @@
 import type { TimeoutsConfig } from "../config/types.js";
-import { copyTable } from "../copy/copy-table.js";
+import { type AroundCopy, copyTable } from "../copy/copy-table.js";
 import { copyTableFrom } from "../copy/table-source.js";
 import type { Connection } from "../db/connect.js";
-import { baseSettings, execute, executeInOwnTransaction, inTransaction, setLocalSql } from "../db/session.js";
-import { executeFromSavepoint } from "../db/statement-messages.js";
+import {
+  baseSettings,
+  beginSql,
+  execute,
+  executeInOwnTransaction,
+  inTransaction,
+  setLocalSql,
+} from "../db/session.js";
 import type { ForeignKeyPlan, Statement, SyncPlan, TablePlan } from "../ddl/plan.js";
 import { qualify } from "../sql/quote.js";
 import { flattenStrings } from "../util/flatten-strings.js";
 import {
-  countStagedRows,
   explained,
   type LoadContext,
   type LoadWorker,
@@ -26,6 +31,8 @@ import {
   statementWeight,
   tableBytes,
 } from "./load-costs.js";
+import { BUILD_SAVEPOINT, countBuildAndCommit } from "./load-finish.js";
+import { InlineForeignKeys } from "./load-inline-keys.js";
 import { partLoad, partTasks } from "./load-parts.js";
 import { BINARY_SAVEPOINT, rejectedByReceive, retryWarning } from "./load-text-retry.js";
 import { withBodyWaits } from "./load-waits.js";
@@ -78,14 +85,22 @@ export function loadTasks<W extends LoadWorker = WorkerPair>(
   // planned with statistics; else its builds; else its load).
   const readyAfter = new Map<number, readonly string[]>();
   const emptyTables = new Set<number>();
+  const small = new Set(
+    plan.tables
+      .filter(
+        (t) => !ctx.parts?.get(t.table.oid) && inOneTask(t, ctx.oneTaskTablesUpTo ?? ONE_TASK_MAX_BYTES),
+      )
+      .map((t) => t.table.oid),
+  );
+  const inline = new InlineForeignKeys(plan.foreignKeys, small);
   for (const t of plan.tables) {
     const key = lockKey(t);
     const table = qualify(t.table.schema, t.table.name);
     const bytes = tableBytes(t);
     const parts = ctx.parts?.get(t.table.oid);
     const widths = ctx.columnWidths?.get(t.table.oid);
-    if (!parts && inOneTask(t, ctx.oneTaskTablesUpTo ?? ONE_TASK_MAX_BYTES)) {
-      tasks.push(oneTask(t, table, key, widths, ctx));
+    if (small.has(t.table.oid)) {
+      tasks.push(oneTask(t, table, key, widths, ctx, inline));
       readyAfter.set(t.table.oid, [`load ${key}`]);
       continue;
     }
@@ -175,6 +190,7 @@ export function loadTasks<W extends LoadWorker = WorkerPair>(
       locks,
       weight: tableBytes(table) * COST.foreignKey,
       run: async (worker) => {
+        if (!inline.claim(fk)) return;
         await ctx.fault("copy:foreign-key");
         await addForeignKey(worker.destination, fk, ctx.timeouts);
       },
@@ -197,6 +213,7 @@ function oneTask<W extends LoadWorker>(
   key: string,
   widths: ReadonlyMap<string, number> | undefined,
   ctx: LoadContext,
+  inline: InlineForeignKeys,
 ): GraphTask<W> {
   // One after another in one transaction: each key builds its own index (TablePlan.keysInOne).
   const statements = [...t.indexes, ...t.keysInOne];
@@ -214,7 +231,7 @@ function oneTask<W extends LoadWorker>(
     weight,
     run: async (worker) => {
       const report = await explained(ctx, t, () =>
-        loadTable(worker, t, ctx, { statements, analyze: analyzed }),
+        loadTable(worker, t, ctx, { statements, analyze: analyzed, inline }),
       );
       ctx.onTable(report);
     },
@@ -234,9 +251,15 @@ function lockKey(t: TablePlan): string {
 interface AfterLoad {
   readonly statements: readonly Statement[];
   readonly analyze: boolean;
+  /** Its foreign keys that may go in the same transaction (InlineForeignKeys). */
+  readonly inline: InlineForeignKeys;
 }
 
-/** Copies one table into staging and counts what arrived (then builds what `after` lists). */
+/**
+ * Copies one table into staging, counts what arrived, builds what `after` lists, and commits, in two
+ * messages: BEGIN with its settings rides in the COPY's message (with the builds' savepoint behind
+ * it), and the count, the builds and the COMMIT go in one (countBuildAndCommit).
+ */
 async function loadTable(
   worker: LoadWorker,
   t: TablePlan,
@@ -249,64 +272,68 @@ async function loadTable(
   const name = qualify(t.table.schema, t.table.name);
   let rows = 0;
   let bytes = 0;
-  let destinationRows = 0;
   let retried = false;
   // A binary COPY may fail in a receive function: then the table goes again, in text, from a
-  // savepoint taken in the transaction's first message (one round trip less per table).
+  // savepoint taken in the transaction's first message.
   const binary = t.copyData && !ctx.tables && t.format === "binary";
   const savepoint = binary ? `SAVEPOINT ${BINARY_SAVEPOINT}` : undefined;
   // The COPY has no statement timeout (the stall detector cuts it); what runs after it has.
   const settings = after
     ? { ...baseSettings(0, ctx.timeouts.lockSeconds), ...BUILD_SETTINGS, ...STAGING_COMMIT }
     : { ...baseSettings(0), ...STAGING_COMMIT };
+  const begin = beginSql(dst, settings, "", savepoint);
+  // A small table's builds follow in the same transaction: their timeout and savepoint go behind the COPY.
+  const withKeys = after?.inline.mayTake(t.table.oid) ?? false;
+  const builds = after && (after.statements.length > 0 || after.analyze || withKeys);
+  // A foreign key's check joins the two tables: the work_mem its own task would have (addForeignKey).
+  const buildSettings = {
+    statement_timeout: `${ctx.timeouts.statementSeconds}s`,
+    ...(withKeys ? { work_mem: FOREIGN_KEY_WORK_MEM } : {}),
+  };
+  const buildsSavepoint = builds ? `${setLocalSql(buildSettings)}; SAVEPOINT ${BUILD_SAVEPOINT}` : undefined;
   let seconds = 0;
-  await inTransaction(
-    dst,
-    settings,
-    async () => {
-      if (t.copyData) {
-        const shaped = ctx.rows?.(t.table.oid);
-        const freeze = t.table.bytes >= FREEZE_MIN_BYTES;
+  let destinationRows = 0;
+  try {
+    if (t.copyData) {
+      const shaped = ctx.rows?.(t.table.oid);
+      const freeze = t.table.bytes >= FREEZE_MIN_BYTES;
+      // Empty already: truncated only so that COPY FREEZE may load it in this (sub)transaction.
+      const truncate = freeze ? `TRUNCATE ONLY ${staged}` : undefined;
+      const copy = async (forceText: boolean, first: string | undefined) => {
         const options = {
           stallSeconds: ctx.timeouts.stallSeconds,
           ...(ctx.onChunk ? { onChunk: ctx.onChunk } : {}),
           ...(ctx.onProgress ? { onProgress: (b: number) => ctx.onProgress?.(name, b) } : {}),
           freeze,
+          around: aroundCopy([first, truncate], buildsSavepoint),
         };
-        const copy = async (forceText: boolean) => {
-          // Empty already: truncated only so that COPY FREEZE may load it in this (sub)transaction.
-          if (freeze) await dst.query(`TRUNCATE ONLY ${staged}`);
-          return ctx.tables
-            ? copyTableFrom(ctx.tables, dst, t, options)
-            : copyTable(sourceOf(worker, `table ${name}`).client, dst, t, {
-                ...options,
-                ...(shaped ? { rows: shaped } : {}),
-                ...(forceText ? { forceText } : {}),
-              });
-        };
-        try {
-          ({ rows, bytes } = await copy(false));
-        } catch (error) {
-          if (!binary || !rejectedByReceive(t, error)) throw error;
-          await dst.query(`ROLLBACK TO SAVEPOINT ${BINARY_SAVEPOINT}`);
-          ({ rows, bytes } = await copy(true));
-          retried = true;
-          ctx.warn?.(retryWarning(name, error));
-        }
+        return ctx.tables
+          ? copyTableFrom(ctx.tables, dst, t, options)
+          : copyTable(sourceOf(worker, `table ${name}`).client, dst, t, {
+              ...options,
+              ...(shaped ? { rows: shaped } : {}),
+              ...(forceText ? { forceText } : {}),
+            });
+      };
+      try {
+        ({ rows, bytes } = await copy(false, begin));
+      } catch (error) {
+        if (!binary || !rejectedByReceive(t, error)) throw error;
+        await dst.query(`ROLLBACK TO SAVEPOINT ${BINARY_SAVEPOINT}`);
+        ({ rows, bytes } = await copy(true, undefined));
+        retried = true;
+        ctx.warn?.(retryWarning(name, error));
       }
-      // A small table's builds follow in the same transaction (buildAfterLoad): their timeout and
-      // savepoint go in the count's message.
-      const builds = after && (after.statements.length > 0 || after.analyze);
-      const then = builds
-        ? `${setLocalSql({ statement_timeout: `${ctx.timeouts.statementSeconds}s` })}; SAVEPOINT ${BUILD_SAVEPOINT}`
-        : undefined;
-      destinationRows = await countStagedRows(dst, staged, name, then);
-      seconds = Math.round(performance.now() - started) / 1000;
-      if (builds) await buildAfterLoad(dst, t, after, destinationRows > 0, ctx);
-    },
-    "",
-    savepoint,
-  );
+    } else await dst.query([begin, buildsSavepoint].filter((x) => x).join("; "));
+    seconds = Math.round(performance.now() - started) / 1000;
+    const foreignKeys = after && builds ? after.inline.take(t.table.oid, QUEUED_KEYS_PER_LOAD) : [];
+    const statements = after && builds ? await afterLoad(t, after, rows > 0, foreignKeys, ctx) : undefined;
+    destinationRows = await countBuildAndCommit(dst, staged, name, statements);
+    after?.inline.committedLoad(t.table.oid);
+  } catch (error) {
+    await dst.query("ROLLBACK").catch(() => {});
+    throw error;
+  }
   await ctx.fault("copy:table-loaded");
   return {
     table: name,
@@ -319,24 +346,27 @@ async function loadTable(
   };
 }
 
-/** Where a small table's builds go back to when one fails (executeFromSavepoint). */
-const BUILD_SAVEPOINT = "pgsync_builds";
+/** The caller's statements around a table's COPY (AroundCopy): BEGIN and the rest ahead, a savepoint behind. */
+function aroundCopy(before: readonly (string | undefined)[], after: string | undefined): AroundCopy {
+  const ahead = before.filter((x) => x).join("; ");
+  return { ...(ahead ? { before: ahead } : {}), ...(after ? { after } : {}) };
+}
 
 /**
- * The builds, keys and ANALYZE of a table loaded in one task, in its load's transaction, in one
- * message after the savepoint that the count's message took: one round trip for all of them.
+ * The builds, keys, ANALYZE and foreign keys of a table loaded in one task, for its load's last
+ * message (ANALYZE only if rows arrived: the COPY's row count, which the count in the same message
+ * then checks; the foreign keys' checks after it, planned with its statistics).
  */
-async function buildAfterLoad(
-  dst: LoadWorker["destination"]["client"],
+async function afterLoad(
   t: TablePlan,
   after: AfterLoad,
   hasRows: boolean,
+  foreignKeys: readonly ForeignKeyPlan[],
   ctx: LoadContext,
-): Promise<void> {
-  const statements = after.analyze && hasRows ? [...after.statements, analyzeStatement(t)] : after.statements;
-  if (statements.length === 0) return;
+): Promise<readonly Statement[]> {
   if (after.statements.length > 0) await ctx.fault("copy:index-build");
-  await executeFromSavepoint(dst, statements, BUILD_SAVEPOINT);
+  if (foreignKeys.length > 0) await ctx.fault("copy:foreign-key");
+  return [...after.statements, ...(after.analyze && hasRows ? [analyzeStatement(t)] : []), ...foreignKeys];
 }
 
 /** ANALYZE of a table's staged copy, named after the table. */
@@ -386,12 +416,20 @@ function buildTask(
   };
 }
 
+const FOREIGN_KEY_WORK_MEM = "64MB";
+
+/**
+ * Waiting foreign keys a small table's load takes (InlineForeignKeys): enough to drain the queue
+ * as tables load side by side, few enough that one load's transaction stays short.
+ */
+const QUEUED_KEYS_PER_LOAD = 4;
+
 async function addForeignKey(destination: Connection, fk: ForeignKeyPlan, timeouts: TimeoutsConfig) {
   // The check joins the whole referencing table against the referenced key: statementSeconds applies.
   const ddl = baseSettings(timeouts.statementSeconds, timeouts.lockSeconds);
   await executeInOwnTransaction(
     destination.client,
-    { ...ddl, work_mem: "64MB", ...STAGING_COMMIT },
+    { ...ddl, work_mem: FOREIGN_KEY_WORK_MEM, ...STAGING_COMMIT },
     fk.sql,
     fk.object,
   );
