@@ -170,6 +170,8 @@ interface Case {
   readonly secret: string;
   /** The same string with a neutral value in the secret's place: what the output may show anyway. */
   readonly control: string;
+  /** The secret as the string holds it, where that is none of leakForms' forms. */
+  readonly written?: string;
 }
 
 const urlCase = (mutations: readonly Mutation[]) =>
@@ -188,8 +190,17 @@ const urlCase = (mutations: readonly Mutation[]) =>
       secret,
     })
     .map((g): Case => {
+      // In a query, a raw `&` or `#` ends the value: `password=&aaaaaaa=` holds an empty password and
+      // a parameter `aaaaaaa`, so the string it shows is the URL's structure, not a secret. There
+      // the two are percent-encoded even in a raw case, and the output may not show them so either.
+      const written = (value: string) =>
+        g.encoded
+          ? encodeURIComponent(value)
+          : g.place === "userinfo"
+            ? value
+            : value.replace(/[&#]/g, (ch) => encodeURIComponent(ch));
       const render = (value: string) => {
-        const v = g.encoded ? encodeURIComponent(value) : value;
+        const v = written(value);
         const params = g.extras.map(([k, x]) => `${k}=${x}`);
         if (g.place !== "userinfo") params.splice(g.at % (params.length + 1), 0, `${g.place}=${v}`);
         if (g.mutation === "unknown keyword") params.push("bogus_key=1");
@@ -200,7 +211,12 @@ const urlCase = (mutations: readonly Mutation[]) =>
         const query = params.length > 0 ? `?${params.join("&")}` : "";
         return `${scheme}${auth}${g.mutation === "stray quote" ? "'" : ""}${g.host}${portText}/${g.db}${query}`;
       };
-      return { text: render(g.secret), secret: g.secret, control: render("neutral") };
+      return {
+        text: render(g.secret),
+        secret: g.secret,
+        control: render("neutral"),
+        written: written(g.secret),
+      };
     });
 
 const keywordValueCase = (mutations: readonly Mutation[]) =>
@@ -242,7 +258,7 @@ const keywordValueCase = (mutations: readonly Mutation[]) =>
     });
 
 function noSecretShown(c: Case): void {
-  const forms = leakForms(c.secret);
+  const forms = [...leakForms(c.secret), ...(c.written ? [c.written] : [])];
   const shown = (texts: string[]) => texts.find((text) => forms.some((f) => text.includes(f)));
   const leak = shown(outputs(c.text));
   if (leak === undefined) return;
